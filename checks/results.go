@@ -1,0 +1,227 @@
+package checks
+
+import (
+	"time"
+
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+)
+
+// ResultsSchemaVersion is results.json's schema_version (DESIGN.md contract).
+const ResultsSchemaVersion = "1"
+
+// Status is a check's verdict for one provider.
+type Status string
+
+// Statuses (CATALOG.md "Statuses").
+const (
+	Pass          Status = "pass"
+	Fail          Status = "fail"
+	Waived        Status = "waived"
+	NotAssessed   Status = "not_assessed"
+	Manual        Status = "manual"
+	NotApplicable Status = "not_applicable"
+)
+
+// AllStatuses lists the statuses in summary order.
+var AllStatuses = []Status{Pass, Fail, Waived, NotAssessed, Manual, NotApplicable}
+
+// Severity ranks how bad a failing check is.
+type Severity string
+
+// Severities, lowest first.
+const (
+	Low      Severity = "low"
+	Medium   Severity = "medium"
+	High     Severity = "high"
+	Critical Severity = "critical"
+)
+
+// AllSeverities lists severities from lowest to highest.
+var AllSeverities = []Severity{Low, Medium, High, Critical}
+
+// Rank orders severities: low 1 … critical 4; unknown 0.
+func (s Severity) Rank() int {
+	switch s {
+	case Low:
+		return 1
+	case Medium:
+		return 2
+	case High:
+		return 3
+	case Critical:
+		return 4
+	}
+	return 0
+}
+
+// Framework names as they appear in results.
+const (
+	FwNIST63B = "NIST SP 800-63B-4"
+	FwCSF     = "NIST CSF 2.0"
+	FwNHI     = "OWASP NHI Top 10 2025"
+)
+
+// Control is one framework reference of a check.
+type Control struct {
+	Framework string `json:"framework"`
+	ID        string `json:"id"`
+	// Interpretive marks a mapping that supports the intent of the control
+	// rather than restating it (reports print "supports the intent of").
+	Interpretive bool `json:"interpretive,omitempty"`
+}
+
+// Subject is what a finding is about.
+type Subject struct {
+	Type string `json:"type"` // user|group|role|policy|app|token|tenant|event
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// AppliedWaiver is the waiver that covers (or used to cover) a finding.
+type AppliedWaiver struct {
+	Reason     string `json:"reason"`
+	Owner      string `json:"owner"`
+	ApprovedBy string `json:"approved_by"`
+	Ticket     string `json:"ticket,omitempty"`
+	Expires    string `json:"expires"` // ISO date
+	Expired    bool   `json:"expired"`
+	Source     string `json:"source,omitempty"` // file:line
+}
+
+// Finding is one failing subject of a check.
+type Finding struct {
+	Subject  Subject        `json:"subject"`
+	Message  string         `json:"message"`
+	Severity Severity       `json:"severity,omitempty"`
+	Evidence map[string]any `json:"evidence"`
+	Waiver   *AppliedWaiver `json:"waiver"`
+}
+
+// CheckResult is one (check, provider) entry of results.json.
+type CheckResult struct {
+	ID        string    `json:"id"`
+	Provider  string    `json:"provider"`
+	Title     string    `json:"title"`
+	Severity  Severity  `json:"severity"`
+	Status    Status    `json:"status"`
+	Controls  []Control `json:"controls"`
+	Rationale string    `json:"rationale"`
+	Findings  []Finding `json:"findings"`
+}
+
+// Tool identifies the producer.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// SourceInfo describes one scanned tenant in results.json.
+type SourceInfo struct {
+	Provider       string              `json:"provider"`
+	Tenant         string              `json:"tenant"`
+	TenantName     string              `json:"tenant_name,omitempty"`
+	CollectedAt    time.Time           `json:"collected_at"`
+	EvidenceSHA256 string              `json:"evidence_sha256"`
+	Coverage       []evidence.Coverage `json:"coverage"`
+	AuditWindow    evidence.Window     `json:"audit_window"`
+	Accounts       int                 `json:"accounts"`
+	OutOfScope     []evidence.Count    `json:"out_of_scope,omitempty"`
+	Warnings       []string            `json:"warnings,omitempty"`
+}
+
+// Summary counts check entries by status.
+type Summary struct {
+	Pass          int `json:"pass"`
+	Fail          int `json:"fail"`
+	Waived        int `json:"waived"`
+	NotAssessed   int `json:"not_assessed"`
+	Manual        int `json:"manual"`
+	NotApplicable int `json:"not_applicable"`
+}
+
+// Add counts one status.
+func (s *Summary) Add(st Status) {
+	switch st {
+	case Pass:
+		s.Pass++
+	case Fail:
+		s.Fail++
+	case Waived:
+		s.Waived++
+	case NotAssessed:
+		s.NotAssessed++
+	case Manual:
+		s.Manual++
+	case NotApplicable:
+		s.NotApplicable++
+	}
+}
+
+// Identity is one in-scope account with its computed assurance.
+type Identity struct {
+	Provider       string   `json:"provider"`
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	Login          string   `json:"login,omitempty"`
+	UserType       string   `json:"user_type"`
+	Privileged     bool     `json:"privileged"`
+	ServiceAccount bool     `json:"service_account,omitempty"`
+	Methods        []string `json:"methods"`
+	NominalAAL     string   `json:"nominal_aal"`
+	EffectiveAAL   string   `json:"effective_aal"`
+	WeakestPath    string   `json:"weakest_path"`
+}
+
+// Results is the outcome of one evaluation: results.json.
+type Results struct {
+	SchemaVersion string        `json:"schema_version"`
+	Tool          Tool          `json:"tool"`
+	GeneratedAt   time.Time     `json:"generated_at"`
+	Organization  string        `json:"organization,omitempty"`
+	Sources       []SourceInfo  `json:"sources"`
+	Summary       Summary       `json:"summary"`
+	Checks        []CheckResult `json:"checks"`
+	Identities    []Identity    `json:"identities"`
+	// Parameters are the thresholds used, printed in the reports.
+	Parameters map[string]string `json:"parameters,omitempty"`
+	// Warnings are evaluation warnings (unknown method values, expired waivers).
+	Warnings []string `json:"warnings,omitempty"`
+	// Drift is set when a baseline was given (scan --baseline).
+	Drift *Drift `json:"drift,omitempty"`
+}
+
+// Drift compares these results with a baseline.
+type Drift struct {
+	BaselineGeneratedAt time.Time      `json:"baseline_generated_at"`
+	New                 []DriftFinding `json:"new"`
+	Resolved            []DriftFinding `json:"resolved"`
+	StillFailing        []DriftFinding `json:"still_failing"`
+	Changed             []DriftStatus  `json:"changed_status"`
+	AALDowngrades       []AALChange    `json:"aal_downgrades"`
+}
+
+// DriftFinding is a finding compared across runs.
+type DriftFinding struct {
+	CheckID  string   `json:"check_id"`
+	Provider string   `json:"provider"`
+	Subject  Subject  `json:"subject"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message,omitempty"`
+}
+
+// DriftStatus is a check whose status changed.
+type DriftStatus struct {
+	CheckID  string `json:"check_id"`
+	Provider string `json:"provider"`
+	From     Status `json:"from"`
+	To       Status `json:"to"`
+}
+
+// AALChange is an account whose effective AAL went down.
+type AALChange struct {
+	Provider string `json:"provider"`
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+}

@@ -1,0 +1,438 @@
+// Package evidence holds shadowpath's normalized evidence model: what the
+// connectors read from a tenant (accounts, enrolled methods, policies reduced to
+// what the catalog needs, audit events, workload identities) and how completely
+// each dataset was read. It is a leaf package: plain types, no I/O beyond the
+// snapshot file helpers in snapshot.go.
+package evidence
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// SchemaVersion is the version of the snapshot file format.
+const SchemaVersion = "1"
+
+// Provider names an identity provider.
+type Provider string
+
+// Providers shadowpath reads.
+const (
+	Okta  Provider = "okta"
+	Entra Provider = "entra"
+)
+
+// Providers lists every supported provider in report order.
+var Providers = []Provider{Okta, Entra}
+
+// Snapshot is one evidence file: one or more sources collected at a point in time.
+type Snapshot struct {
+	SchemaVersion string    `json:"schema_version"`
+	Tool          string    `json:"tool,omitempty"` // "shadowpath x.y.z" that collected it
+	Sources       []*Source `json:"sources"`
+}
+
+// Source is everything read from one tenant.
+type Source struct {
+	Provider Provider `json:"provider"`
+	// Tenant is the org host (acme.okta.com) or the Entra tenant id: the id used
+	// for tenant-level findings.
+	Tenant      string    `json:"tenant"`
+	TenantName  string    `json:"tenant_name,omitempty"`
+	CollectedAt time.Time `json:"collected_at"`
+	// AuditWindow is the period whose audit events were requested.
+	AuditWindow Window `json:"audit_window"`
+	// LogRetentionDays is how far back the vendor keeps the audit log (Okta 90,
+	// Entra 30 with P1/P2, 7 without); 0 when unknown.
+	LogRetentionDays int `json:"log_retention_days,omitempty"`
+
+	Coverage  []Coverage `json:"coverage"`
+	Accounts  []Account  `json:"accounts"`
+	Groups    []Group    `json:"groups,omitempty"`
+	Policies  Policies   `json:"policies"`
+	Events    []Event    `json:"events,omitempty"`
+	Workloads []Workload `json:"workloads,omitempty"`
+
+	// OutOfScope counts accounts left out of the human checks, by reason
+	// ("status SUSPENDED", "accountEnabled false").
+	OutOfScope []Count `json:"out_of_scope,omitempty"`
+	// Warnings are things a reader of the report must know (unknown vendor
+	// values, fallbacks used, beta endpoints read).
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Window is a closed time interval.
+type Window struct {
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
+}
+
+// Count is a labelled number.
+type Count struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
+}
+
+// CoverageStatus says how completely a dataset was read.
+type CoverageStatus string
+
+// Coverage statuses. Anything but Complete makes the checks that need the
+// dataset not_assessed.
+const (
+	Complete CoverageStatus = "complete"
+	Partial  CoverageStatus = "partial"
+	Denied   CoverageStatus = "denied"
+	Errored  CoverageStatus = "error"
+)
+
+// Coverage records how one dataset was read.
+type Coverage struct {
+	Dataset string         `json:"dataset"`
+	Status  CoverageStatus `json:"status"`
+	Detail  string         `json:"detail,omitempty"`
+	Items   int            `json:"items"`
+}
+
+// Dataset names (the results.json contract).
+const (
+	DSUsers             = "users"
+	DSGroups            = "groups"
+	DSRoles             = "roles"
+	DSFactors           = "factors" // okta
+	DSAuthn             = "authenticators"
+	DSPolicies          = "policies"               // okta
+	DSSystemLog         = "system_log"             // okta
+	DSAPITokens         = "api_tokens"             // okta
+	DSApps              = "apps"                   // okta
+	DSRegDetails        = "registration_details"   // entra
+	DSAuthMethods       = "authentication_methods" // entra, per-user fallback
+	DSMethodsPol        = "methods_policy"         // entra
+	DSCondAccess        = "conditional_access"     // entra
+	DSAuthzPolicy       = "authorization_policy"   // entra
+	DSAudits            = "directory_audits"       // entra
+	DSApplications      = "applications"           // entra
+	DSServicePrincipals = "service_principals"     // entra
+)
+
+// Datasets lists the coverage dataset names per provider, in report order.
+var Datasets = map[Provider][]string{
+	Okta:  {DSUsers, DSFactors, DSGroups, DSRoles, DSAuthn, DSPolicies, DSSystemLog, DSAPITokens, DSApps},
+	Entra: {DSUsers, DSGroups, DSRegDetails, DSAuthMethods, DSMethodsPol, DSCondAccess, DSAuthzPolicy, DSRoles, DSAudits, DSApplications, DSServicePrincipals},
+}
+
+// CoverageOf returns the coverage entry for a dataset; ok is false when the
+// dataset was never recorded (which counts as not read).
+func (s *Source) CoverageOf(dataset string) (Coverage, bool) {
+	for _, c := range s.Coverage {
+		if c.Dataset == dataset {
+			return c, true
+		}
+	}
+	return Coverage{}, false
+}
+
+// SetCoverage records (or replaces) a dataset's coverage.
+func (s *Source) SetCoverage(c Coverage) {
+	for i := range s.Coverage {
+		if s.Coverage[i].Dataset == c.Dataset {
+			s.Coverage[i] = c
+			return
+		}
+	}
+	s.Coverage = append(s.Coverage, c)
+}
+
+// Account is one human (or service) user account in scope of the human checks.
+// Connectors put only in-scope accounts here (Okta ACTIVE, PASSWORD_EXPIRED,
+// LOCKED_OUT, RECOVERY; Entra accountEnabled) and count the rest in OutOfScope.
+type Account struct {
+	ID       string `json:"id"`   // immutable object id (00u…, GUID)
+	Name     string `json:"name"` // display name
+	Login    string `json:"login"`
+	Status   string `json:"status"`    // vendor status (ACTIVE, LOCKED_OUT, enabled)
+	UserType string `json:"user_type"` // member | guest
+	// Privileged: any admin role (Okta) or isAdmin / directory role (Entra).
+	Privileged bool   `json:"privileged"`
+	Roles      []Role `json:"roles,omitempty"`
+	// Groups are the ids of the groups the account belongs to (transitively on
+	// Entra), so policies can be resolved per population.
+	Groups  []string `json:"groups,omitempty"`
+	Methods []Method `json:"methods"`
+	// MethodsError is set when this account's methods could not be read; its
+	// dataset is then partial and the account is not judged on methods.
+	MethodsError string     `json:"methods_error,omitempty"`
+	LastSignIn   *time.Time `json:"last_sign_in,omitempty"`
+	Created      *time.Time `json:"created,omitempty"`
+}
+
+// Role is an administrative role held by an account or workload.
+type Role struct {
+	ID   string `json:"id"`            // Okta role type (SUPER_ADMIN) / Entra role template id
+	Name string `json:"name"`          // human label
+	Via  string `json:"via,omitempty"` // "direct", "group 00g…"
+}
+
+// Method is one enrolled authenticator instance (or one kind, where the API
+// shows kinds only, e.g. the Entra registration report).
+type Method struct {
+	Kind           MethodKind `json:"kind"`
+	VendorType     string     `json:"vendor_type"`               // factorType / @odata.type / methodsRegistered value
+	VendorProvider string     `json:"vendor_provider,omitempty"` // Okta provider (OKTA, GOOGLE, FIDO…)
+	ID             string     `json:"id,omitempty"`
+	Name           string     `json:"name,omitempty"` // device or key name, masked phone
+	Status         string     `json:"status,omitempty"`
+	Created        *time.Time `json:"created,omitempty"`
+	LastUsed       *time.Time `json:"last_used,omitempty"`
+}
+
+// Group is a directory group, for naming policy targets.
+type Group struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Members int    `json:"members,omitempty"`
+}
+
+// Policies is the tenant's configuration reduced to what the catalog needs.
+type Policies struct {
+	Methods         []MethodSetting          `json:"methods"`
+	Recovery        []RecoveryPolicy         `json:"recovery"`
+	SignIn          []SignInPolicy           `json:"sign_in"`
+	Registration    []RegistrationPolicy     `json:"registration"`
+	TemporaryAccess []TemporaryAccessSetting `json:"temporary_access"`
+	// LegacyAuthBlocked: nil when the provider has no such notion or it could
+	// not be determined.
+	LegacyAuthBlocked *bool `json:"legacy_auth_blocked,omitempty"`
+	// SelfServiceRecoveryEnabled: Entra authorizationPolicy.allowedToUseSSPR;
+	// nil when unknown.
+	SelfServiceRecoveryEnabled *bool `json:"self_service_recovery_enabled,omitempty"`
+}
+
+// Targets says whom a policy or setting applies to. IDs are user, group and
+// role ids (Entra role template ids; Okta role types).
+type Targets struct {
+	All           bool     `json:"all,omitempty"`
+	Users         []string `json:"users,omitempty"`
+	Groups        []string `json:"groups,omitempty"`
+	Roles         []string `json:"roles,omitempty"`
+	ExcludeUsers  []string `json:"exclude_users,omitempty"`
+	ExcludeGroups []string `json:"exclude_groups,omitempty"`
+	ExcludeRoles  []string `json:"exclude_roles,omitempty"`
+}
+
+// MethodSetting is one tenant-level authenticator / method configuration.
+type MethodSetting struct {
+	ID        string       `json:"id"`                   // Okta authenticator id / Entra config id (Sms)
+	Name      string       `json:"name"`                 // display name
+	VendorKey string       `json:"vendor_key,omitempty"` // okta_email, phone_number, Fido2…
+	Kinds     []MethodKind `json:"kinds"`                // normalized kinds it enables (okta_verify: push, totp_software, fastpass)
+	Enabled   bool         `json:"enabled"`
+	SignIn    bool         `json:"sign_in"`  // usable to sign in
+	Recovery  bool         `json:"recovery"` // usable for self-service recovery
+	Targets   Targets      `json:"targets"`
+}
+
+// RecoveryPolicy is one self-service recovery configuration (Okta password
+// policy and its rules; Entra SSPR as far as Graph shows it).
+type RecoveryPolicy struct {
+	ID       string  `json:"id"`
+	Name     string  `json:"name"`
+	RuleID   string  `json:"rule_id,omitempty"`
+	Enabled  bool    `json:"enabled"`
+	Priority int     `json:"priority"`
+	Targets  Targets `json:"targets"`
+	// SelfService: end users can reset their password themselves.
+	SelfService bool `json:"self_service"`
+	// Methods are the proofs any one of which starts recovery.
+	Methods []MethodKind `json:"methods"`
+	// StepUpRequired: a second, different proof is required after the first.
+	StepUpRequired bool         `json:"step_up_required"`
+	StepUpMethods  []MethodKind `json:"step_up_methods,omitempty"`
+	// EndsInSession: the flow signs the user in without a further MFA challenge.
+	EndsInSession bool `json:"ends_in_session"`
+	// Known is false when the vendor API does not expose the method list or the
+	// step-up; Manual then says what a person must verify.
+	Known  bool   `json:"known"`
+	Manual string `json:"manual,omitempty"`
+	Source string `json:"source,omitempty"` // where it was read (classic recovery.factors, OIE rule, …)
+}
+
+// SignInPolicy is one rule that governs sign-in: an Okta sign-on/access
+// policy rule or an Entra Conditional Access policy.
+type SignInPolicy struct {
+	ID       string  `json:"id"`
+	Name     string  `json:"name"`
+	RuleID   string  `json:"rule_id,omitempty"`
+	RuleName string  `json:"rule_name,omitempty"`
+	Kind     string  `json:"kind"` // OKTA_SIGN_ON, ACCESS_POLICY, conditional_access
+	Enabled  bool    `json:"enabled"`
+	Priority int     `json:"priority"`
+	Targets  Targets `json:"targets"`
+	// Block: the rule denies access.
+	Block bool `json:"block,omitempty"`
+	// RequiresMFA: a session needs two factors (Okta 2FA / requireFactor; CA mfa
+	// grant or authentication strength).
+	RequiresMFA bool `json:"requires_mfa"`
+	// OneFactor: the rule grants a session with one factor.
+	OneFactor bool `json:"one_factor,omitempty"`
+	// PhishingResistant: the rule requires a phishing-resistant method.
+	PhishingResistant bool `json:"phishing_resistant,omitempty"`
+	// AllowedKinds restricts the methods that satisfy the rule (authentication
+	// strength, Okta constraints); empty means any MFA-capable method.
+	AllowedKinds []MethodKind `json:"allowed_kinds,omitempty"`
+	// AllApps: the rule covers every application (or the Okta session itself).
+	AllApps bool `json:"all_apps,omitempty"`
+	// LegacyClients: a CA policy that targets legacy clients (exchangeActiveSync, other).
+	LegacyClients bool `json:"legacy_clients,omitempty"`
+	// ReportOnly: Entra enabledForReportingButNotEnforced.
+	ReportOnly bool `json:"report_only,omitempty"`
+}
+
+// RegistrationPolicy protects security-info registration (Okta authenticator
+// enrollment / account management policy; Entra CA on urn:user:registersecurityinfo).
+type RegistrationPolicy struct {
+	ID          string  `json:"id"`
+	Name        string  `json:"name"`
+	Enabled     bool    `json:"enabled"`
+	Targets     Targets `json:"targets"`
+	RequiresMFA bool    `json:"requires_mfa"`
+	// TrustedDevice: registration is limited to a compliant/trusted device or network.
+	TrustedDevice bool   `json:"trusted_device,omitempty"`
+	Detail        string `json:"detail,omitempty"`
+}
+
+// TemporaryAccessSetting is a temporary access pass / bypass code configuration.
+type TemporaryAccessSetting struct {
+	ID                     string  `json:"id"`
+	Name                   string  `json:"name"`
+	Enabled                bool    `json:"enabled"`
+	Targets                Targets `json:"targets"`
+	Reusable               bool    `json:"reusable"`
+	MaxLifetimeMinutes     int     `json:"max_lifetime_minutes"`
+	DefaultLifetimeMinutes int     `json:"default_lifetime_minutes,omitempty"`
+}
+
+// EventKind normalizes audit events.
+type EventKind string
+
+// Event kinds.
+const (
+	EvFactorReset        EventKind = "factor_reset"
+	EvMethodEnrolled     EventKind = "method_enrolled"
+	EvMethodRemoved      EventKind = "method_removed"
+	EvPasswordResetAdmin EventKind = "password_reset_admin"
+	EvPasswordResetSelf  EventKind = "password_reset_self"
+	EvTAPIssued          EventKind = "tap_issued"
+	EvUnlock             EventKind = "unlock"
+	EvSignIn             EventKind = "sign_in" // interactive sign-in (for NHI-10)
+)
+
+// Principal is who did something or to whom.
+type Principal struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+	Type string `json:"type,omitempty"` // user, app
+}
+
+// Event is one audit event.
+type Event struct {
+	ID         string     `json:"id"`
+	Kind       EventKind  `json:"kind"`
+	Time       time.Time  `json:"time"`
+	VendorType string     `json:"vendor_type"` // eventType / activityDisplayName
+	Actor      Principal  `json:"actor"`
+	Target     Principal  `json:"target"`
+	Outcome    string     `json:"outcome,omitempty"`     // SUCCESS / success
+	MethodKind MethodKind `json:"method_kind,omitempty"` // enrolled/removed method, when known
+	// Interactive: for sign_in, the session was started by a person (not a token grant).
+	Interactive bool `json:"interactive,omitempty"`
+}
+
+// WorkloadType says what kind of non-human identity a workload is.
+type WorkloadType string
+
+// Workload types.
+const (
+	WAPIToken         WorkloadType = "api_token"         // Okta SSWS token
+	WServiceApp       WorkloadType = "service_app"       // Okta OAuth service app
+	WApplication      WorkloadType = "application"       // Entra app registration
+	WServicePrincipal WorkloadType = "service_principal" // Entra enterprise app
+)
+
+// Workload is a non-human identity and its credentials.
+type Workload struct {
+	ID      string       `json:"id"`
+	Type    WorkloadType `json:"type"`
+	Name    string       `json:"name"`
+	AppID   string       `json:"app_id,omitempty"`
+	Enabled bool         `json:"enabled"`
+	// ThirdParty: registered by another organisation (Entra
+	// appOwnerOrganizationId ≠ tenant) or a marketplace integration.
+	ThirdParty bool    `json:"third_party"`
+	OwnerOrg   string  `json:"owner_org,omitempty"`
+	Owners     []Owner `json:"owners"`
+	// AuthMethod: token_endpoint_auth_method for Okta service apps.
+	AuthMethod  string       `json:"auth_method,omitempty"`
+	Credentials []Credential `json:"credentials"`
+	// Roles are admin roles held (Okta client roles, Entra directory roles).
+	Roles []Role `json:"roles,omitempty"`
+	// Grants are API permissions / scopes granted (okta.users.manage,
+	// Directory.ReadWrite.All).
+	Grants   []string   `json:"grants,omitempty"`
+	LastUsed *time.Time `json:"last_used,omitempty"`
+	Created  *time.Time `json:"created,omitempty"`
+}
+
+// Owner is a workload's owner.
+type Owner struct {
+	ID     string `json:"id"`
+	Name   string `json:"name,omitempty"`
+	Active bool   `json:"active"`
+	// Privileged: the owner holds an admin role (an SSWS token inherits its
+	// owner's privileges).
+	Privileged bool `json:"privileged,omitempty"`
+}
+
+// CredentialType names a workload credential.
+type CredentialType string
+
+// Credential types.
+const (
+	CredSecret      CredentialType = "secret"      // client secret / password credential
+	CredCertificate CredentialType = "certificate" // key credential / JWKS key
+	CredAPIToken    CredentialType = "api_token"   // Okta SSWS
+	CredFederated   CredentialType = "federated"   // workload identity federation
+)
+
+// Credential is one credential of a workload.
+type Credential struct {
+	ID       string         `json:"id"`
+	Type     CredentialType `json:"type"`
+	Name     string         `json:"name,omitempty"`
+	Created  *time.Time     `json:"created,omitempty"`
+	Expires  *time.Time     `json:"expires,omitempty"`
+	LastUsed *time.Time     `json:"last_used,omitempty"`
+	Active   bool           `json:"active"`
+}
+
+// Connector reads one provider's tenant into a Source. Implementations issue
+// GET requests only (plus OAuth token requests) and record coverage for every
+// dataset they attempt, instead of failing the whole collection.
+type Connector interface {
+	Provider() Provider
+	// Collect reads the tenant. It returns an error only when nothing useful
+	// could be read (bad credentials, unreachable); dataset failures are
+	// recorded as coverage.
+	Collect(ctx context.Context, opts CollectOptions) (*Source, error)
+}
+
+// CollectOptions are the knobs common to every connector.
+type CollectOptions struct {
+	// Now is the scan time; Since the start of the audit window.
+	Now   time.Time
+	Since time.Time
+	// Logger receives progress and warnings; never secrets.
+	Logger *slog.Logger
+	// Progress, when non-nil, receives a human progress line (a terminal).
+	Progress func(format string, args ...any)
+}

@@ -1,0 +1,3 @@
+module github.com/shadowpath/shadowpath
+
+go 1.26.0
