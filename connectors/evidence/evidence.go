@@ -436,3 +436,19 @@ type CollectOptions struct {
 	// Progress, when non-nil, receives a human progress line (a terminal).
 	Progress func(format string, args ...any)
 }
+
+// Probe is one line of `shadowpath doctor`: whether a dataset can be read
+// with the configured credentials.
+type Probe struct {
+	Dataset string         `json:"dataset"`
+	Status  CoverageStatus `json:"status"` // complete = readable
+	Detail  string         `json:"detail,omitempty"`
+	// Needed names the scope, role, permission or licence the dataset needs.
+	Needed string `json:"needed"`
+}
+
+// Prober is implemented by connectors that can check reachability,
+// credentials and each dataset's permission with cheap reads (limit=1).
+type Prober interface {
+	Probe(ctx context.Context) ([]Probe, error)
+}
