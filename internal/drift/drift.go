@@ -1,0 +1,247 @@
+// Package drift compares two runs' results (a baseline and the current scan)
+// for `scan --baseline`, `diff` and `--fail-on-new`.
+//
+// A finding is keyed by (check id, provider, subject type, subject id). It is
+// failing when its check's status is fail and no unexpired waiver covers it
+// (an expired waiver does not cover it). From there:
+//
+//   - new: failing now, not failing in the baseline (including checks the
+//     baseline could not assess: what cannot be shown to be old counts as new);
+//   - resolved: failing in the baseline, not failing now — the subject is gone,
+//     or the check now passes, or a waiver now covers it (fail→waived is
+//     resolved for gating and also shows in Changed);
+//   - still failing: failing in both.
+//
+// A finding whose check is now not_assessed or manual, or whose check ×
+// provider is absent from the current run (provider not scanned), is not
+// resolved: nothing shows it went away. It stays out of all three lists and
+// the check's status change (fail→not_assessed) is in Changed.
+package drift
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/shadowpath/shadowpath/checks"
+)
+
+// Failing reports whether finding f of check c counts as a failure: the check
+// failed and no unexpired waiver covers f.
+func Failing(c *checks.CheckResult, f *checks.Finding) bool {
+	if c.Status != checks.Fail {
+		return false
+	}
+	return f.Waiver == nil || f.Waiver.Expired
+}
+
+// Severity is the severity of finding f of check c: the finding's own (e.g.
+// raised to critical for a privileged account) or else the check's.
+func Severity(c *checks.CheckResult, f *checks.Finding) checks.Severity {
+	if f.Severity != "" {
+		return f.Severity
+	}
+	return c.Severity
+}
+
+// AALRank turns "AAL1".."AAL3" into 1..3. Anything else (empty, "none",
+// "unknown") is 0: not comparable.
+func AALRank(aal string) int {
+	n, ok := strings.CutPrefix(strings.ToUpper(strings.TrimSpace(aal)), "AAL")
+	if !ok {
+		return 0
+	}
+	r, err := strconv.Atoi(n)
+	if err != nil || r < 1 || r > 3 {
+		return 0
+	}
+	return r
+}
+
+type checkKey struct{ id, provider string }
+
+type findingKey struct {
+	checkKey
+	subjectType, subjectID string
+}
+
+type identityKey struct{ provider, id string }
+
+// assessed statuses are verdicts about the subjects: a finding absent under
+// one of them is really absent.
+func assessed(s checks.Status) bool {
+	switch s {
+	case checks.Pass, checks.Fail, checks.Waived, checks.NotApplicable:
+		return true
+	}
+	return false
+}
+
+type side struct {
+	checks  map[checkKey]*checks.CheckResult
+	failing map[findingKey]checks.DriftFinding
+}
+
+func index(r *checks.Results) side {
+	s := side{checks: map[checkKey]*checks.CheckResult{}, failing: map[findingKey]checks.DriftFinding{}}
+	if r == nil {
+		return s
+	}
+	for i := range r.Checks {
+		c := &r.Checks[i]
+		ck := checkKey{c.ID, c.Provider}
+		if _, dup := s.checks[ck]; !dup {
+			s.checks[ck] = c
+		}
+		for j := range c.Findings {
+			f := &c.Findings[j]
+			if !Failing(c, f) {
+				continue
+			}
+			fk := findingKey{ck, f.Subject.Type, f.Subject.ID}
+			df := checks.DriftFinding{
+				CheckID:  c.ID,
+				Provider: c.Provider,
+				Subject:  f.Subject,
+				Severity: Severity(c, f),
+				Message:  f.Message,
+			}
+			// Two findings on one subject: keep the most severe, so gating
+			// never under-counts.
+			if old, dup := s.failing[fk]; !dup || df.Severity.Rank() > old.Severity.Rank() {
+				s.failing[fk] = df
+			}
+		}
+	}
+	return s
+}
+
+// Compare returns what changed from old (the baseline) to new. A nil side is
+// an empty run. Every list is non-nil and sorted: findings by check id,
+// provider, subject type, subject id; statuses by check id, provider; AAL
+// changes by provider, account id.
+func Compare(old, new *checks.Results) *checks.Drift {
+	d := &checks.Drift{
+		New:           []checks.DriftFinding{},
+		Resolved:      []checks.DriftFinding{},
+		StillFailing:  []checks.DriftFinding{},
+		Changed:       []checks.DriftStatus{},
+		AALDowngrades: []checks.AALChange{},
+	}
+	if old != nil {
+		d.BaselineGeneratedAt = old.GeneratedAt
+	}
+	o, n := index(old), index(new)
+
+	for k, f := range n.failing {
+		if _, was := o.failing[k]; was {
+			d.StillFailing = append(d.StillFailing, f)
+		} else {
+			d.New = append(d.New, f)
+		}
+	}
+	for k, f := range o.failing {
+		if _, is := n.failing[k]; is {
+			continue
+		}
+		if c, ok := n.checks[k.checkKey]; ok && assessed(c.Status) {
+			d.Resolved = append(d.Resolved, f)
+		}
+	}
+
+	for k, oc := range o.checks {
+		to := checks.Status("")
+		if nc, ok := n.checks[k]; ok {
+			to = nc.Status
+		}
+		if to != oc.Status {
+			d.Changed = append(d.Changed, checks.DriftStatus{CheckID: k.id, Provider: k.provider, From: oc.Status, To: to})
+		}
+	}
+	for k, nc := range n.checks {
+		if _, ok := o.checks[k]; !ok {
+			d.Changed = append(d.Changed, checks.DriftStatus{CheckID: k.id, Provider: k.provider, To: nc.Status})
+		}
+	}
+
+	d.AALDowngrades = aalDowngrades(old, new)
+
+	sortFindings(d.New)
+	sortFindings(d.Resolved)
+	sortFindings(d.StillFailing)
+	slices.SortFunc(d.Changed, func(a, b checks.DriftStatus) int {
+		return cmp.Or(cmp.Compare(a.CheckID, b.CheckID), cmp.Compare(a.Provider, b.Provider))
+	})
+	return d
+}
+
+func aalDowngrades(old, new *checks.Results) []checks.AALChange {
+	out := []checks.AALChange{}
+	if old == nil || new == nil {
+		return out
+	}
+	before := map[identityKey]checks.Identity{}
+	for _, id := range old.Identities {
+		before[identityKey{id.Provider, id.ID}] = id
+	}
+	seen := map[identityKey]bool{}
+	for _, id := range new.Identities {
+		k := identityKey{id.Provider, id.ID}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		was, ok := before[k]
+		if !ok {
+			continue
+		}
+		from, to := AALRank(was.EffectiveAAL), AALRank(id.EffectiveAAL)
+		if from == 0 || to == 0 || to >= from {
+			continue
+		}
+		out = append(out, checks.AALChange{
+			Provider: id.Provider, ID: id.ID, Name: id.Name,
+			From: was.EffectiveAAL, To: id.EffectiveAAL,
+		})
+	}
+	slices.SortFunc(out, func(a, b checks.AALChange) int {
+		return cmp.Or(cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.ID, b.ID))
+	})
+	return out
+}
+
+func sortFindings(fs []checks.DriftFinding) {
+	slices.SortFunc(fs, func(a, b checks.DriftFinding) int {
+		return cmp.Or(
+			cmp.Compare(a.CheckID, b.CheckID),
+			cmp.Compare(a.Provider, b.Provider),
+			cmp.Compare(a.Subject.Type, b.Subject.Type),
+			cmp.Compare(a.Subject.ID, b.Subject.ID),
+		)
+	})
+}
+
+// NewFailures is the number of new failing findings, for --fail-on-new.
+func NewFailures(d *checks.Drift) int {
+	if d == nil {
+		return 0
+	}
+	return len(d.New)
+}
+
+// CountAtOrAbove is the number of new failing findings of severity sev or
+// higher. Fail closed: an unknown sev counts every new failure, and a finding
+// of unknown severity is counted at any sev.
+func CountAtOrAbove(d *checks.Drift, sev checks.Severity) int {
+	if d == nil {
+		return 0
+	}
+	n := 0
+	for _, f := range d.New {
+		if r := f.Severity.Rank(); r == 0 || r >= sev.Rank() {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,5 @@
+package drift
+
+import "flag"
+
+var update = flag.Bool("update", false, "rewrite golden files")
