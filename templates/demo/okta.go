@@ -1,0 +1,280 @@
+package demo
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+)
+
+// oktaPerson describes one demo Okta user; factors are "factorType/provider".
+type oktaPerson struct {
+	name, login string
+	factors     []string
+	roles       []evidence.Role
+	groups      []string
+	status      string
+	lastLogin   time.Duration
+}
+
+var (
+	roleSuper    = evidence.Role{ID: "SUPER_ADMIN", Name: "Super Administrator", Via: "direct"}
+	roleOrg      = evidence.Role{ID: "ORG_ADMIN", Name: "Organization Administrator", Via: "direct"}
+	roleHelpDesk = evidence.Role{ID: "HELP_DESK_ADMIN", Name: "Help Desk Administrator", Via: "group Help Desk"}
+	roleApp      = evidence.Role{ID: "APP_ADMIN", Name: "Application Administrator", Via: "direct"}
+)
+
+const (
+	gEveryone   = "Everyone"
+	gAdmins     = "Okta Admins"
+	gHelpDesk   = "Help Desk"
+	gMFAExempt  = "MFA Exempt - Legacy Kiosk"
+	gVPN        = "VPN Contractors"
+	gEngineers  = "Engineering"
+	gFinance    = "Finance"
+	gServiceAcc = "Service Accounts"
+)
+
+var oktaPeople = []oktaPerson{
+	{"Dana Whitfield", "dana.whitfield@acme.com", []string{"webauthn/FIDO", "signed_nonce/OKTA", "push/OKTA"}, []evidence.Role{roleSuper}, []string{gAdmins, gEngineers}, "ACTIVE", 2 * time.Hour},
+	{"Marcus Chen", "marcus.chen@acme.com", []string{"webauthn/FIDO", "sms/OKTA"}, []evidence.Role{roleSuper}, []string{gAdmins}, "ACTIVE", 5 * time.Hour},
+	{"Zoë Ångström-Łukasiewicz", "zoe.angstrom@acme.com", []string{"push/OKTA", "token:software:totp/GOOGLE", "question/OKTA"}, []evidence.Role{roleOrg}, []string{gAdmins, gFinance}, "ACTIVE", 26 * time.Hour},
+	{"Priya Raman", "priya.raman@acme.com", []string{"push/OKTA", "sms/OKTA"}, []evidence.Role{roleHelpDesk}, []string{gHelpDesk}, "ACTIVE", 3 * time.Hour},
+	{"Tomás Oliveira", "tomas.oliveira@acme.com", []string{"push/OKTA", "signed_nonce/OKTA"}, []evidence.Role{roleHelpDesk}, []string{gHelpDesk}, "ACTIVE", 30 * time.Hour},
+	{"Aisha Bello", "aisha.bello@acme.com", []string{"webauthn/FIDO", "webauthn/FIDO"}, []evidence.Role{roleApp}, []string{gAdmins, gEngineers}, "ACTIVE", 50 * time.Hour},
+	{"José Müller", "jose.muller@acme.com", []string{"push/OKTA", "sms/OKTA"}, nil, []string{gFinance}, "ACTIVE", 4 * day},
+	{"Hannah Schmidt", "hannah.schmidt@acme.com", []string{"push/OKTA"}, nil, []string{gFinance}, "ACTIVE", 2 * day},
+	{"Liam O'Connor", "liam.oconnor@acme.com", []string{"sms/OKTA"}, nil, []string{gEngineers}, "ACTIVE", 6 * day},
+	{"Sofia Rossi", "sofia.rossi@acme.com", []string{"push/OKTA", "token:software:totp/OKTA", "signed_nonce/OKTA"}, nil, []string{gEngineers}, "ACTIVE", 20 * time.Hour},
+	{"Kenji Watanabe", "kenji.watanabe@acme.com", []string{"webauthn/FIDO", "push/OKTA"}, nil, []string{gEngineers}, "ACTIVE", 12 * time.Hour},
+	{"Fatima Al-Sayed", "fatima.alsayed@acme.com", []string{"email/OKTA", "question/OKTA"}, nil, []string{gFinance}, "ACTIVE", 9 * day},
+	{"Noah Fischer", "noah.fischer@acme.com", nil, nil, []string{gEngineers}, "PASSWORD_EXPIRED", 40 * day},
+	{"Olivia Dubois", "olivia.dubois@acme.com", []string{"push/OKTA", "call/OKTA"}, nil, []string{gFinance}, "ACTIVE", 3 * day},
+	{"Ethan Brooks", "ethan.brooks@acme.com", []string{"token:hardware/YUBICO", "push/OKTA"}, nil, []string{gEngineers}, "ACTIVE", 1 * day},
+	{"Mei Lin", "mei.lin@acme.com", []string{"push/OKTA", "sms/OKTA"}, nil, []string{gVPN}, "LOCKED_OUT", 15 * day},
+	{"Grace Okafor", "grace.okafor@acme.com", []string{"webauthn/FIDO", "signed_nonce/OKTA"}, nil, []string{gEngineers}, "ACTIVE", 7 * time.Hour},
+	{"Lucas Martin", "lucas.martin@acme.com", []string{"sms/OKTA", "email/OKTA"}, nil, []string{gVPN}, "ACTIVE", 11 * day},
+	{"Isabella García", "isabella.garcia@acme.com", []string{"push/OKTA", "webauthn/FIDO"}, nil, []string{gFinance}, "RECOVERY", 21 * day},
+	{"Kiosk Front Desk", "kiosk.frontdesk@acme.com", nil, nil, []string{gMFAExempt}, "ACTIVE", 8 * time.Hour},
+	{"svc-backup", "svc-backup@acme.com", nil, nil, []string{gServiceAcc, gMFAExempt}, "ACTIVE", 1 * day},
+	{"svc-hr-sync", "svc-hr-sync@acme.com", []string{"token:software:totp/GOOGLE"}, nil, []string{gServiceAcc}, "ACTIVE", 60 * day},
+	{"Ravi Patel", "ravi.patel@acme.com", []string{"push/OKTA", "duo-web/DUO"}, nil, []string{gEngineers}, "ACTIVE", 5 * day},
+	{"Chloé Lefèvre", "chloe.lefevre@acme.com", []string{"push/OKTA", "signed_nonce/OKTA", "sms/OKTA"}, nil, []string{gFinance}, "ACTIVE", 2 * day},
+	{"Samuel Adeyemi", "samuel.adeyemi@acme.com", []string{"push/OKTA"}, nil, []string{gEngineers}, "ACTIVE", 4 * time.Hour},
+	{"Emma Johansson", "emma.johansson@acme.com", []string{"webauthn/FIDO", "push/OKTA", "token:software:totp/OKTA"}, nil, []string{gEngineers}, "ACTIVE", 6 * time.Hour},
+	{"Diego Fernández", "diego.fernandez@acme.com", []string{"sms/OKTA", "call/OKTA"}, nil, []string{gVPN}, "ACTIVE", 13 * day},
+	{"Yara Haddad", "yara.haddad@acme.com", []string{"push/OKTA", "signed_nonce/OKTA"}, nil, []string{gFinance}, "ACTIVE", 9 * time.Hour},
+}
+
+// oktaOutOfScope are users that exist but are not judged (counted only).
+var oktaOutOfScope = []evidence.Count{
+	{Reason: "status DEPROVISIONED", Count: 41},
+	{Reason: "status STAGED", Count: 6},
+	{Reason: "status SUSPENDED", Count: 3},
+}
+
+func oktaGroupID(name string) string { return id("00g", "okta-group-"+name) }
+
+func buildOkta() *evidence.Source {
+	src := &evidence.Source{
+		Provider:         evidence.Okta,
+		Tenant:           oktaHost,
+		TenantName:       "Acme Corp (Okta Identity Engine)",
+		CollectedAt:      CollectedAt,
+		AuditWindow:      window(),
+		LogRetentionDays: 90,
+		OutOfScope:       oktaOutOfScope,
+	}
+	groupMembers := map[string]int{}
+	byLogin := map[string]string{}
+	for i, p := range oktaPeople {
+		uid := id("00u", "okta-user-"+p.login)
+		byLogin[p.login] = uid
+		a := evidence.Account{
+			ID: uid, Name: p.name, Login: p.login, Status: p.status, UserType: "member",
+			Privileged: len(p.roles) > 0, Roles: p.roles,
+			LastSignIn: ago(p.lastLogin), Created: ago(time.Duration(400+i*17) * day),
+			Methods: []evidence.Method{},
+		}
+		for _, g := range append([]string{gEveryone}, p.groups...) {
+			a.Groups = append(a.Groups, oktaGroupID(g))
+			groupMembers[g]++
+		}
+		for j, f := range p.factors {
+			ft, prov, _ := strings.Cut(f, "/")
+			if ft == "duo-web" {
+				ft = "web"
+			}
+			kind, _ := evidence.OktaFactorKind(ft, prov)
+			m := evidence.Method{
+				Kind: kind, VendorType: ft, VendorProvider: prov, Status: "ACTIVE",
+				ID:      id(factorPrefix(ft), "okta-factor-"+p.login+f+strconv.Itoa(j)),
+				Created: ago(time.Duration(90+i*11+j*37) * day),
+			}
+			switch ft {
+			case "webauthn":
+				m.Name = []string{"YubiKey 5 NFC", "MacBook Touch ID", "YubiKey 5C (backup)"}[(i+j)%3]
+			case "push", "signed_nonce":
+				m.Name = "Okta Verify on " + []string{"iPhone 15", "Pixel 8", "ThinkPad X1"}[(i+j)%3]
+			case "sms", "call":
+				m.Name = "+1 •••• ••" + []string{"41", "87", "09", "23"}[(i+j)%4]
+			}
+			a.Methods = append(a.Methods, m)
+		}
+		src.Accounts = append(src.Accounts, a)
+	}
+	for _, g := range []string{gEveryone, gAdmins, gHelpDesk, gMFAExempt, gVPN, gEngineers, gFinance, gServiceAcc} {
+		src.Groups = append(src.Groups, evidence.Group{ID: oktaGroupID(g), Name: g, Members: groupMembers[g]})
+	}
+
+	everyone := evidence.Targets{All: true}
+	admins := evidence.Targets{Groups: []string{oktaGroupID(gAdmins)}}
+	src.Policies = evidence.Policies{
+		Methods: []evidence.MethodSetting{
+			{ID: "aut1nbtrJKKA9m45a0g4", Name: "Password", VendorKey: "okta_password", Kinds: []evidence.MethodKind{evidence.KindPassword}, Enabled: true, SignIn: true, Targets: everyone},
+			{ID: "aut1nbsPHh7jNjjyP0g4", Name: "Email", VendorKey: "okta_email", Kinds: []evidence.MethodKind{evidence.KindEmailOTP}, Enabled: true, SignIn: true, Recovery: true, Targets: everyone},
+			{ID: "aut1nbuyD8m1ckAYc0g4", Name: "Phone", VendorKey: "phone_number", Kinds: []evidence.MethodKind{evidence.KindSMS, evidence.KindVoice}, Enabled: true, SignIn: true, Recovery: true, Targets: everyone},
+			{ID: "aut1nbvIgEenhwE6c0g4", Name: "Security Question", VendorKey: "security_question", Kinds: []evidence.MethodKind{evidence.KindSecurityQuestion}, Enabled: true, Recovery: true, Targets: everyone},
+			{ID: "aut1nd8PQhGcQtSxB0g4", Name: "Security Key or Biometric", VendorKey: "webauthn", Kinds: []evidence.MethodKind{evidence.KindFIDO2}, Enabled: true, SignIn: true, Targets: everyone},
+			{ID: "aut1ov1rfyHvNbGnq0g4", Name: "Okta Verify", VendorKey: "okta_verify", Kinds: []evidence.MethodKind{evidence.KindPush, evidence.KindTOTPSoftware, evidence.KindFastPass}, Enabled: true, SignIn: true, Targets: everyone},
+			{ID: "aut1gotpWq0bq5sY90g4", Name: "Google Authenticator", VendorKey: "google_otp", Kinds: []evidence.MethodKind{evidence.KindTOTPSoftware}, Enabled: true, SignIn: true, Targets: everyone},
+			{ID: "aut1yubiKJ8dnSmEo0g4", Name: "YubiKey OTP", VendorKey: "yubikey_token", Kinds: []evidence.MethodKind{evidence.KindTOTPHardware}, Enabled: true, SignIn: true, Targets: everyone},
+			{ID: "aut1duoSec4AcmeAa0g4", Name: "Duo Security", VendorKey: "duo", Kinds: []evidence.MethodKind{evidence.KindPush}, Enabled: true, SignIn: true, Targets: evidence.Targets{Groups: []string{oktaGroupID(gEngineers)}}},
+		},
+		Recovery: []evidence.RecoveryPolicy{
+			{
+				ID: id("00p", "okta-pw-admins"), Name: "Administrators password policy", RuleID: id("0pr", "okta-pw-admins-rule"),
+				Enabled: true, Priority: 1, Targets: admins, SelfService: true,
+				Methods:        []evidence.MethodKind{evidence.KindPush},
+				StepUpRequired: true, StepUpMethods: []evidence.MethodKind{evidence.KindSecurityQuestion},
+				EndsInSession: true, Known: true, Source: "OIE password policy rule selfServicePasswordReset.requirement",
+			},
+			{
+				ID: id("00p", "okta-pw-default"), Name: "Default Policy", RuleID: id("0pr", "okta-pw-default-rule"),
+				Enabled: true, Priority: 2, Targets: everyone, SelfService: true,
+				Methods:       []evidence.MethodKind{evidence.KindEmailOTP, evidence.KindSMS},
+				EndsInSession: true, Known: true, Source: "OIE password policy rule selfServicePasswordReset.requirement",
+			},
+		},
+		SignIn: []evidence.SignInPolicy{
+			{ID: id("00p", "okta-gsp-default"), Name: "Default Policy", RuleID: id("0pr", "okta-gsp-rule"), RuleName: "Default Rule", Kind: "OKTA_SIGN_ON", Enabled: true, Priority: 1, Targets: everyone, RequiresMFA: true, AllApps: true},
+			{ID: id("00p", "okta-access-admin"), Name: "Okta Admin Console", RuleID: id("0pr", "okta-access-admin-rule"), RuleName: "Admins: phishing-resistant", Kind: "ACCESS_POLICY", Enabled: true, Priority: 1, Targets: admins, RequiresMFA: true, PhishingResistant: true, AllowedKinds: []evidence.MethodKind{evidence.KindFIDO2, evidence.KindFastPass}},
+			{ID: id("00p", "okta-access-dash"), Name: "Okta Dashboard", RuleID: id("0pr", "okta-access-dash-rule"), RuleName: "Everyone: any two factors", Kind: "ACCESS_POLICY", Enabled: true, Priority: 2, Targets: evidence.Targets{All: true, ExcludeGroups: []string{oktaGroupID(gMFAExempt)}}, RequiresMFA: true, AllApps: true},
+			{ID: id("00p", "okta-access-kiosk"), Name: "Okta Dashboard", RuleID: id("0pr", "okta-access-kiosk-rule"), RuleName: "Kiosk: password only", Kind: "ACCESS_POLICY", Enabled: true, Priority: 1, Targets: evidence.Targets{Groups: []string{oktaGroupID(gMFAExempt)}}, OneFactor: true, AllApps: true},
+			{ID: id("00p", "okta-access-vpn"), Name: "Legacy VPN (RADIUS)", RuleID: id("0pr", "okta-access-vpn-rule"), RuleName: "Contractors: 1FA", Kind: "ACCESS_POLICY", Enabled: true, Priority: 1, Targets: evidence.Targets{Groups: []string{oktaGroupID(gVPN)}}, OneFactor: true},
+		},
+		Registration: []evidence.RegistrationPolicy{
+			{ID: id("00p", "okta-enroll-admins"), Name: "Admin authenticator enrollment", Enabled: true, Targets: admins, RequiresMFA: true, Detail: "enrollment requires an existing factor challenge (rule enroll.self CHALLENGE)"},
+			{ID: id("00p", "okta-enroll-default"), Name: "Default Policy", Enabled: true, Targets: everyone, RequiresMFA: false, Detail: "enrollment allowed after password sign-in (rule enroll.self LOGIN)"},
+		},
+	}
+
+	// Audit events in the window.
+	helpdesk := evidence.Principal{ID: byLogin["priya.raman@acme.com"], Name: "Priya Raman", Type: "user"}
+	tomas := evidence.Principal{ID: byLogin["tomas.oliveira@acme.com"], Name: "Tomás Oliveira", Type: "user"}
+	user := func(login, name string) evidence.Principal {
+		return evidence.Principal{ID: byLogin[login], Name: name, Type: "user"}
+	}
+	var n int
+	ev := func(kind evidence.EventKind, vendor string, when time.Duration, actor, target evidence.Principal, mk evidence.MethodKind) {
+		n++
+		src.Events = append(src.Events, evidence.Event{
+			ID: guid("okta-event-" + vendor + strconv.Itoa(n)), Kind: kind, Time: at(when), VendorType: vendor,
+			Actor: actor, Target: target, Outcome: "SUCCESS", MethodKind: mk,
+		})
+	}
+	marcus := user("marcus.chen@acme.com", "Marcus Chen")
+	ev(evidence.EvFactorReset, "user.mfa.factor.reset_all", 12*day, helpdesk, marcus, "")
+	ev(evidence.EvMethodEnrolled, "user.mfa.factor.activate", 12*day-40*time.Minute, marcus, marcus, evidence.KindSMS)
+	ev(evidence.EvMethodEnrolled, "user.mfa.factor.activate", 12*day-35*time.Minute, marcus, marcus, evidence.KindFIDO2)
+	liam := user("liam.oconnor@acme.com", "Liam O'Connor")
+	ev(evidence.EvFactorReset, "user.mfa.factor.deactivate", 19*day, tomas, liam, evidence.KindPush)
+	noah := user("noah.fischer@acme.com", "Noah Fischer")
+	ev(evidence.EvFactorReset, "user.mfa.factor.reset_all", 16*day, helpdesk, noah, "")
+	ev(evidence.EvPasswordResetAdmin, "user.account.reset_password", 16*day-5*time.Minute, helpdesk, noah, "")
+	zoe := user("zoe.angstrom@acme.com", "Zoë Ångström-Łukasiewicz")
+	ev(evidence.EvPasswordResetAdmin, "user.account.reset_password", 4*day, tomas, zoe, "")
+	// A help-desk burst: 13 factor resets by one operator on one day.
+	burst := []string{"jose.muller@acme.com", "hannah.schmidt@acme.com", "sofia.rossi@acme.com", "kenji.watanabe@acme.com", "olivia.dubois@acme.com", "ethan.brooks@acme.com", "grace.okafor@acme.com", "ravi.patel@acme.com", "chloe.lefevre@acme.com", "samuel.adeyemi@acme.com", "emma.johansson@acme.com", "yara.haddad@acme.com", "diego.fernandez@acme.com"}
+	for i, login := range burst {
+		t := user(login, login)
+		for _, p := range oktaPeople {
+			if p.login == login {
+				t.Name = p.name
+			}
+		}
+		when := 8*day - time.Duration(i)*17*time.Minute
+		ev(evidence.EvFactorReset, "user.mfa.factor.deactivate", when, helpdesk, t, evidence.KindPush)
+		if login != "diego.fernandez@acme.com" && login != "ravi.patel@acme.com" {
+			ev(evidence.EvMethodEnrolled, "user.mfa.factor.activate", when-2*time.Hour, t, t, evidence.KindPush)
+		}
+	}
+	for i, login := range []string{"hannah.schmidt@acme.com", "lucas.martin@acme.com", "fatima.alsayed@acme.com"} {
+		u := user(login, login)
+		ev(evidence.EvPasswordResetSelf, "user.account.reset_password", time.Duration(3+i*5)*day, u, u, "")
+	}
+	mei := user("mei.lin@acme.com", "Mei Lin")
+	ev(evidence.EvUnlock, "user.account.unlock_by_admin", 2*day, helpdesk, mei, "")
+	svc := user("svc-backup@acme.com", "svc-backup")
+	for i := 0; i < 4; i++ {
+		e := evidence.Event{ID: guid("okta-signin-svc-" + strconv.Itoa(i)), Kind: evidence.EvSignIn, Time: at(time.Duration(1+i*6) * day), VendorType: "user.session.start", Actor: svc, Target: svc, Outcome: "SUCCESS", Interactive: true}
+		src.Events = append(src.Events, e)
+	}
+
+	// Workloads: API tokens and OAuth service apps.
+	dana := evidence.Owner{ID: byLogin["dana.whitfield@acme.com"], Name: "Dana Whitfield", Active: true, Privileged: true}
+	aisha := evidence.Owner{ID: byLogin["aisha.bello@acme.com"], Name: "Aisha Bello", Active: true, Privileged: true}
+	gone := evidence.Owner{ID: id("00u", "okta-user-departed"), Name: "Brian Kowalski (deprovisioned)", Active: false}
+	src.Workloads = []evidence.Workload{
+		{ID: id("00T", "tok-siem"), Type: evidence.WAPIToken, Name: "SIEM log export", Enabled: true, Owners: []evidence.Owner{dana},
+			Credentials: []evidence.Credential{{ID: id("00T", "tok-siem"), Type: evidence.CredAPIToken, Name: "SIEM log export", Created: ago(700 * day), LastUsed: ago(1 * time.Hour), Active: true}},
+			Roles:       []evidence.Role{roleSuper}, Created: ago(700 * day), LastUsed: ago(1 * time.Hour)},
+		{ID: id("00T", "tok-old-provisioning"), Type: evidence.WAPIToken, Name: "Old provisioning script", Enabled: true, Owners: []evidence.Owner{gone},
+			Credentials: []evidence.Credential{{ID: id("00T", "tok-old-provisioning"), Type: evidence.CredAPIToken, Name: "Old provisioning script", Created: ago(540 * day), LastUsed: ago(150 * day), Active: true}},
+			Created:     ago(540 * day), LastUsed: ago(150 * day)},
+		{ID: id("00T", "tok-scim"), Type: evidence.WAPIToken, Name: "SCIM bridge", Enabled: true, Owners: []evidence.Owner{aisha},
+			Credentials: []evidence.Credential{{ID: id("00T", "tok-scim"), Type: evidence.CredAPIToken, Name: "SCIM bridge", Created: ago(45 * day), Expires: ago(-45 * day), LastUsed: ago(3 * time.Hour), Active: true}},
+			Created:     ago(45 * day), LastUsed: ago(3 * time.Hour)},
+		{ID: id("0oa", "app-terraform"), Type: evidence.WServiceApp, Name: "Terraform automation", AppID: id("0oa", "app-terraform"), Enabled: true, AuthMethod: "client_secret_basic", Owners: []evidence.Owner{aisha},
+			Credentials: []evidence.Credential{
+				{ID: "ocs1terraformPrimary0", Type: evidence.CredSecret, Name: "primary", Created: ago(420 * day), Active: true},
+				{ID: "ocs2terraformRotated1", Type: evidence.CredSecret, Name: "rotation (old one never revoked)", Created: ago(30 * day), Active: true},
+			},
+			Grants: []string{"okta.groups.manage", "okta.policies.manage", "okta.users.manage"}, Roles: []evidence.Role{{ID: "ORG_ADMIN", Name: "Organization Administrator", Via: "client"}},
+			Created: ago(420 * day), LastUsed: ago(2 * time.Hour)},
+		{ID: id("0oa", "app-workday"), Type: evidence.WServiceApp, Name: "Workday HR provisioning (OIN)", AppID: id("0oa", "app-workday"), Enabled: true, ThirdParty: true, OwnerOrg: "Workday, Inc.", AuthMethod: "private_key_jwt",
+			Credentials: []evidence.Credential{{ID: "kid-workday-2026", Type: evidence.CredCertificate, Name: "JWKS key", Created: ago(120 * day), Active: true}},
+			Grants:      []string{"okta.groups.read", "okta.users.manage"}, Created: ago(800 * day), LastUsed: ago(20 * time.Minute)},
+		{ID: id("0oa", "app-backup"), Type: evidence.WServiceApp, Name: "Backup connector", AppID: id("0oa", "app-backup"), Enabled: true, AuthMethod: "private_key_jwt", Owners: []evidence.Owner{dana},
+			Credentials: []evidence.Credential{{ID: "kid-backup-2026", Type: evidence.CredCertificate, Name: "JWKS key", Created: ago(60 * day), Expires: ago(-300 * day), Active: true}},
+			Grants:      []string{"okta.logs.read", "okta.users.read"}, Created: ago(60 * day), LastUsed: ago(6 * time.Hour)},
+	}
+
+	src.Coverage = complete(evidence.Okta, map[string]int{
+		evidence.DSUsers: len(src.Accounts), evidence.DSFactors: len(src.Accounts), evidence.DSGroups: len(src.Groups),
+		evidence.DSRoles: 6, evidence.DSAuthn: len(src.Policies.Methods), evidence.DSPolicies: 9,
+		evidence.DSSystemLog: len(src.Events), evidence.DSAPITokens: 3, evidence.DSApps: 3,
+	})
+	return src
+}
+
+func factorPrefix(ft string) string {
+	switch ft {
+	case "sms":
+		return "sms"
+	case "call":
+		return "clf"
+	case "push":
+		return "opf"
+	case "signed_nonce":
+		return "sgn"
+	case "webauthn":
+		return "fwf"
+	case "email":
+		return "emf"
+	case "question":
+		return "ufs"
+	}
+	return "ost"
+}
