@@ -1,0 +1,1145 @@
+package reports
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+	"github.com/shadowpath/shadowpath/templates"
+)
+
+// WorkbookFilename is the XLSX file the PDF points readers to for full lists.
+const WorkbookFilename = "shadowpath-report.xlsx"
+
+// ViewOptions tune BuildView.
+type ViewOptions struct {
+	// Organization overrides results.organization on the cover.
+	Organization string
+	// Templates supplies the narrative text; nil means templates.Default().
+	Templates *templates.Set
+	// TopSubjects is how many affected subjects a findings section lists
+	// (default 25); TopRisks how many risks the summary names (default 5);
+	// TopAccounts how many privileged accounts and drift lines it lists
+	// (default 10).
+	TopSubjects int
+	TopRisks    int
+	TopAccounts int
+}
+
+// View is everything the PDF and the XLSX show besides the full lists
+// (identities, every finding) that the XLSX reads from the Results directly.
+// It is plain data, deterministic for the same Results.
+type View struct {
+	Cover     Cover            `json:"cover"`
+	Providers []ProviderRef    `json:"providers"`
+	Summary   ExecutiveSummary `json:"summary"`
+	Charts    Charts           `json:"charts"`
+	Matrix    []MatrixRow      `json:"control_matrix"`
+	Findings  []FindingSection `json:"findings"`
+	Appendix  Appendix         `json:"appendix"`
+}
+
+// ProviderRef is a scanned provider: the columns of per-provider tables.
+type ProviderRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Cover is the title page.
+type Cover struct {
+	Title          string    `json:"title"`
+	Subtitle       string    `json:"subtitle"`
+	Organization   string    `json:"organization"`
+	Classification string    `json:"classification"`
+	ScanTime       time.Time `json:"scan_time"`
+	AuditWindow    string    `json:"audit_window"`
+	Tool           string    `json:"tool"`
+	Tenants        []Tenant  `json:"tenants"`
+}
+
+// Tenant is one scanned source on the cover.
+type Tenant struct {
+	Provider       string    `json:"provider"`
+	ProviderName   string    `json:"provider_name"`
+	Tenant         string    `json:"tenant"`
+	TenantName     string    `json:"tenant_name,omitempty"`
+	CollectedAt    time.Time `json:"collected_at"`
+	AuditWindow    string    `json:"audit_window"`
+	Accounts       int       `json:"accounts"`
+	EvidenceSHA256 string    `json:"evidence_sha256"`
+}
+
+// ExecutiveSummary is the one-page summary.
+type ExecutiveSummary struct {
+	// Headline states the nominal-versus-effective AAL gap.
+	Headline    string         `json:"headline"`
+	Accounts    int            `json:"accounts"`
+	Privileged  int            `json:"privileged"`
+	GapAccounts int            `json:"gap_accounts"`
+	Checks      checks.Summary `json:"checks"`
+	// Incomplete lists every dataset not read completely: the scan's verdict
+	// is not final while it is non-empty.
+	Incomplete     []string         `json:"incomplete,omitempty"`
+	Frameworks     []FrameworkCount `json:"frameworks"`
+	AAL            []AALRow         `json:"aal"`
+	PrivilegedWeak PrivilegedWeak   `json:"privileged_weak"`
+	TopRisks       []Risk           `json:"top_risks"`
+	Drift          *DriftSummary    `json:"drift,omitempty"`
+}
+
+// FrameworkCount counts a framework's controls by aggregated status (a
+// control fails when any check mapped to it fails for any provider).
+type FrameworkCount struct {
+	Framework     string `json:"framework"`
+	Controls      int    `json:"controls"`
+	Pass          int    `json:"pass"`
+	Fail          int    `json:"fail"`
+	Waived        int    `json:"waived"`
+	NotAssessed   int    `json:"not_assessed"`
+	Manual        int    `json:"manual"`
+	NotApplicable int    `json:"not_applicable"`
+}
+
+// AALRow counts accounts at one level.
+type AALRow struct {
+	Level     string `json:"level"`
+	Nominal   int    `json:"nominal"`
+	Effective int    `json:"effective"`
+}
+
+// PrivilegedWeak is the privileged accounts whose weakest path is below their
+// strongest method, or at AAL1.
+type PrivilegedWeak struct {
+	Count    int          `json:"count"`
+	Total    int          `json:"total"`
+	Accounts []AccountRef `json:"accounts"`
+}
+
+// AccountRef names an account and its assurance.
+type AccountRef struct {
+	Provider     string `json:"provider"`
+	ID           string `json:"id"`
+	Name         string `json:"name"`
+	NominalAAL   string `json:"nominal_aal"`
+	EffectiveAAL string `json:"effective_aal"`
+	WeakestPath  string `json:"weakest_path"`
+}
+
+// Risk is one of the top risks, in plain language.
+type Risk struct {
+	Rank         int             `json:"rank"`
+	CheckID      string          `json:"check_id"`
+	Provider     string          `json:"provider"`
+	ProviderName string          `json:"provider_name"`
+	Title        string          `json:"title"`
+	Severity     checks.Severity `json:"severity"`
+	Affected     int             `json:"affected"`
+	Text         string          `json:"text"`
+}
+
+// DriftSummary compares with the baseline run.
+type DriftSummary struct {
+	Baseline      time.Time   `json:"baseline"`
+	New           int         `json:"new"`
+	Resolved      int         `json:"resolved"`
+	StillFailing  int         `json:"still_failing"`
+	Changed       int         `json:"changed_status"`
+	AALDowngrades int         `json:"aal_downgrades"`
+	Lines         []DriftLine `json:"lines"`
+}
+
+// DriftLine is one notable change (new findings, status changes, downgrades).
+type DriftLine struct {
+	Kind     string `json:"kind"` // new | resolved | status | downgrade
+	CheckID  string `json:"check_id,omitempty"`
+	Provider string `json:"provider"`
+	Subject  string `json:"subject,omitempty"`
+	Detail   string `json:"detail"`
+}
+
+// Charts are the series both documents draw.
+type Charts struct {
+	FindingsBySeverity Chart `json:"findings_by_severity"`
+	AAL                Chart `json:"aal"`
+}
+
+// Chart is a bar chart: one value per category per series.
+type Chart struct {
+	Title      string   `json:"title"`
+	XLabel     string   `json:"x_label"`
+	YLabel     string   `json:"y_label"`
+	Categories []string `json:"categories"`
+	Series     []Series `json:"series"`
+	// Stacked: series stack within a category instead of standing side by side.
+	Stacked bool `json:"stacked"`
+}
+
+// Series is one named row of chart values.
+type Series struct {
+	Name   string `json:"name"`
+	Values []int  `json:"values"`
+}
+
+// Max returns the largest bar (stacked: the largest stack).
+func (c Chart) Max() int {
+	m := 0
+	for i := range c.Categories {
+		sum := 0
+		for _, s := range c.Series {
+			if i < len(s.Values) {
+				if c.Stacked {
+					sum += s.Values[i]
+				} else if s.Values[i] > m {
+					m = s.Values[i]
+				}
+			}
+		}
+		if sum > m {
+			m = sum
+		}
+	}
+	return m
+}
+
+// MatrixRow is one framework control and the checks that map to it.
+type MatrixRow struct {
+	Framework    string        `json:"framework"`
+	Control      string        `json:"control"`
+	ControlTitle string        `json:"control_title,omitempty"`
+	Status       checks.Status `json:"status"`
+	Checks       []MatrixCheck `json:"checks"`
+}
+
+// MatrixCheck is a check's status per provider (aligned with View.Providers;
+// "" when the check was not run for that provider).
+type MatrixCheck struct {
+	ID       string          `json:"id"`
+	Title    string          `json:"title"`
+	Relation string          `json:"relation"` // "implements" | "supports the intent of"
+	Statuses []checks.Status `json:"statuses"`
+}
+
+// ControlRef is a control reference as printed in a findings section.
+type ControlRef struct {
+	Framework string `json:"framework"`
+	ID        string `json:"id"`
+	Relation  string `json:"relation"`
+}
+
+// Relations of a check to a control.
+const (
+	RelImplements = "implements"
+	RelIntent     = "supports the intent of"
+)
+
+// FindingSection is one failing, waived or not-assessed check entry.
+type FindingSection struct {
+	CheckID      string              `json:"check_id"`
+	Provider     string              `json:"provider"`
+	ProviderName string              `json:"provider_name"`
+	Title        string              `json:"title"`
+	Severity     checks.Severity     `json:"severity"`
+	Status       checks.Status       `json:"status"`
+	Rationale    string              `json:"rationale"`
+	Controls     []ControlRef        `json:"controls"`
+	Text         templates.CheckText `json:"text"`
+	Total        int                 `json:"total"`
+	Open         int                 `json:"open"`
+	WaivedCount  int                 `json:"waived"`
+	Subjects     []SubjectRow        `json:"subjects"`
+	More         int                 `json:"more"`
+	MoreNote     string              `json:"more_note,omitempty"`
+	Waivers      []WaiverRow         `json:"waivers,omitempty"`
+}
+
+// SubjectRow is one affected subject.
+type SubjectRow struct {
+	Type     string          `json:"type"`
+	ID       string          `json:"id"`
+	Name     string          `json:"name"`
+	Severity checks.Severity `json:"severity"`
+	Message  string          `json:"message"`
+	Evidence string          `json:"evidence,omitempty"`
+	Waiver   string          `json:"waiver,omitempty"`
+}
+
+// WaiverRow is an applied (or expired) waiver.
+type WaiverRow struct {
+	CheckID    string `json:"check_id"`
+	Provider   string `json:"provider"`
+	Subject    string `json:"subject"`
+	SubjectID  string `json:"subject_id"`
+	Reason     string `json:"reason"`
+	Owner      string `json:"owner"`
+	ApprovedBy string `json:"approved_by"`
+	Ticket     string `json:"ticket,omitempty"`
+	Expires    string `json:"expires"`
+	Expired    bool   `json:"expired"`
+	Source     string `json:"source,omitempty"`
+}
+
+// Appendix is scope and methodology.
+type Appendix struct {
+	Methodology   []string        `json:"methodology"`
+	Coverage      []CoverageRow   `json:"coverage"`
+	OutOfScope    []ScopeRow      `json:"out_of_scope"`
+	Thresholds    []Param         `json:"thresholds"`
+	Manual        []ManualRow     `json:"manual"`
+	NotApplicable []ManualRow     `json:"not_applicable"`
+	Warnings      []string        `json:"warnings"`
+	Glossary      []GlossaryEntry `json:"glossary"`
+}
+
+// CoverageRow is how one dataset was read.
+type CoverageRow struct {
+	Provider     string `json:"provider"`
+	ProviderName string `json:"provider_name"`
+	Tenant       string `json:"tenant"`
+	Dataset      string `json:"dataset"`
+	Status       string `json:"status"`
+	Items        int    `json:"items"`
+	Detail       string `json:"detail,omitempty"`
+}
+
+// ScopeRow counts accounts left out of the human checks.
+type ScopeRow struct {
+	Provider string `json:"provider"`
+	Reason   string `json:"reason"`
+	Count    int    `json:"count"`
+}
+
+// Param is a threshold used.
+type Param struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// ManualRow is a check a person must verify (or one that does not apply).
+type ManualRow struct {
+	CheckID  string `json:"check_id"`
+	Provider string `json:"provider"`
+	Title    string `json:"title"`
+	Detail   string `json:"detail"`
+}
+
+// GlossaryEntry is one defined term.
+type GlossaryEntry struct {
+	Term       string `json:"term"`
+	Definition string `json:"definition"`
+}
+
+// CoverageNotRecorded marks an expected dataset the source did not record.
+const CoverageNotRecorded = "not_recorded"
+
+// ProviderName returns a provider's display name.
+func ProviderName(p string) string {
+	switch p {
+	case string(evidence.Okta):
+		return "Okta"
+	case string(evidence.Entra):
+		return "Microsoft Entra ID"
+	}
+	return p
+}
+
+func providerRank(p string) int {
+	for i, x := range evidence.Providers {
+		if string(x) == p {
+			return i
+		}
+	}
+	return len(evidence.Providers)
+}
+
+// AALRank orders assurance levels: AAL1 1 … AAL3 3; anything else 0.
+func AALRank(a string) int {
+	switch strings.ToUpper(strings.TrimSpace(a)) {
+	case "AAL1":
+		return 1
+	case "AAL2":
+		return 2
+	case "AAL3":
+		return 3
+	}
+	return 0
+}
+
+// statusRank orders statuses for aggregation: the worst wins.
+func statusRank(s checks.Status) int {
+	switch s {
+	case checks.Fail:
+		return 6
+	case checks.NotAssessed:
+		return 5
+	case checks.Manual:
+		return 4
+	case checks.Waived:
+		return 3
+	case checks.Pass:
+		return 2
+	case checks.NotApplicable:
+		return 1
+	}
+	return 0
+}
+
+// IsOpen reports whether a finding counts against the check: no waiver, or
+// an expired one.
+func IsOpen(f checks.Finding) bool { return f.Waiver == nil || f.Waiver.Expired }
+
+// FindingSeverity is a finding's severity, defaulting to its check's.
+func FindingSeverity(c *checks.CheckResult, f checks.Finding) checks.Severity {
+	if f.Severity != "" {
+		return f.Severity
+	}
+	return c.Severity
+}
+
+// EffectiveSeverity is the highest of the check's severity and its open
+// findings' severities ("critical if privileged").
+func EffectiveSeverity(c *checks.CheckResult) checks.Severity {
+	s := c.Severity
+	for _, f := range c.Findings {
+		if IsOpen(f) && FindingSeverity(c, f).Rank() > s.Rank() {
+			s = FindingSeverity(c, f)
+		}
+	}
+	return s
+}
+
+// BuildView derives the report view model from r. It never modifies r.
+func BuildView(r *checks.Results, opts ViewOptions) (*View, error) {
+	if r == nil {
+		return nil, errors.New("reports: no results")
+	}
+	if opts.TopSubjects <= 0 {
+		opts.TopSubjects = 25
+	}
+	if opts.TopRisks <= 0 {
+		opts.TopRisks = 5
+	}
+	if opts.TopAccounts <= 0 {
+		opts.TopAccounts = 10
+	}
+	tpl := opts.Templates
+	if tpl == nil {
+		var err error
+		if tpl, err = templates.Default(); err != nil {
+			return nil, err
+		}
+	}
+	b := &builder{r: r, opts: opts, tpl: tpl, params: templateParams(r.Parameters)}
+	v := &View{}
+	v.Providers = b.providers()
+	v.Cover = b.cover()
+	var err error
+	if v.Findings, err = b.findings(); err != nil {
+		return nil, err
+	}
+	v.Matrix = b.matrix(v.Providers)
+	v.Summary = b.summary(v.Matrix)
+	if v.Summary.TopRisks, err = b.topRisks(); err != nil {
+		return nil, err
+	}
+	v.Charts = b.charts(v.Providers, v.Summary.AAL)
+	if v.Appendix, err = b.appendix(v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+type builder struct {
+	r      *checks.Results
+	opts   ViewOptions
+	tpl    *templates.Set
+	params map[string]string
+}
+
+// templateParams is the catalog defaults overlaid with the recorded
+// parameters, prettified, so templates can always name the thresholds.
+func templateParams(recorded map[string]string) map[string]string {
+	p := checks.DefaultThresholds().Describe()
+	for k, v := range recorded {
+		p[k] = v
+	}
+	for k, v := range p {
+		p[k] = prettyDuration(v)
+	}
+	return p
+}
+
+// prettyDuration shortens Go durations: "8h0m0s" → "8h", "1h30m0s" → "1h30m".
+func prettyDuration(v string) string {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return v
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+func (b *builder) providers() []ProviderRef {
+	seen := map[string]bool{}
+	var ps []string
+	add := func(p string) {
+		if p != "" && !seen[p] {
+			seen[p] = true
+			ps = append(ps, p)
+		}
+	}
+	for _, s := range b.r.Sources {
+		add(s.Provider)
+	}
+	for _, c := range b.r.Checks {
+		add(c.Provider)
+	}
+	sort.SliceStable(ps, func(i, j int) bool {
+		if providerRank(ps[i]) != providerRank(ps[j]) {
+			return providerRank(ps[i]) < providerRank(ps[j])
+		}
+		return ps[i] < ps[j]
+	})
+	out := make([]ProviderRef, len(ps))
+	for i, p := range ps {
+		out[i] = ProviderRef{ID: p, Name: ProviderName(p)}
+	}
+	return out
+}
+
+func (b *builder) sources() []checks.SourceInfo {
+	src := append([]checks.SourceInfo(nil), b.r.Sources...)
+	sort.SliceStable(src, func(i, j int) bool {
+		if providerRank(src[i].Provider) != providerRank(src[j].Provider) {
+			return providerRank(src[i].Provider) < providerRank(src[j].Provider)
+		}
+		return src[i].Tenant < src[j].Tenant
+	})
+	return src
+}
+
+// FormatWindow prints an audit window as ISO dates.
+func FormatWindow(w evidence.Window) string {
+	if w.Since.IsZero() && w.Until.IsZero() {
+		return "not recorded"
+	}
+	return w.Since.UTC().Format(time.DateOnly) + " to " + w.Until.UTC().Format(time.DateOnly)
+}
+
+func (b *builder) window() evidence.Window {
+	var w evidence.Window
+	for _, s := range b.r.Sources {
+		if !s.AuditWindow.Since.IsZero() && (w.Since.IsZero() || s.AuditWindow.Since.Before(w.Since)) {
+			w.Since = s.AuditWindow.Since
+		}
+		if s.AuditWindow.Until.After(w.Until) {
+			w.Until = s.AuditWindow.Until
+		}
+	}
+	return w
+}
+
+func (b *builder) organization() string {
+	switch {
+	case b.opts.Organization != "":
+		return b.opts.Organization
+	case b.r.Organization != "":
+		return b.r.Organization
+	}
+	for _, s := range b.sources() {
+		if s.TenantName != "" {
+			return s.TenantName
+		}
+	}
+	return "Unnamed organisation"
+}
+
+func (b *builder) cover() Cover {
+	c := Cover{
+		Title:          "Shadow login path assessment",
+		Subtitle:       "Backup MFA and account recovery review",
+		Organization:   b.organization(),
+		Classification: "Confidential",
+		ScanTime:       b.r.GeneratedAt.UTC(),
+		AuditWindow:    FormatWindow(b.window()),
+		Tool:           strings.TrimSpace(b.r.Tool.Name + " " + b.r.Tool.Version),
+	}
+	if c.Tool == "" {
+		c.Tool = "shadowpath"
+	}
+	for _, s := range b.sources() {
+		c.Tenants = append(c.Tenants, Tenant{
+			Provider: s.Provider, ProviderName: ProviderName(s.Provider), Tenant: s.Tenant, TenantName: s.TenantName,
+			CollectedAt: s.CollectedAt.UTC(), AuditWindow: FormatWindow(s.AuditWindow), Accounts: s.Accounts,
+			EvidenceSHA256: s.EvidenceSHA256,
+		})
+	}
+	return c
+}
+
+func (b *builder) summary(matrix []MatrixRow) ExecutiveSummary {
+	s := ExecutiveSummary{Checks: b.r.Summary}
+	levels := []string{"AAL1", "AAL2", "AAL3"}
+	nom, eff := map[string]int{}, map[string]int{}
+	bucket := func(a string) string {
+		if AALRank(a) == 0 {
+			return "None/unknown"
+		}
+		return strings.ToUpper(strings.TrimSpace(a))
+	}
+	var weak []AccountRef
+	for _, id := range b.r.Identities {
+		s.Accounts++
+		nom[bucket(id.NominalAAL)]++
+		eff[bucket(id.EffectiveAAL)]++
+		gap := AALRank(id.NominalAAL) > AALRank(id.EffectiveAAL)
+		if gap {
+			s.GapAccounts++
+		}
+		if id.Privileged {
+			s.Privileged++
+			if gap || AALRank(id.EffectiveAAL) <= 1 {
+				weak = append(weak, AccountRef{Provider: id.Provider, ID: id.ID, Name: id.Name, NominalAAL: id.NominalAAL, EffectiveAAL: id.EffectiveAAL, WeakestPath: id.WeakestPath})
+			}
+		}
+	}
+	if nom["None/unknown"]+eff["None/unknown"] > 0 {
+		levels = append(levels, "None/unknown")
+	}
+	for _, l := range levels {
+		s.AAL = append(s.AAL, AALRow{Level: l, Nominal: nom[l], Effective: eff[l]})
+	}
+	sort.SliceStable(weak, func(i, j int) bool {
+		a, c := weak[i], weak[j]
+		if AALRank(a.EffectiveAAL) != AALRank(c.EffectiveAAL) {
+			return AALRank(a.EffectiveAAL) < AALRank(c.EffectiveAAL)
+		}
+		if providerRank(a.Provider) != providerRank(c.Provider) {
+			return providerRank(a.Provider) < providerRank(c.Provider)
+		}
+		return a.ID < c.ID
+	})
+	s.PrivilegedWeak = PrivilegedWeak{Count: len(weak), Total: s.Privileged, Accounts: weak[:min(len(weak), b.opts.TopAccounts)]}
+	if s.PrivilegedWeak.Accounts == nil {
+		s.PrivilegedWeak.Accounts = []AccountRef{}
+	}
+	switch {
+	case s.Accounts == 0:
+		s.Headline = "No account data was assessed: the effective assurance of the accounts is unknown."
+	default:
+		pct := float64(s.GapAccounts) * 100 / float64(s.Accounts)
+		s.Headline = fmt.Sprintf("%d of %d accounts (%.0f%%) hold an authenticator stronger than the weakest path that protects them: their effective AAL is below their nominal AAL.", s.GapAccounts, s.Accounts, pct)
+		if s.Privileged > 0 {
+			s.Headline += fmt.Sprintf(" %d of %d privileged accounts can fall back to a weaker path or have no second factor.", len(weak), s.Privileged)
+		}
+	}
+	for _, src := range b.sources() {
+		for _, c := range b.coverageRows(src) {
+			if c.Status != string(evidence.Complete) {
+				line := fmt.Sprintf("%s %s: %s", ProviderName(src.Provider), c.Dataset, strings.ReplaceAll(c.Status, "_", " "))
+				if c.Detail != "" {
+					line += " (" + c.Detail + ")"
+				}
+				s.Incomplete = append(s.Incomplete, line)
+			}
+		}
+	}
+	for _, fw := range Frameworks {
+		fc := FrameworkCount{Framework: fw}
+		for _, row := range matrix {
+			if row.Framework != fw {
+				continue
+			}
+			fc.Controls++
+			switch row.Status {
+			case checks.Pass:
+				fc.Pass++
+			case checks.Fail:
+				fc.Fail++
+			case checks.Waived:
+				fc.Waived++
+			case checks.NotAssessed:
+				fc.NotAssessed++
+			case checks.Manual:
+				fc.Manual++
+			case checks.NotApplicable:
+				fc.NotApplicable++
+			}
+		}
+		s.Frameworks = append(s.Frameworks, fc)
+	}
+	if d := b.r.Drift; d != nil {
+		ds := &DriftSummary{Baseline: d.BaselineGeneratedAt.UTC(), New: len(d.New), Resolved: len(d.Resolved), StillFailing: len(d.StillFailing), Changed: len(d.Changed), AALDowngrades: len(d.AALDowngrades), Lines: []DriftLine{}}
+		news := append([]checks.DriftFinding(nil), d.New...)
+		sort.SliceStable(news, func(i, j int) bool {
+			if news[i].Severity.Rank() != news[j].Severity.Rank() {
+				return news[i].Severity.Rank() > news[j].Severity.Rank()
+			}
+			return driftKey(news[i]) < driftKey(news[j])
+		})
+		for _, f := range news {
+			ds.Lines = append(ds.Lines, DriftLine{Kind: "new", CheckID: f.CheckID, Provider: f.Provider, Subject: subjectLabel(f.Subject), Detail: "new " + string(f.Severity) + " finding"})
+		}
+		for _, c := range d.Changed {
+			ds.Lines = append(ds.Lines, DriftLine{Kind: "status", CheckID: c.CheckID, Provider: c.Provider, Detail: fmt.Sprintf("%s → %s", StatusLabel(c.From), StatusLabel(c.To))})
+		}
+		for _, a := range d.AALDowngrades {
+			ds.Lines = append(ds.Lines, DriftLine{Kind: "downgrade", Provider: a.Provider, Subject: nameOr(a.Name, a.ID), Detail: fmt.Sprintf("effective %s → %s", a.From, a.To)})
+		}
+		ds.Lines = ds.Lines[:min(len(ds.Lines), b.opts.TopAccounts)]
+		s.Drift = ds
+	}
+	return s
+}
+
+func driftKey(f checks.DriftFinding) string {
+	return f.CheckID + "\x00" + strconv.Itoa(providerRank(f.Provider)) + "\x00" + f.Subject.ID
+}
+
+func nameOr(name, id string) string {
+	if name != "" {
+		return name
+	}
+	return id
+}
+
+func subjectLabel(s checks.Subject) string { return nameOr(s.Name, s.ID) }
+
+// StatusLabel prints a status for people.
+func StatusLabel(s checks.Status) string {
+	switch s {
+	case checks.Pass:
+		return "Pass"
+	case checks.Fail:
+		return "Fail"
+	case checks.Waived:
+		return "Waived"
+	case checks.NotAssessed:
+		return "Not assessed"
+	case checks.Manual:
+		return "Manual"
+	case checks.NotApplicable:
+		return "N/A"
+	case "":
+		return "—"
+	}
+	return string(s)
+}
+
+// SeverityLabel prints a severity for people.
+func SeverityLabel(s checks.Severity) string {
+	if s == "" {
+		return "—"
+	}
+	return strings.ToUpper(string(s[:1])) + string(s[1:])
+}
+
+func (b *builder) checkText(c *checks.CheckResult) (templates.CheckText, error) {
+	open := 0
+	for _, f := range c.Findings {
+		if IsOpen(f) {
+			open++
+		}
+	}
+	if !b.tpl.HasCheck(c.ID) {
+		// A check newer than the templates: say what the results say.
+		return templates.CheckText{FailsWhen: c.Rationale, Headline: fmt.Sprintf("%s: %d open %s on %s.", c.Title, open, plural(open, "finding", "findings"), ProviderName(c.Provider))}, nil
+	}
+	return b.tpl.Check(templates.CheckData{ID: c.ID, Title: c.Title, Provider: c.Provider, ProviderName: ProviderName(c.Provider), Status: string(c.Status), Affected: open, Params: b.params})
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func (b *builder) topRisks() ([]Risk, error) {
+	var fails []*checks.CheckResult
+	for i := range b.r.Checks {
+		if b.r.Checks[i].Status == checks.Fail {
+			fails = append(fails, &b.r.Checks[i])
+		}
+	}
+	openCount := func(c *checks.CheckResult) int {
+		n := 0
+		for _, f := range c.Findings {
+			if IsOpen(f) {
+				n++
+			}
+		}
+		return n
+	}
+	sort.SliceStable(fails, func(i, j int) bool {
+		a, c := fails[i], fails[j]
+		if EffectiveSeverity(a).Rank() != EffectiveSeverity(c).Rank() {
+			return EffectiveSeverity(a).Rank() > EffectiveSeverity(c).Rank()
+		}
+		if openCount(a) != openCount(c) {
+			return openCount(a) > openCount(c)
+		}
+		return checkLess(a, c)
+	})
+	risks := []Risk{}
+	for i, c := range fails[:min(len(fails), b.opts.TopRisks)] {
+		txt, err := b.checkText(c)
+		if err != nil {
+			return nil, err
+		}
+		risks = append(risks, Risk{Rank: i + 1, CheckID: c.ID, Provider: c.Provider, ProviderName: ProviderName(c.Provider), Title: c.Title, Severity: EffectiveSeverity(c), Affected: openCount(c), Text: txt.Headline})
+	}
+	return risks, nil
+}
+
+func checkLess(a, c *checks.CheckResult) bool {
+	if a.ID != c.ID {
+		return a.ID < c.ID
+	}
+	return providerRank(a.Provider) < providerRank(c.Provider)
+}
+
+func (b *builder) matrix(providers []ProviderRef) []MatrixRow {
+	type key struct{ fw, id string }
+	rows := map[key]*MatrixRow{}
+	col := map[string]int{}
+	for i, p := range providers {
+		col[p.ID] = i
+	}
+	for i := range b.r.Checks {
+		c := &b.r.Checks[i]
+		for _, ctl := range c.Controls {
+			k := key{ctl.Framework, ctl.ID}
+			row := rows[k]
+			if row == nil {
+				row = &MatrixRow{Framework: ctl.Framework, Control: ctl.ID, ControlTitle: ControlTitle(ctl.Framework, ctl.ID)}
+				rows[k] = row
+			}
+			var mc *MatrixCheck
+			for j := range row.Checks {
+				if row.Checks[j].ID == c.ID {
+					mc = &row.Checks[j]
+				}
+			}
+			if mc == nil {
+				rel := RelImplements
+				if ctl.Interpretive {
+					rel = RelIntent
+				}
+				row.Checks = append(row.Checks, MatrixCheck{ID: c.ID, Title: c.Title, Relation: rel, Statuses: make([]checks.Status, len(providers))})
+				mc = &row.Checks[len(row.Checks)-1]
+			}
+			if j, ok := col[c.Provider]; ok {
+				mc.Statuses[j] = c.Status
+			}
+			if statusRank(c.Status) > statusRank(row.Status) {
+				row.Status = c.Status
+			}
+		}
+	}
+	out := make([]MatrixRow, 0, len(rows))
+	for _, row := range rows {
+		sort.SliceStable(row.Checks, func(i, j int) bool { return row.Checks[i].ID < row.Checks[j].ID })
+		out = append(out, *row)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, c := out[i], out[j]
+		if frameworkRank(a.Framework) != frameworkRank(c.Framework) {
+			return frameworkRank(a.Framework) < frameworkRank(c.Framework)
+		}
+		if a.Framework != c.Framework {
+			return a.Framework < c.Framework
+		}
+		return naturalLess(a.Control, c.Control)
+	})
+	return out
+}
+
+func sectionGroup(s checks.Status) int {
+	switch s {
+	case checks.Fail:
+		return 0
+	case checks.Waived:
+		return 1
+	case checks.NotAssessed:
+		return 2
+	}
+	return -1
+}
+
+func (b *builder) findings() ([]FindingSection, error) {
+	var cs []*checks.CheckResult
+	for i := range b.r.Checks {
+		if sectionGroup(b.r.Checks[i].Status) >= 0 {
+			cs = append(cs, &b.r.Checks[i])
+		}
+	}
+	sort.SliceStable(cs, func(i, j int) bool {
+		a, c := cs[i], cs[j]
+		if sectionGroup(a.Status) != sectionGroup(c.Status) {
+			return sectionGroup(a.Status) < sectionGroup(c.Status)
+		}
+		if a.Status == checks.Fail && EffectiveSeverity(a).Rank() != EffectiveSeverity(c).Rank() {
+			return EffectiveSeverity(a).Rank() > EffectiveSeverity(c).Rank()
+		}
+		return checkLess(a, c)
+	})
+	out := []FindingSection{}
+	for _, c := range cs {
+		txt, err := b.checkText(c)
+		if err != nil {
+			return nil, err
+		}
+		sec := FindingSection{
+			CheckID: c.ID, Provider: c.Provider, ProviderName: ProviderName(c.Provider), Title: c.Title,
+			Severity: EffectiveSeverity(c), Status: c.Status, Rationale: c.Rationale, Text: txt,
+			Total: len(c.Findings), Subjects: []SubjectRow{},
+		}
+		for _, ctl := range c.Controls {
+			rel := RelImplements
+			if ctl.Interpretive {
+				rel = RelIntent
+			}
+			sec.Controls = append(sec.Controls, ControlRef{Framework: ctl.Framework, ID: ctl.ID, Relation: rel})
+		}
+		fs := append([]checks.Finding(nil), c.Findings...)
+		sort.SliceStable(fs, func(i, j int) bool {
+			a, d := fs[i], fs[j]
+			if IsOpen(a) != IsOpen(d) {
+				return IsOpen(a)
+			}
+			if FindingSeverity(c, a).Rank() != FindingSeverity(c, d).Rank() {
+				return FindingSeverity(c, a).Rank() > FindingSeverity(c, d).Rank()
+			}
+			return a.Subject.ID < d.Subject.ID
+		})
+		for i, f := range fs {
+			if IsOpen(f) {
+				sec.Open++
+			} else {
+				sec.WaivedCount++
+			}
+			if f.Waiver != nil {
+				w := f.Waiver
+				sec.Waivers = append(sec.Waivers, WaiverRow{CheckID: c.ID, Provider: c.Provider, Subject: subjectLabel(f.Subject), SubjectID: f.Subject.ID, Reason: w.Reason, Owner: w.Owner, ApprovedBy: w.ApprovedBy, Ticket: w.Ticket, Expires: w.Expires, Expired: w.Expired, Source: w.Source})
+			}
+			if i < b.opts.TopSubjects {
+				sec.Subjects = append(sec.Subjects, SubjectRow{Type: f.Subject.Type, ID: f.Subject.ID, Name: f.Subject.Name, Severity: FindingSeverity(c, f), Message: f.Message, Evidence: EvidenceText(f.Evidence, 240), Waiver: WaiverLabel(f.Waiver)})
+			}
+		}
+		sec.More = sec.Total - len(sec.Subjects)
+		if sec.More > 0 {
+			sec.MoreNote = fmt.Sprintf("Showing %d of %d affected subjects. All of them are listed in the Findings sheet of %s.", len(sec.Subjects), sec.Total, WorkbookFilename)
+		}
+		out = append(out, sec)
+	}
+	return out, nil
+}
+
+// WaiverLabel summarizes a waiver for a table cell.
+func WaiverLabel(w *checks.AppliedWaiver) string {
+	switch {
+	case w == nil:
+		return ""
+	case w.Expired:
+		return "waiver expired " + w.Expires
+	}
+	return "waived until " + w.Expires
+}
+
+// EvidenceText renders a finding's evidence compactly ("key: value; …",
+// keys sorted), cut to max runes (0: no limit).
+func EvidenceText(ev map[string]any, max int) string {
+	keys := make([]string, 0, len(ev))
+	for k := range ev {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+": "+valueText(ev[k]))
+	}
+	s := strings.Join(parts, "; ")
+	if r := []rune(s); max > 0 && len(r) > max {
+		s = string(r[:max-1]) + "…"
+	}
+	return s
+}
+
+func valueText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return v
+	case bool:
+		return strconv.FormatBool(v)
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(v)
+	case []any:
+		parts := make([]string, len(v))
+		for i, x := range v {
+			parts[i] = valueText(x)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case []string:
+		return "[" + strings.Join(v, ", ") + "]"
+	}
+	b, err := json.Marshal(v) // maps: encoding/json sorts keys
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func (b *builder) charts(providers []ProviderRef, aalRows []AALRow) Charts {
+	sevs := []checks.Severity{checks.Critical, checks.High, checks.Medium, checks.Low}
+	fb := Chart{Title: "Open findings by severity and provider", XLabel: "Severity", YLabel: "Open findings", Stacked: true}
+	for _, s := range sevs {
+		fb.Categories = append(fb.Categories, SeverityLabel(s))
+	}
+	for _, p := range providers {
+		ser := Series{Name: p.Name, Values: make([]int, len(sevs))}
+		for i := range b.r.Checks {
+			c := &b.r.Checks[i]
+			if c.Provider != p.ID || c.Status != checks.Fail {
+				continue
+			}
+			for _, f := range c.Findings {
+				if !IsOpen(f) {
+					continue
+				}
+				for j, s := range sevs {
+					if FindingSeverity(c, f) == s {
+						ser.Values[j]++
+					}
+				}
+			}
+		}
+		fb.Series = append(fb.Series, ser)
+	}
+	aal := Chart{Title: "Accounts by nominal and effective AAL", XLabel: "Assurance level", YLabel: "Accounts"}
+	nom, eff := Series{Name: "Nominal (strongest method)"}, Series{Name: "Effective (weakest path)"}
+	for _, row := range aalRows {
+		aal.Categories = append(aal.Categories, row.Level)
+		nom.Values = append(nom.Values, row.Nominal)
+		eff.Values = append(eff.Values, row.Effective)
+	}
+	aal.Series = []Series{nom, eff}
+	return Charts{FindingsBySeverity: fb, AAL: aal}
+}
+
+func (b *builder) coverageRows(s checks.SourceInfo) []CoverageRow {
+	var rows []CoverageRow
+	seen := map[string]bool{}
+	for _, ds := range evidence.Datasets[evidence.Provider(s.Provider)] {
+		seen[ds] = true
+		row := CoverageRow{Provider: s.Provider, ProviderName: ProviderName(s.Provider), Tenant: s.Tenant, Dataset: ds, Status: CoverageNotRecorded}
+		for _, c := range s.Coverage {
+			if c.Dataset == ds {
+				row.Status, row.Items, row.Detail = string(c.Status), c.Items, c.Detail
+			}
+		}
+		rows = append(rows, row)
+	}
+	extra := append([]evidence.Coverage(nil), s.Coverage...)
+	sort.SliceStable(extra, func(i, j int) bool { return extra[i].Dataset < extra[j].Dataset })
+	for _, c := range extra {
+		if !seen[c.Dataset] {
+			seen[c.Dataset] = true
+			rows = append(rows, CoverageRow{Provider: s.Provider, ProviderName: ProviderName(s.Provider), Tenant: s.Tenant, Dataset: c.Dataset, Status: string(c.Status), Items: c.Items, Detail: c.Detail})
+		}
+	}
+	return rows
+}
+
+var paramLabels = map[string]string{
+	"tap_max_lifetime":         "Temporary access pass maximum lifetime (REC-04)",
+	"reenrol_window":           "Re-enrolment expected within (REC-06)",
+	"resets_per_actor_per_day": "Assisted resets per actor per day (REC-07)",
+	"nhi_unused":               "Workload credential unused for (NHI-01)",
+	"secret_max_age":           "Secret maximum age (NHI-07)",
+	"cert_max_age":             "Certificate maximum age (NHI-07)",
+	"since":                    "Audit window",
+}
+
+func (b *builder) appendix(v *View) (Appendix, error) {
+	a := Appendix{Coverage: []CoverageRow{}, OutOfScope: []ScopeRow{}, Thresholds: []Param{}, Manual: []ManualRow{}, NotApplicable: []ManualRow{}, Warnings: []string{}}
+	for _, s := range b.sources() {
+		a.Coverage = append(a.Coverage, b.coverageRows(s)...)
+		oos := append([]evidence.Count(nil), s.OutOfScope...)
+		sort.SliceStable(oos, func(i, j int) bool { return oos[i].Reason < oos[j].Reason })
+		for _, c := range oos {
+			a.OutOfScope = append(a.OutOfScope, ScopeRow{Provider: s.Provider, Reason: c.Reason, Count: c.Count})
+		}
+		for _, w := range s.Warnings {
+			a.Warnings = append(a.Warnings, ProviderName(s.Provider)+": "+w)
+		}
+	}
+	a.Warnings = append(a.Warnings, b.r.Warnings...)
+	keys := make([]string, 0, len(b.r.Parameters))
+	for k := range b.r.Parameters {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		label := paramLabels[k]
+		if label == "" {
+			label = strings.ReplaceAll(k, "_", " ")
+		}
+		a.Thresholds = append(a.Thresholds, Param{Key: k, Label: label, Value: prettyDuration(b.r.Parameters[k])})
+	}
+	for _, c := range b.r.Checks {
+		row := ManualRow{CheckID: c.ID, Provider: c.Provider, Title: c.Title, Detail: c.Rationale}
+		switch c.Status {
+		case checks.Manual:
+			a.Manual = append(a.Manual, row)
+		case checks.NotApplicable:
+			a.NotApplicable = append(a.NotApplicable, row)
+		}
+	}
+	for _, rows := range [][]ManualRow{a.Manual, a.NotApplicable} {
+		sort.SliceStable(rows, func(i, j int) bool {
+			if rows[i].CheckID != rows[j].CheckID {
+				return rows[i].CheckID < rows[j].CheckID
+			}
+			return providerRank(rows[i].Provider) < providerRank(rows[j].Provider)
+		})
+	}
+	var names []string
+	for _, p := range v.Providers {
+		names = append(names, p.Name)
+	}
+	doc := templates.DocData{Organization: v.Cover.Organization, Providers: names, Window: v.Cover.AuditWindow, Params: b.params}
+	m, err := b.tpl.Doc(templates.Methodology, doc)
+	if err != nil {
+		return a, err
+	}
+	a.Methodology = templates.Paragraphs(m)
+	g, err := b.tpl.Doc(templates.Glossary, doc)
+	if err != nil {
+		return a, err
+	}
+	for _, p := range templates.Paragraphs(g) {
+		term, def, ok := strings.Cut(p, ": ")
+		if !ok {
+			term, def = "", p
+		}
+		a.Glossary = append(a.Glossary, GlossaryEntry{Term: term, Definition: def})
+	}
+	return a, nil
+}

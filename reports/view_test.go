@@ -1,0 +1,280 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/reports/internal/fixture"
+	"github.com/shadowpath/shadowpath/templates"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// golden compares got with testdata/reports/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("..", "testdata", "reports", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
+	}
+}
+
+func viewJSON(t *testing.T, v *View) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestBuildViewGolden(t *testing.T) {
+	v, err := BuildView(fixture.Results(), ViewOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "view.golden.json", viewJSON(t, v))
+}
+
+func TestBuildViewDeterministic(t *testing.T) {
+	a, err := BuildView(fixture.Results(), ViewOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		b, err := BuildView(fixture.Results(), ViewOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(viewJSON(t, a), viewJSON(t, b)) {
+			t.Fatal("two builds of the same results differ")
+		}
+	}
+}
+
+func TestBuildViewContent(t *testing.T) {
+	r := fixture.Results()
+	v, err := BuildView(r, ViewOptions{Organization: "Override Ltd", TopSubjects: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("cover", func(t *testing.T) {
+		if v.Cover.Organization != "Override Ltd" || v.Cover.Classification != "Confidential" {
+			t.Errorf("cover = %+v", v.Cover)
+		}
+		if len(v.Cover.Tenants) != 2 || v.Cover.Tenants[0].Provider != "okta" || v.Cover.Tenants[1].EvidenceSHA256 == "" {
+			t.Errorf("tenants = %+v", v.Cover.Tenants)
+		}
+	})
+	t.Run("headline gap", func(t *testing.T) {
+		// zoe (AAL3→AAL2), dana (AAL3→AAL2), finance admin (AAL3→AAL2).
+		if v.Summary.GapAccounts != 3 || v.Summary.Accounts != 13 {
+			t.Errorf("gap = %d of %d", v.Summary.GapAccounts, v.Summary.Accounts)
+		}
+		if !strings.HasPrefix(v.Summary.Headline, "3 of 13 accounts (23%)") {
+			t.Errorf("headline = %q", v.Summary.Headline)
+		}
+		if v.Summary.PrivilegedWeak.Count != 3 || v.Summary.PrivilegedWeak.Total != 4 {
+			t.Errorf("privileged weak = %+v", v.Summary.PrivilegedWeak)
+		}
+	})
+	t.Run("incomplete datasets named", func(t *testing.T) {
+		joined := strings.Join(v.Summary.Incomplete, "\n")
+		for _, want := range []string{"Okta api_tokens: denied", "Microsoft Entra ID directory_audits: partial"} {
+			if !strings.Contains(joined, want) {
+				t.Errorf("incomplete %q lacks %q", joined, want)
+			}
+		}
+	})
+	t.Run("top risks start with critical", func(t *testing.T) {
+		if len(v.Summary.TopRisks) != 5 {
+			t.Fatalf("top risks = %d", len(v.Summary.TopRisks))
+		}
+		for i, risk := range v.Summary.TopRisks {
+			if i > 0 && risk.Severity.Rank() > v.Summary.TopRisks[i-1].Severity.Rank() {
+				t.Errorf("risk %d (%s) ranks above %s", i, risk.Severity, v.Summary.TopRisks[i-1].Severity)
+			}
+			if risk.Text == "" {
+				t.Errorf("risk %s has no text", risk.CheckID)
+			}
+		}
+		if v.Summary.TopRisks[0].Severity != checks.Critical {
+			t.Errorf("first risk = %+v", v.Summary.TopRisks[0])
+		}
+	})
+	t.Run("sections and truncation", func(t *testing.T) {
+		var seen = map[checks.Status]int{}
+		for _, s := range v.Findings {
+			seen[s.Status]++
+			if len(s.Subjects) > 1 {
+				t.Errorf("%s/%s lists %d subjects, want ≤1", s.CheckID, s.Provider, len(s.Subjects))
+			}
+			if s.Total > 1 && (s.More != s.Total-1 || !strings.Contains(s.MoreNote, WorkbookFilename)) {
+				t.Errorf("%s/%s: more=%d note=%q", s.CheckID, s.Provider, s.More, s.MoreNote)
+			}
+			if s.Text.Why == "" {
+				t.Errorf("%s/%s: no why text", s.CheckID, s.Provider)
+			}
+		}
+		if seen[checks.Fail] == 0 || seen[checks.Waived] != 1 || seen[checks.NotAssessed] != 7 {
+			t.Errorf("sections by status = %v", seen)
+		}
+		if seen[checks.Pass]+seen[checks.Manual]+seen[checks.NotApplicable] != 0 {
+			t.Errorf("pass/manual/n.a. checks got findings sections: %v", seen)
+		}
+	})
+	t.Run("expired waiver is open", func(t *testing.T) {
+		for _, s := range v.Findings {
+			if s.CheckID == "NHI-10" && s.Provider == "okta" {
+				if s.Open != 1 || s.WaivedCount != 0 || len(s.Waivers) != 1 || !s.Waivers[0].Expired {
+					t.Errorf("NHI-10 okta = %+v", s)
+				}
+				if s.Subjects[0].Waiver != "waiver expired 2026-06-30" {
+					t.Errorf("waiver label = %q", s.Subjects[0].Waiver)
+				}
+				return
+			}
+		}
+		t.Error("no NHI-10 okta section")
+	})
+	t.Run("matrix interpretive and aggregate", func(t *testing.T) {
+		var found bool
+		for _, row := range v.Matrix {
+			if row.Framework == checks.FwNIST63B && row.Control == "4.1.3" {
+				found = true
+				if row.Checks[0].Relation != RelIntent || row.Status != checks.Fail {
+					t.Errorf("4.1.3 = %+v", row)
+				}
+			}
+			if row.Framework == checks.FwCSF && row.Control == "PR.AA-03" && row.Status != checks.Fail {
+				t.Errorf("PR.AA-03 status = %s", row.Status)
+			}
+		}
+		if !found {
+			t.Error("no 4.1.3 row")
+		}
+	})
+	t.Run("manual checks listed", func(t *testing.T) {
+		if len(v.Appendix.Manual) != 4 || v.Appendix.Manual[0].Detail == "" {
+			t.Errorf("manual = %+v", v.Appendix.Manual)
+		}
+	})
+}
+
+func TestBuildViewEdgeCases(t *testing.T) {
+	tests := []struct {
+		name  string
+		r     *checks.Results
+		check func(t *testing.T, v *View, err error)
+	}{
+		{"nil results", nil, func(t *testing.T, v *View, err error) {
+			if err == nil {
+				t.Error("want an error")
+			}
+		}},
+		{"empty results", &checks.Results{}, func(t *testing.T, v *View, err error) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(v.Summary.Headline, "unknown") || v.Cover.Organization != "Unnamed organisation" {
+				t.Errorf("summary = %+v cover = %+v", v.Summary, v.Cover)
+			}
+		}},
+		{"no drift, unknown check, odd values", func() *checks.Results {
+			r := fixture.Results()
+			r.Drift = nil
+			r.Checks = append(r.Checks, checks.CheckResult{ID: "ZZZ-01", Provider: "okta", Title: "Future check", Status: checks.Fail, Severity: "weird",
+				Findings: []checks.Finding{{Subject: checks.Subject{ID: "x"}, Evidence: map[string]any{"n": nil, "m": map[string]any{"b": 1, "a": 2}}}}})
+			r.Identities = append(r.Identities, checks.Identity{Provider: "okta", ID: "y", NominalAAL: "", EffectiveAAL: "bogus"})
+			return r
+		}(), func(t *testing.T, v *View, err error) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Summary.Drift != nil {
+				t.Error("drift summary without drift")
+			}
+			last := v.Summary.AAL[len(v.Summary.AAL)-1]
+			if last.Level != "None/unknown" || last.Effective != 1 {
+				t.Errorf("AAL rows = %+v", v.Summary.AAL)
+			}
+			for _, s := range v.Findings {
+				if s.CheckID == "ZZZ-01" {
+					if s.Subjects[0].Evidence != `m: {"a":2,"b":1}; n: null` {
+						t.Errorf("evidence = %q", s.Subjects[0].Evidence)
+					}
+					return
+				}
+			}
+			t.Error("unknown check has no section")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := BuildView(tt.r, ViewOptions{})
+			tt.check(t, v, err)
+		})
+	}
+}
+
+func TestBuildViewTemplateErrorSurfaces(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "checks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bad := `{{define "fails_when"}}{{.Params.nope}}{{end}}{{define "headline"}}h{{end}}{{define "why"}}w{{end}}{{define "remediation"}}r{{end}}`
+	if err := os.WriteFile(filepath.Join(dir, "checks", "MFA-01.tmpl"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	set, err := templates.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = BuildView(fixture.Results(), ViewOptions{Templates: set})
+	if err == nil || !strings.Contains(err.Error(), "MFA-01") {
+		t.Fatalf("err = %v, want a template error naming MFA-01", err)
+	}
+}
+
+func TestHelpers(t *testing.T) {
+	less := []struct{ a, b string }{{"2.2.1", "2.2.2"}, {"2.3.1", "3.1.1.2"}, {"4.1", "4.1.2.1"}, {"NHI3", "NHI10"}, {"PR.AA-01", "PR.AA-05"}}
+	for _, tt := range less {
+		t.Run(tt.a+"<"+tt.b, func(t *testing.T) {
+			if !naturalLess(tt.a, tt.b) || naturalLess(tt.b, tt.a) {
+				t.Errorf("naturalLess(%q, %q) wrong", tt.a, tt.b)
+			}
+		})
+	}
+	durs := map[string]string{"8h0m0s": "8h", "1h30m0s": "1h30m", "7d": "7d", "10": "10", "45m0s": "45m"}
+	for in, want := range durs {
+		t.Run(in, func(t *testing.T) {
+			if got := prettyDuration(in); got != want {
+				t.Errorf("prettyDuration(%q) = %q, want %q", in, got, want)
+			}
+		})
+	}
+	if got := EvidenceText(map[string]any{"a": strings.Repeat("x", 50)}, 10); got != "a: xxxxxx…" {
+		t.Errorf("EvidenceText cut = %q", got)
+	}
+}
