@@ -56,6 +56,7 @@ import (
 	ot "github.com/defenseunicorns/go-oscal/src/types/oscal-1-2-2"
 
 	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
 
 // OSCALVersion is the OSCAL version written (metadata.oscal-version) and
@@ -340,7 +341,7 @@ func (b *builder) resultProps() []ot.Property {
 	complete := s.NotAssessed == 0
 	for _, src := range b.sources {
 		for _, c := range src.Coverage {
-			if c.Status != "complete" {
+			if c.Status != evidence.Complete {
 				complete = false
 			}
 		}
