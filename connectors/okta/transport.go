@@ -1,0 +1,175 @@
+package okta
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// guardTransport sits below the SDK. It makes the connector read-only by
+// construction (GET only, plus the OAuth token POST) and paces every request
+// through the rate-limit bucket it belongs to, so the SDK's own retries are
+// paced as well.
+type guardTransport struct {
+	next  http.RoundTripper
+	pacer *pacer
+}
+
+func (t *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	token := req.Method == http.MethodPost && req.URL.Path == "/oauth2/v1/token"
+	if req.Method != http.MethodGet && !token {
+		return nil, fmt.Errorf("okta: refusing %s %s: shadowpath only reads", req.Method, req.URL.Path)
+	}
+	b := bucketOf(req.URL.Path)
+	if !token {
+		if err := t.pacer.wait(req.Context(), b); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := t.next.RoundTrip(req)
+	if err == nil {
+		t.pacer.observe(b, resp)
+	}
+	return resp, err
+}
+
+// bucketOf names a path's rate-limit bucket by its template: the object id
+// after the collection is replaced (/api/v1/users/{id}/factors). Okta's real
+// buckets are coarser for some paths; the Remaining header guard in observe
+// covers buckets shared between templates.
+func bucketOf(p string) string {
+	parts := strings.Split(p, "/")
+	if len(parts) > 4 {
+		parts[4] = "{id}"
+	}
+	return strings.Join(parts, "/")
+}
+
+// safety is the share of a bucket's announced per-minute limit the pacer
+// aims for, leaving headroom for other clients of the same org.
+const safety = 0.95
+
+// pacer keeps one token-bucket limiter per rate-limit bucket, set from the
+// X-Rate-Limit-Limit header (requests per minute), and blocks a bucket until
+// its X-Rate-Limit-Reset when a 429 arrives or Remaining runs low.
+type pacer struct {
+	maxWait time.Duration
+	reserve int
+
+	mu      sync.Mutex
+	buckets map[string]*bucketState
+	notify  func(bucket string, d time.Duration)
+
+	waits    atomic.Int64 // reset waits taken
+	limited  atomic.Int64 // 429 responses seen
+	requests atomic.Int64
+}
+
+type bucketState struct {
+	limit        int
+	lim          *rate.Limiter
+	blockedUntil time.Time
+}
+
+// newPacer makes a pacer; reserve is how many requests may be in flight at
+// once, so a bucket is paused when fewer remain.
+func newPacer(maxWait time.Duration, reserve int) *pacer {
+	return &pacer{maxWait: maxWait, reserve: max(1, reserve), buckets: map[string]*bucketState{}}
+}
+
+func (p *pacer) setNotify(f func(bucket string, d time.Duration)) {
+	p.mu.Lock()
+	p.notify = f
+	p.mu.Unlock()
+}
+
+func (p *pacer) state(b string) *bucketState {
+	st := p.buckets[b]
+	if st == nil {
+		st = &bucketState{}
+		p.buckets[b] = st
+	}
+	return st
+}
+
+// wait blocks until a request to bucket b may be sent.
+func (p *pacer) wait(ctx context.Context, b string) error {
+	for {
+		p.mu.Lock()
+		st := p.state(b)
+		now := time.Now()
+		if now.Before(st.blockedUntil) {
+			d := st.blockedUntil.Sub(now)
+			notify := p.notify
+			p.mu.Unlock()
+			p.waits.Add(1)
+			if notify != nil && d >= 500*time.Millisecond {
+				notify(b, d)
+			}
+			t := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+			continue
+		}
+		lim := st.lim
+		p.mu.Unlock()
+		p.requests.Add(1)
+		if lim == nil {
+			return nil
+		}
+		return lim.Wait(ctx)
+	}
+}
+
+// observe learns a bucket's limit and state from a response's headers.
+func (p *pacer) observe(b string, resp *http.Response) {
+	h := resp.Header
+	limit, errL := strconv.Atoi(h.Get("X-Rate-Limit-Limit"))
+	remaining, errR := strconv.Atoi(h.Get("X-Rate-Limit-Remaining"))
+	reset, errS := strconv.ParseInt(h.Get("X-Rate-Limit-Reset"), 10, 64)
+	if resp.StatusCode == http.StatusTooManyRequests {
+		p.limited.Add(1)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st := p.state(b)
+	if errL == nil && limit > 0 && limit != st.limit {
+		st.limit = limit
+		r := rate.Limit(float64(limit) * safety / 60)
+		if st.lim == nil {
+			st.lim = rate.NewLimiter(r, 1)
+		} else {
+			st.lim.SetLimit(r)
+		}
+	}
+	reserve := p.reserve
+	if st.limit > 0 {
+		reserve = min(reserve, max(1, st.limit/20))
+	}
+	exhausted := resp.StatusCode == http.StatusTooManyRequests || (errR == nil && remaining < reserve)
+	if !exhausted {
+		return
+	}
+	now := time.Now()
+	until := now.Add(time.Second) // a 429 without a usable reset: back off a second
+	if errS == nil && reset > 0 {
+		until = time.Unix(reset, 0).Add(50 * time.Millisecond)
+	}
+	if until.Sub(now) > p.maxWait {
+		until = now.Add(p.maxWait)
+	}
+	if until.After(st.blockedUntil) {
+		st.blockedUntil = until
+	}
+}
