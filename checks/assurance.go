@@ -1,0 +1,543 @@
+package checks
+
+import (
+	"path"
+	"strings"
+
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+)
+
+// Assurance is the computed assurance of one account.
+type Assurance struct {
+	Nominal   AAL
+	Effective AAL
+	// WeakestPath names the path that set Effective: "sms (sign-in)",
+	// "email_otp (self-service recovery: Default Policy)".
+	WeakestPath string
+}
+
+// targets is evidence.Targets compiled into sets, so that matching one
+// account costs a few map lookups whatever the list sizes.
+type targets struct {
+	all, guests                bool
+	users, groups, roles       map[string]struct{}
+	exUsers, exGroups, exRoles map[string]struct{}
+	empty                      bool // targets nobody
+}
+
+func toSet(ids []string, lower bool) map[string]struct{} {
+	if len(ids) == 0 {
+		return nil
+	}
+	m := make(map[string]struct{}, len(ids))
+	for _, id := range ids {
+		m[id] = struct{}{}
+		if lower {
+			m[strings.ToLower(id)] = struct{}{}
+		}
+	}
+	return m
+}
+
+func compileTargets(t evidence.Targets) targets {
+	c := targets{
+		all:      t.All,
+		users:    toSet(t.Users, true),
+		groups:   toSet(t.Groups, false),
+		roles:    toSet(t.Roles, false),
+		exUsers:  toSet(t.ExcludeUsers, true),
+		exGroups: toSet(t.ExcludeGroups, false),
+		exRoles:  toSet(t.ExcludeRoles, false),
+	}
+	// Entra's special includeUsers values, in case a connector passes them through.
+	for _, u := range t.Users {
+		switch u {
+		case "All", "all":
+			c.all = true
+		case "GuestsOrExternalUsers":
+			c.guests = true
+		}
+	}
+	c.empty = !c.all && !c.guests && c.users == nil && c.groups == nil && c.roles == nil
+	return c
+}
+
+func inSet(m map[string]struct{}, k string) bool {
+	if m == nil || k == "" {
+		return false
+	}
+	_, ok := m[k]
+	return ok
+}
+
+// excluded reports whether one of the exclusions names the account.
+func (t *targets) excluded(a *acct) bool {
+	if inSet(t.exUsers, a.a.ID) || inSet(t.exUsers, a.login) {
+		return true
+	}
+	if t.exGroups != nil {
+		for _, g := range a.a.Groups {
+			if inSet(t.exGroups, g) {
+				return true
+			}
+		}
+	}
+	if t.exRoles != nil {
+		for _, r := range a.a.Roles {
+			if inSet(t.exRoles, r.ID) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// included reports whether the inclusions name the account, ignoring exclusions.
+func (t *targets) included(a *acct) bool {
+	if t.all || (t.guests && !a.member) {
+		return true
+	}
+	if inSet(t.users, a.a.ID) || inSet(t.users, a.login) {
+		return true
+	}
+	if t.groups != nil {
+		for _, g := range a.a.Groups {
+			if inSet(t.groups, g) {
+				return true
+			}
+		}
+	}
+	if t.roles != nil {
+		for _, r := range a.a.Roles {
+			if inSet(t.roles, r.ID) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (t *targets) match(a *acct) bool {
+	if t.empty {
+		return false
+	}
+	return t.included(a) && !t.excluded(a)
+}
+
+// acct is an in-scope account with everything the checks need precomputed.
+type acct struct {
+	a          *evidence.Account
+	login      string // lower case
+	member     bool
+	privileged bool
+	service    bool
+	breakGlass bool
+	// methodsKnown is false when the account's methods could not be read.
+	methodsKnown bool
+	kinds        kindSet // registered, usable method kinds
+	mfaCount     int     // MFA-capable method instances
+	nominal      AAL
+	effective    strength
+	weakest      pathRef
+}
+
+// pathKind says what kind of path yields a session.
+type pathKind uint8
+
+const (
+	pathNoMFA pathKind = iota
+	pathSignIn
+	pathOneFactor
+	pathRecovery
+)
+
+// pathRef identifies a path without building its label, so that a million
+// accounts share a handful of label strings.
+type pathRef struct {
+	kind   pathKind
+	policy int32 // index into env.recovery or env.signIn
+	k1, k2 evidence.MethodKind
+}
+
+type methodSetting struct {
+	s       *evidence.MethodSetting
+	kinds   kindSet
+	targets targets
+}
+
+type signInPolicy struct {
+	p       *evidence.SignInPolicy
+	targets targets
+	// allowed restricts the kinds that satisfy the policy; 0 = any.
+	allowed kindSet
+}
+
+// enforced: the policy is on and not report-only.
+func (s *signInPolicy) enforced() bool { return s.p.Enabled && !s.p.ReportOnly }
+
+// mfaEnforcing: an enforced, non-blocking policy that requires MFA.
+func (s *signInPolicy) mfaEnforcing() bool { return s.enforced() && !s.p.Block && s.p.RequiresMFA }
+
+type recoveryPolicy struct {
+	p       *evidence.RecoveryPolicy
+	targets targets
+	methods kindSet
+	stepUp  kindSet
+}
+
+type registrationPolicy struct {
+	p       *evidence.RegistrationPolicy
+	targets targets
+}
+
+// env is one source prepared for evaluation: computed once, read by every check.
+type env struct {
+	src      *evidence.Source
+	provider evidence.Provider
+	p        *Params
+
+	accts      []acct
+	byID       map[string]int
+	byLogin    map[string]int
+	groupNames map[string]string
+
+	settings     []methodSetting
+	coveredKinds kindSet // kinds some method setting governs
+	signIn       []signInPolicy
+	recovery     []recoveryPolicy
+	registration []registrationPolicy
+	// ssprOff: the tenant has self-service recovery switched off.
+	ssprOff bool
+
+	unknownVendors map[string]int // vendor value → methods seen
+	labels         map[pathRef]string
+}
+
+func newEnv(src *evidence.Source, p *Params) *env {
+	e := &env{
+		src:            src,
+		provider:       src.Provider,
+		p:              p,
+		byID:           make(map[string]int, len(src.Accounts)),
+		byLogin:        make(map[string]int, len(src.Accounts)),
+		groupNames:     make(map[string]string, len(src.Groups)),
+		unknownVendors: map[string]int{},
+		labels:         map[pathRef]string{},
+	}
+	for _, g := range src.Groups {
+		e.groupNames[g.ID] = g.Name
+	}
+	pol := &src.Policies
+	for i := range pol.Methods {
+		s := &pol.Methods[i]
+		ms := methodSetting{s: s, kinds: setOf(s.Kinds), targets: compileTargets(s.Targets)}
+		e.coveredKinds |= ms.kinds
+		e.settings = append(e.settings, ms)
+	}
+	for i := range pol.SignIn {
+		s := &pol.SignIn[i]
+		sp := signInPolicy{p: s, targets: compileTargets(s.Targets), allowed: setOf(s.AllowedKinds)}
+		if sp.allowed == 0 && s.PhishingResistant {
+			sp.allowed = phishingResistantKinds
+		} else if s.PhishingResistant {
+			sp.allowed &= phishingResistantKinds
+		}
+		e.signIn = append(e.signIn, sp)
+	}
+	for i := range pol.Recovery {
+		r := &pol.Recovery[i]
+		e.recovery = append(e.recovery, recoveryPolicy{p: r, targets: compileTargets(r.Targets),
+			methods: setOf(r.Methods), stepUp: setOf(r.StepUpMethods)})
+	}
+	for i := range pol.Registration {
+		r := &pol.Registration[i]
+		e.registration = append(e.registration, registrationPolicy{p: r, targets: compileTargets(r.Targets)})
+	}
+	e.ssprOff = pol.SelfServiceRecoveryEnabled != nil && !*pol.SelfServiceRecoveryEnabled
+
+	servicePatterns := make([]string, 0, len(p.ServiceAccountPatterns))
+	for _, pat := range p.ServiceAccountPatterns {
+		servicePatterns = append(servicePatterns, strings.ToLower(pat))
+	}
+	serviceIDs := toSet(p.ServiceAccounts, true)
+	breakGlass := toSet(p.BreakGlass, true)
+
+	e.accts = make([]acct, len(src.Accounts))
+	for i := range src.Accounts {
+		a := &src.Accounts[i]
+		x := &e.accts[i]
+		x.a = a
+		x.login = strings.ToLower(a.Login)
+		x.member = !strings.EqualFold(a.UserType, "guest")
+		x.privileged = a.Privileged || len(a.Roles) > 0
+		x.service = inSet(serviceIDs, a.ID) || inSet(serviceIDs, x.login) || matchAny(servicePatterns, x.login)
+		x.breakGlass = inSet(breakGlass, a.ID) || inSet(breakGlass, x.login)
+		x.methodsKnown = a.MethodsError == ""
+		for j := range a.Methods {
+			m := &a.Methods[j]
+			if !methodUsable(m.Status) {
+				continue
+			}
+			c := Classify(m.Kind)
+			x.kinds |= bitOf(m.Kind)
+			if c.MFACapable {
+				x.mfaCount++
+			}
+			if c.Unknown {
+				e.unknownVendors[m.VendorType]++
+			}
+		}
+		if a.ID != "" {
+			e.byID[a.ID] = i
+		}
+		if x.login != "" {
+			e.byLogin[x.login] = i
+		}
+		e.assess(x)
+	}
+	return e
+}
+
+func matchAny(patterns []string, login string) bool {
+	if login == "" {
+		return false
+	}
+	for _, p := range patterns {
+		if ok, _ := path.Match(p, login); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// methodUsable filters out enrolments that cannot be used yet or any more.
+func methodUsable(status string) bool {
+	switch status {
+	case "", "ACTIVE", "active", "enabled":
+		return true
+	}
+	switch strings.ToUpper(status) {
+	case "PENDING_ACTIVATION", "NOT_SETUP", "INACTIVE", "DISABLED", "EXPIRED", "SUSPENDED":
+		return false
+	}
+	return true
+}
+
+// allowedKinds returns the kinds the method settings targeting a allow for
+// sign-in and for recovery. Kinds no setting governs count as allowed: an
+// absent configuration must not make an account look stronger.
+func (e *env) allowedKinds(a *acct) (signIn, recovery kindSet) {
+	signIn = ^e.coveredKinds
+	recovery = ^e.coveredKinds
+	for i := range e.settings {
+		s := &e.settings[i]
+		if !s.s.Enabled || (!s.s.SignIn && !s.s.Recovery) || !s.targets.match(a) {
+			continue
+		}
+		if s.s.SignIn {
+			signIn |= s.kinds
+		}
+		if s.s.Recovery {
+			recovery |= s.kinds
+		}
+	}
+	return signIn, recovery
+}
+
+// policyAllowed narrows the kinds by enforced sign-in policies that cover
+// every application and accept only some kinds (authentication strengths).
+func (e *env) policyAllowed(a *acct) kindSet {
+	allowed := ^kindSet(0)
+	for i := range e.signIn {
+		s := &e.signIn[i]
+		if s.allowed == 0 || !s.mfaEnforcing() || !s.p.AllApps || !s.targets.match(a) {
+			continue
+		}
+		allowed &= s.allowed
+	}
+	return allowed
+}
+
+// recoveryFor calls fn for each self-service recovery policy that applies to
+// a: the matching enabled policies of the lowest priority number (Okta
+// applies the first matching password policy; Entra has priority 0 throughout).
+func (e *env) recoveryFor(a *acct, fn func(i int, r *recoveryPolicy)) {
+	if e.ssprOff {
+		return
+	}
+	best, found := 0, false
+	for i := range e.recovery {
+		r := &e.recovery[i]
+		if !r.p.Enabled || !r.p.SelfService || !r.targets.match(a) {
+			continue
+		}
+		if !found || r.p.Priority < best {
+			best, found = r.p.Priority, true
+		}
+	}
+	if !found {
+		return
+	}
+	for i := range e.recovery {
+		r := &e.recovery[i]
+		if r.p.Priority != best || !r.p.Enabled || !r.p.SelfService || !r.targets.match(a) {
+			continue
+		}
+		fn(i, r)
+	}
+}
+
+// proofAvailable says whether a can present a recovery proof of kind k. On
+// Okta the primary email and the recovery question are credentials every
+// user has; anything else needs a registered method of that kind.
+func (e *env) proofAvailable(a *acct, k evidence.MethodKind) bool {
+	if e.provider == evidence.Okta && (k == evidence.KindEmailOTP || k == evidence.KindSecurityQuestion) {
+		return true
+	}
+	return a.kinds.has(k)
+}
+
+// recoveryStrength returns the weakest way through recovery policy r for a
+// (available proofs only when onlyAvailable), per 800-63B-4 4.2.2: one proof
+// gives that proof's level, two different proofs give at most AAL2. ok is
+// false when no proof is known or available.
+func (e *env) recoveryStrength(r *recoveryPolicy, a *acct, recoveryAllowed kindSet, onlyAvailable bool) (strength, pathRef, bool) {
+	first := r.methods
+	if first == 0 {
+		// The vendor does not list the proofs (Entra SSPR): the methods the
+		// methods policy enables for recovery are the candidates.
+		first = recoveryAllowed & e.coveredKinds
+	}
+	var best strength
+	var ref pathRef
+	found := false
+	consider := func(s strength, k1, k2 evidence.MethodKind) {
+		if !found || s.less(best) {
+			best, ref, found = s, pathRef{kind: pathRecovery, k1: k1, k2: k2}, true
+		}
+	}
+	for _, k1 := range sortedKinds {
+		if !first.has(k1) || Classify(k1).Bootstrap || (onlyAvailable && !e.proofAvailable(a, k1)) {
+			continue
+		}
+		s1 := kindStrength(k1)
+		if !r.p.StepUpRequired || r.stepUp == 0 {
+			// No step-up, or a step-up whose proofs are not known: credit one proof.
+			consider(s1, k1, "")
+			continue
+		}
+		for _, k2 := range sortedKinds {
+			if !r.stepUp.has(k2) || k2 == k1 || (onlyAvailable && !e.proofAvailable(a, k2)) {
+				continue
+			}
+			s := s1
+			if s2 := kindStrength(k2); s.less(s2) {
+				s = s2
+			}
+			if s.AAL > AAL2 {
+				s = strength{AAL: AAL2, tier: 1}
+			}
+			consider(s, k1, k2)
+		}
+	}
+	return best, ref, found
+}
+
+// assess computes nominal and effective assurance and the weakest path.
+func (e *env) assess(x *acct) {
+	x.nominal = AAL1
+	for _, k := range sortedKinds {
+		if x.kinds.has(k) && !Classify(k).Bootstrap {
+			if c := Classify(k).MaxAAL; c > x.nominal {
+				x.nominal = c
+			}
+		}
+	}
+	signInAllowed, recoveryAllowed := e.allowedKinds(x)
+	usable := x.kinds & signInAllowed & e.policyAllowed(x)
+
+	found := false
+	consider := func(s strength, ref pathRef) {
+		if !found || s.less(x.effective) {
+			x.effective, x.weakest, found = s, ref, true
+		}
+	}
+	for _, k := range sortedKinds {
+		c := Classify(k)
+		if usable.has(k) && (c.MFACapable || c.Unknown) {
+			consider(kindStrength(k), pathRef{kind: pathSignIn, k1: k})
+		}
+	}
+	if !found {
+		consider(strength{AAL: AAL1, tier: 1}, pathRef{kind: pathNoMFA})
+	}
+	for i := range e.signIn {
+		s := &e.signIn[i]
+		if s.enforced() && !s.p.Block && s.p.OneFactor && s.targets.match(x) {
+			consider(strength{AAL: AAL1, tier: 1}, pathRef{kind: pathOneFactor, policy: int32(i)})
+			break
+		}
+	}
+	e.recoveryFor(x, func(i int, r *recoveryPolicy) {
+		if !r.p.EndsInSession {
+			return
+		}
+		if s, ref, ok := e.recoveryStrength(r, x, recoveryAllowed, true); ok {
+			ref.policy = int32(i)
+			consider(s, ref)
+		}
+	})
+	if x.effective.AAL > x.nominal {
+		x.effective.AAL = x.nominal
+	}
+}
+
+// label renders a path for weakest_path.
+func (e *env) label(ref pathRef) string {
+	if l, ok := e.labels[ref]; ok {
+		return l
+	}
+	var l string
+	switch ref.kind {
+	case pathNoMFA:
+		l = "password only (no usable MFA-capable method)"
+	case pathSignIn:
+		l = string(ref.k1) + " (sign-in)"
+	case pathOneFactor:
+		p := e.signIn[ref.policy].p
+		l = "password only (one-factor rule: " + policyLabel(p.Name, p.RuleName) + ")"
+	case pathRecovery:
+		p := e.recovery[ref.policy].p
+		l = string(ref.k1)
+		if ref.k2 != "" {
+			l += " + " + string(ref.k2)
+		}
+		l += " (self-service recovery: " + policyLabel(p.Name, "") + ")"
+	}
+	e.labels[ref] = l
+	return l
+}
+
+func policyLabel(name, rule string) string {
+	if rule == "" {
+		return name
+	}
+	return name + " / " + rule
+}
+
+func (x *acct) assurance(e *env) Assurance {
+	return Assurance{Nominal: x.nominal, Effective: x.effective.AAL, WeakestPath: e.label(x.weakest)}
+}
+
+// AccountAssurance computes one account's nominal and effective AAL as
+// Evaluate does, judged by the source's policies and the params' patterns.
+// It is meant for explanations and tests; Evaluate computes it for every
+// account in one pass.
+func AccountAssurance(src *evidence.Source, accountID string, p Params) (Assurance, bool) {
+	e := newEnv(src, &p)
+	i, ok := e.byID[accountID]
+	if !ok {
+		return Assurance{}, false
+	}
+	return e.accts[i].assurance(e), true
+}

@@ -1,0 +1,214 @@
+package checks
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+)
+
+func evalEXC01(e *env) outcome {
+	var o outcome
+	type excl struct {
+		typ, id  string
+		policies []string
+		names    []string
+	}
+	ex := map[string]*excl{}
+	add := func(typ, id string, p *evidence.SignInPolicy) {
+		key := typ + "\x00" + id
+		x := ex[key]
+		if x == nil {
+			x = &excl{typ: typ, id: id}
+			ex[key] = x
+		}
+		pid := p.ID
+		if p.RuleID != "" {
+			pid += "/" + p.RuleID
+		}
+		x.policies = append(x.policies, pid)
+		x.names = append(x.names, policyLabel(p.Name, p.RuleName))
+	}
+	enforcing := 0
+	for i := range e.signIn {
+		s := &e.signIn[i]
+		if !s.mfaEnforcing() {
+			continue
+		}
+		enforcing++
+		for _, id := range s.p.Targets.ExcludeUsers {
+			add("user", id, s.p)
+		}
+		for _, id := range s.p.Targets.ExcludeGroups {
+			add("group", id, s.p)
+		}
+		for _, id := range s.p.Targets.ExcludeRoles {
+			add("role", id, s.p)
+		}
+	}
+	// Group and role populations, counted once for the excluded ones only.
+	type pop struct{ members, privileged, service int }
+	groups, roles := map[string]*pop{}, map[string]*pop{}
+	for _, x := range ex {
+		switch x.typ {
+		case "group":
+			groups[x.id] = &pop{}
+		case "role":
+			roles[x.id] = &pop{}
+		}
+	}
+	if len(groups)+len(roles) > 0 {
+		for i := range e.accts {
+			a := &e.accts[i]
+			count := func(p *pop) {
+				p.members++
+				if a.privileged {
+					p.privileged++
+				}
+				if a.service {
+					p.service++
+				}
+			}
+			for _, g := range a.a.Groups {
+				if p := groups[g]; p != nil {
+					count(p)
+				}
+			}
+			for _, r := range a.a.Roles {
+				if p := roles[r.ID]; p != nil {
+					count(p)
+				}
+			}
+		}
+	}
+	breakGlassOK := 0
+	keys := sortedKeys(ex)
+	for _, k := range keys {
+		x := ex[k]
+		ev := map[string]any{"policies": x.policies, "policy_names": x.names}
+		subject := Subject{Type: x.typ, ID: x.id}
+		var f Finding
+		switch x.typ {
+		case "user":
+			xi, ok := e.byID[x.id]
+			if !ok {
+				xi, ok = e.byLogin[strings.ToLower(x.id)]
+			}
+			if !ok {
+				subject.Name = ""
+				ev["account_in_scope"] = false
+				f = Finding{Subject: subject, Severity: High, Evidence: ev,
+					Message: "User " + x.id + " (not an in-scope account) is excluded from MFA policy " + strings.Join(x.names, ", ")}
+				break
+			}
+			a := &e.accts[xi]
+			subject = userSubject(a.a)
+			subject.ID = x.id
+			ev["login"] = a.a.Login
+			ev["privileged"] = a.privileged
+			if a.service {
+				ev["service_account"] = true
+				ev["owasp_nhi"] = "NHI10"
+			}
+			if a.breakGlass {
+				ev["break_glass"] = true
+				pr := a.kinds & phishingResistantKinds
+				if pr != 0 {
+					breakGlassOK++
+					continue
+				}
+				ev["methods"] = a.kinds.strings()
+				f = Finding{Subject: subject, Severity: Critical, Evidence: ev,
+					Message: "Declared break-glass account " + displayName(a.a) + " is excluded from MFA policy and holds no phishing-resistant method"}
+				break
+			}
+			f = Finding{Subject: subject, Severity: sev(High, Critical, a.privileged), Evidence: ev,
+				Message: displayName(a.a) + " is excluded from MFA policy " + strings.Join(x.names, ", ")}
+		case "group":
+			p := groups[x.id]
+			subject.Name = e.groupNames[x.id]
+			ev["members"] = p.members
+			ev["privileged_members"] = p.privileged
+			if p.service > 0 {
+				ev["service_accounts"] = p.service
+				ev["owasp_nhi"] = "NHI10"
+			}
+			label := x.id
+			if subject.Name != "" {
+				label = subject.Name
+			}
+			f = Finding{Subject: subject, Severity: sev(High, Critical, p.privileged > 0), Evidence: ev,
+				Message: "Group " + label + " (" + plural(p.members, "member", "members") + ", " + itoa(p.privileged) + " privileged) is excluded from MFA policy " + strings.Join(x.names, ", ")}
+		case "role":
+			p := roles[x.id]
+			ev["holders"] = p.members
+			// An administrative role excluded from MFA is privileged by definition.
+			f = Finding{Subject: subject, Severity: Critical, Evidence: ev,
+				Message: "Role " + x.id + " (" + plural(p.members, "holder", "holders") + ") is excluded from MFA policy " + strings.Join(x.names, ", ")}
+		}
+		o.findings = append(o.findings, f)
+	}
+	switch {
+	case len(o.findings) > 0:
+		o.rationale = plural(len(o.findings), "principal is", "principals are") + " excluded from MFA-enforcing policies."
+		if breakGlassOK > 0 {
+			o.rationale += " " + plural(breakGlassOK, "declared break-glass account holds", "declared break-glass accounts hold") + " a phishing-resistant method and is not counted."
+		}
+	case enforcing == 0:
+		o.rationale = "No enforced MFA policy exists, so none has exclusions (see MFA-01 and EXC-02)."
+	default:
+		o.rationale = "None of the " + plural(enforcing, "MFA-enforcing policy has", "MFA-enforcing policies have") + " an exclusion other than break-glass accounts holding a phishing-resistant method."
+	}
+	return o
+}
+
+func evalEXC02(e *env) outcome {
+	var o outcome
+	for i := range e.signIn {
+		s := &e.signIn[i]
+		if !s.enforced() || s.p.Block || !s.p.OneFactor || s.targets.empty {
+			continue
+		}
+		ev := map[string]any{"kind": s.p.Kind, "targets": e.targetsEvidence(s.p.Targets), "all_apps": s.p.AllApps}
+		if s.p.RuleID != "" {
+			ev["rule_id"] = s.p.RuleID
+		}
+		o.findings = append(o.findings, Finding{
+			Subject:  policySubject(s.p.ID, s.p.Name),
+			Message:  "\"" + policyLabel(s.p.Name, s.p.RuleName) + "\" grants a session with one factor",
+			Severity: High, Evidence: ev,
+		})
+	}
+	legacy := ""
+	blocked := e.src.Policies.LegacyAuthBlocked
+	if blocked == nil && e.provider == evidence.Entra {
+		b := false
+		for i := range e.signIn {
+			s := &e.signIn[i]
+			if s.enforced() && s.p.Block && s.p.LegacyClients && s.targets.all {
+				b = true
+				legacy = s.p.ID
+				break
+			}
+		}
+		blocked = &b
+	}
+	if blocked != nil && !*blocked {
+		o.findings = append(o.findings, Finding{
+			Subject:  e.tenantSubject(),
+			Message:  "Legacy authentication (protocols that cannot do MFA) is not blocked for all users",
+			Severity: High,
+			Evidence: map[string]any{"legacy_auth_blocked": false},
+		})
+	}
+	sort.SliceStable(o.findings, func(i, j int) bool { return o.findings[i].Subject.ID < o.findings[j].Subject.ID })
+	switch {
+	case len(o.findings) > 0:
+		o.rationale = plural(len(o.findings), "password-only path exists", "password-only paths exist") + "."
+	case legacy != "":
+		o.rationale = "No rule grants a one-factor session, and policy " + legacy + " blocks legacy authentication."
+	default:
+		o.rationale = "No enforced rule grants a session with one factor" + map[bool]string{true: " and legacy authentication is blocked.", false: "."}[blocked != nil]
+	}
+	return o
+}

@@ -1,0 +1,289 @@
+package checks
+
+import (
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+)
+
+func evalMFA01(e *env) outcome {
+	var o outcome
+	members, priv := 0, 0
+	for i := range e.accts {
+		x := &e.accts[i]
+		if !x.member {
+			continue
+		}
+		members++
+		if x.kinds&mfaCapableKinds != 0 {
+			continue
+		}
+		if x.privileged {
+			priv++
+		}
+		o.findings = append(o.findings, userFinding(x, sev(High, Critical, x.privileged),
+			"has no MFA-capable method", map[string]any{"methods": x.kinds.strings()}))
+	}
+	if len(o.findings) == 0 {
+		o.rationale = "All " + plural(members, "member account has", "member accounts have") + " an MFA-capable method."
+		return o
+	}
+	o.rationale = plural(len(o.findings), "member account has", "member accounts have") + " no MFA-capable method (" +
+		itoa(priv) + " privileged), out of " + itoa(members) + "."
+	return o
+}
+
+func evalMFA02(e *env) outcome {
+	var o outcome
+	members := 0
+	for i := range e.accts {
+		x := &e.accts[i]
+		if !x.member {
+			continue
+		}
+		members++
+		if x.mfaCount != 1 {
+			continue
+		}
+		o.findings = append(o.findings, userFinding(x, sev(Medium, High, x.privileged),
+			"has a single MFA-capable method and no backup", map[string]any{"methods": x.kinds.strings()}))
+	}
+	if len(o.findings) == 0 {
+		o.rationale = "No member account out of " + itoa(members) + " relies on a single MFA-capable method."
+		return o
+	}
+	o.rationale = plural(len(o.findings), "member account has", "member accounts have") + " exactly one MFA-capable method, out of " + itoa(members) + "."
+	return o
+}
+
+func evalMFA03(e *env) outcome {
+	var o outcome
+	members := 0
+	for i := range e.accts {
+		x := &e.accts[i]
+		if !x.member {
+			continue
+		}
+		members++
+		if x.effective.AAL >= x.nominal {
+			continue
+		}
+		path := e.label(x.weakest)
+		o.findings = append(o.findings, userFinding(x, High,
+			"holds "+x.nominal.String()+" methods but a session can be had at "+x.effective.AAL.String()+" via "+path,
+			map[string]any{
+				"nominal_aal":   x.nominal.String(),
+				"effective_aal": x.effective.AAL.String(),
+				"weakest_path":  path,
+				"methods":       x.kinds.strings(),
+			}))
+	}
+	if len(o.findings) == 0 {
+		o.rationale = "Every member account's weakest path is as strong as its strongest method (" + itoa(members) + " accounts)."
+		return o
+	}
+	o.rationale = plural(len(o.findings), "member account has", "member accounts have") + " an effective AAL below the nominal AAL."
+	return o
+}
+
+// usableNonPR returns the kinds a can use for sign-in or self-service
+// recovery that are not phishing-resistant (MFA-capable, email OTP,
+// security question; the password alone does not count).
+func (e *env) usableNonPR(x *acct) kindSet {
+	signInAllowed, recoveryAllowed := e.allowedKinds(x)
+	candidates := (mfaCapableKinds | bitOf(evidence.KindEmailOTP) | bitOf(evidence.KindSecurityQuestion) | bitOf(evidence.KindUnknown)) &^ phishingResistantKinds
+	usable := x.kinds & signInAllowed & e.policyAllowed(x)
+	e.recoveryFor(x, func(_ int, r *recoveryPolicy) {
+		proofs := r.methods | r.stepUp
+		if r.methods == 0 {
+			proofs |= recoveryAllowed & e.coveredKinds
+		}
+		for _, k := range sortedKinds {
+			if proofs.has(k) && e.proofAvailable(x, k) {
+				usable |= bitOf(k)
+			}
+		}
+	})
+	return usable & candidates
+}
+
+func evalMFA04(e *env) outcome {
+	var o outcome
+	admins := 0
+	for i := range e.accts {
+		x := &e.accts[i]
+		if !x.member || !x.privileged {
+			continue
+		}
+		admins++
+		weak := e.usableNonPR(x)
+		pr := x.kinds & phishingResistantKinds
+		if weak == 0 && pr != 0 {
+			continue
+		}
+		msg := "is privileged and "
+		switch {
+		case pr == 0 && weak != 0:
+			msg += "has no phishing-resistant method; usable fallbacks: " + joinKinds(weak)
+		case pr == 0:
+			msg += "has no phishing-resistant method"
+		default:
+			msg += "can fall back to " + joinKinds(weak)
+		}
+		o.findings = append(o.findings, userFinding(x, Critical, msg, map[string]any{
+			"phishing_resistant":            pr.strings(),
+			"usable_non_phishing_resistant": weak.strings(),
+			"methods":                       x.kinds.strings(),
+			"effective_aal":                 x.effective.AAL.String(),
+			"weakest_path":                  e.label(x.weakest),
+			"roles":                         roleIDs(x.a),
+		}))
+	}
+	if len(o.findings) == 0 {
+		if admins == 0 {
+			o.rationale = "No privileged member account is in scope."
+		} else {
+			o.rationale = "All " + plural(admins, "privileged account uses", "privileged accounts use") + " phishing-resistant methods only."
+		}
+		return o
+	}
+	o.rationale = itoa(len(o.findings)) + " of " + plural(admins, "privileged account", "privileged accounts") + " can sign in or recover without a phishing-resistant method."
+	return o
+}
+
+func joinKinds(s kindSet) string {
+	out := ""
+	for i, k := range s.kinds() {
+		if i > 0 {
+			out += ", "
+		}
+		out += string(k)
+	}
+	return out
+}
+
+func roleIDs(a *evidence.Account) []string {
+	out := make([]string, 0, len(a.Roles))
+	for _, r := range a.Roles {
+		out = append(out, r.ID)
+	}
+	return out
+}
+
+func evalMFA05(e *env) outcome {
+	var o outcome
+	var partial []string
+	for i := range e.settings {
+		s := &e.settings[i]
+		if !s.s.Enabled || !s.s.SignIn || s.kinds&phishingResistantKinds == 0 {
+			continue
+		}
+		t := s.s.Targets
+		if (t.All || s.targets.all) && len(t.ExcludeUsers)+len(t.ExcludeGroups)+len(t.ExcludeRoles) == 0 {
+			o.rationale = "\"" + s.s.Name + "\" (" + s.s.ID + ") offers " + joinKinds(s.kinds&phishingResistantKinds) + " to all users."
+			return o
+		}
+		partial = append(partial, s.s.ID)
+	}
+	ev := map[string]any{"partially_enabled": partial}
+	msg := "No phishing-resistant authenticator is enabled for sign-in by all users"
+	if len(partial) > 0 {
+		msg += "; enabled only for some users: " + joinStrings(partial)
+	}
+	o.findings = append(o.findings, Finding{Subject: e.tenantSubject(), Message: msg, Severity: High, Evidence: ev})
+	o.rationale = msg + "."
+	return o
+}
+
+func joinStrings(ss []string) string {
+	out := ""
+	for i, s := range ss {
+		if i > 0 {
+			out += ", "
+		}
+		out += s
+	}
+	return out
+}
+
+func evalMFA06(e *env) outcome {
+	var o outcome
+	for i := range e.settings {
+		s := &e.settings[i]
+		if !s.s.Enabled || !s.s.SignIn || s.kinds&restrictedKinds == 0 {
+			continue
+		}
+		targeted, relying, admins, adminsRelying := 0, 0, 0, 0
+		for j := range e.accts {
+			x := &e.accts[j]
+			if !s.targets.match(x) {
+				continue
+			}
+			targeted++
+			rel := x.kinds&s.kinds&restrictedKinds != 0
+			if rel {
+				relying++
+			}
+			if x.privileged {
+				admins++
+				if rel {
+					adminsRelying++
+				}
+			}
+		}
+		if targeted == 0 {
+			continue
+		}
+		o.findings = append(o.findings, Finding{
+			Subject: policySubject(s.s.ID, s.s.Name),
+			Message: "\"" + s.s.Name + "\" enables " + joinKinds(s.kinds&restrictedKinds) + " for sign-in for " +
+				plural(targeted, "account", "accounts") + "; " + itoa(relying) + " have it registered (" + itoa(adminsRelying) + " privileged)",
+			Severity: sev(Medium, High, admins > 0),
+			Evidence: map[string]any{
+				"kinds":                       (s.kinds & restrictedKinds).strings(),
+				"vendor_key":                  s.s.VendorKey,
+				"targets":                     e.targetsEvidence(s.s.Targets),
+				"accounts_in_scope":           targeted,
+				"accounts_relying":            relying,
+				"privileged_in_scope":         admins,
+				"privileged_accounts_relying": adminsRelying,
+			},
+		})
+	}
+	if len(o.findings) == 0 {
+		o.rationale = "No SMS or voice configuration is enabled for sign-in."
+		return o
+	}
+	o.rationale = plural(len(o.findings), "configuration enables", "configurations enable") + " SMS or voice for sign-in."
+	return o
+}
+
+func evalMFA07(e *env) outcome {
+	var o outcome
+	for i := range e.settings {
+		s := &e.settings[i]
+		if !s.s.Enabled || !s.s.SignIn || !s.kinds.has(evidence.KindEmailOTP) {
+			continue
+		}
+		members := 0
+		for j := range e.accts {
+			x := &e.accts[j]
+			if x.member && s.targets.match(x) {
+				members++
+			}
+		}
+		if members == 0 && !s.targets.all {
+			continue
+		}
+		o.findings = append(o.findings, Finding{
+			Subject:  policySubject(s.s.ID, s.s.Name),
+			Message:  "\"" + s.s.Name + "\" lets email OTP satisfy sign-in for " + plural(members, "member account", "member accounts"),
+			Severity: High,
+			Evidence: map[string]any{"vendor_key": s.s.VendorKey, "targets": e.targetsEvidence(s.s.Targets), "members_in_scope": members},
+		})
+	}
+	if len(o.findings) == 0 {
+		o.rationale = "Email OTP is not enabled for member sign-in."
+		return o
+	}
+	o.rationale = "Email OTP can satisfy sign-in for members (" + plural(len(o.findings), "configuration", "configurations") + ")."
+	return o
+}

@@ -1,0 +1,361 @@
+package checks
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+)
+
+// Evaluate runs the whole catalog against a snapshot: one CheckResult per
+// (check, provider in the snapshot), sorted by id then provider, plus the
+// identities with their computed assurance. It never reads the clock
+// (p.Now is the scan time) and never does I/O. A snapshot may hold one source
+// per provider.
+func Evaluate(snap *evidence.Snapshot, p Params) (*Results, error) {
+	if snap == nil || len(snap.Sources) == 0 {
+		return nil, errors.New("evaluate: the snapshot has no source")
+	}
+	if p.Now.IsZero() {
+		return nil, errors.New("evaluate: params: Now (the scan time) is not set")
+	}
+	p.Thresholds = p.Thresholds.withDefaults()
+	sources := make([]*evidence.Source, 0, len(snap.Sources))
+	seen := map[evidence.Provider]string{}
+	for i, s := range snap.Sources {
+		if s == nil {
+			return nil, fmt.Errorf("evaluate: sources[%d] is null", i)
+		}
+		if s.Provider != evidence.Okta && s.Provider != evidence.Entra {
+			return nil, fmt.Errorf("evaluate: sources[%d]: unknown provider %q", i, s.Provider)
+		}
+		if t, dup := seen[s.Provider]; dup {
+			return nil, fmt.Errorf("evaluate: two %s sources (%s and %s): one source per provider is supported; scan them separately", s.Provider, t, s.Tenant)
+		}
+		seen[s.Provider] = s.Tenant
+		sources = append(sources, s)
+	}
+	sort.Slice(sources, func(i, j int) bool { return sources[i].Provider < sources[j].Provider })
+
+	res := &Results{
+		SchemaVersion: ResultsSchemaVersion,
+		Tool:          Tool{Name: "shadowpath", Version: p.ToolVersion},
+		GeneratedAt:   p.Now.UTC(),
+		Organization:  p.Organization,
+		Checks:        []CheckResult{},
+		Identities:    []Identity{},
+		Parameters:    p.parameters(),
+	}
+	catalog := Catalog()
+	for _, src := range sources {
+		e := newEnv(src, &p)
+		info, err := sourceInfo(src)
+		if err != nil {
+			return nil, err
+		}
+		res.Sources = append(res.Sources, info)
+		for _, c := range catalog {
+			res.Checks = append(res.Checks, c.run(e))
+		}
+		res.Identities = append(res.Identities, e.identities()...)
+		if len(e.unknownVendors) > 0 {
+			n := 0
+			for _, c := range e.unknownVendors {
+				n += c
+			}
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: %s of unknown kind (vendor values: %s), treated as the weakest method",
+				src.Provider, plural(n, "enrolled method", "enrolled methods"), strings.Join(sortedKeys(e.unknownVendors), ", ")))
+		}
+	}
+	res.Warnings = append(res.Warnings, applyWaivers(res.Checks, p.Waivers, p.Now)...)
+	sort.SliceStable(res.Checks, func(i, j int) bool {
+		if res.Checks[i].ID != res.Checks[j].ID {
+			return res.Checks[i].ID < res.Checks[j].ID
+		}
+		return res.Checks[i].Provider < res.Checks[j].Provider
+	})
+	for i := range res.Checks {
+		res.Summary.Add(res.Checks[i].Status)
+	}
+	if !sort.SliceIsSorted(res.Identities, identityLess(res.Identities)) {
+		sort.SliceStable(res.Identities, identityLess(res.Identities))
+	}
+	return res, nil
+}
+
+func identityLess(ids []Identity) func(i, j int) bool {
+	return func(i, j int) bool {
+		if ids[i].Provider != ids[j].Provider {
+			return ids[i].Provider < ids[j].Provider
+		}
+		return ids[i].ID < ids[j].ID
+	}
+}
+
+// withDefaults fills zero thresholds with the catalog defaults, so that a
+// Params built by hand cannot make every temporary pass "too long".
+func (t Thresholds) withDefaults() Thresholds {
+	d := DefaultThresholds()
+	if t.TAPMaxLifetime <= 0 {
+		t.TAPMaxLifetime = d.TAPMaxLifetime
+	}
+	if t.ReenrolWindow <= 0 {
+		t.ReenrolWindow = d.ReenrolWindow
+	}
+	if t.ResetsPerActorPerDay <= 0 {
+		t.ResetsPerActorPerDay = d.ResetsPerActorPerDay
+	}
+	if t.NHIUnused <= 0 {
+		t.NHIUnused = d.NHIUnused
+	}
+	if t.SecretMaxAge <= 0 {
+		t.SecretMaxAge = d.SecretMaxAge
+	}
+	if t.CertMaxAge <= 0 {
+		t.CertMaxAge = d.CertMaxAge
+	}
+	return t
+}
+
+func (p *Params) parameters() map[string]string {
+	m := p.Thresholds.Describe()
+	m["service_account_patterns"] = strings.Join(p.ServiceAccountPatterns, " ")
+	m["service_accounts_listed"] = itoa(len(p.ServiceAccounts))
+	m["break_glass_accounts"] = itoa(len(p.BreakGlass))
+	return m
+}
+
+func sourceInfo(src *evidence.Source) (SourceInfo, error) {
+	sum, err := src.Hash()
+	if err != nil {
+		return SourceInfo{}, fmt.Errorf("evaluate: hash %s evidence: %w", src.Provider, err)
+	}
+	cov := append([]evidence.Coverage{}, src.Coverage...)
+	sort.SliceStable(cov, func(i, j int) bool { return cov[i].Dataset < cov[j].Dataset })
+	out := append([]evidence.Count(nil), src.OutOfScope...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Reason < out[j].Reason })
+	warn := append([]string(nil), src.Warnings...)
+	sort.Strings(warn)
+	return SourceInfo{
+		Provider: string(src.Provider), Tenant: src.Tenant, TenantName: src.TenantName,
+		CollectedAt: src.CollectedAt, EvidenceSHA256: sum, Coverage: cov,
+		AuditWindow: src.AuditWindow, Accounts: len(src.Accounts), OutOfScope: out, Warnings: warn,
+	}, nil
+}
+
+// missingData returns why a check cannot be assessed for a source: the
+// required datasets that were not read completely, with their details.
+func missingData(src *evidence.Source, required []string) string {
+	var gaps []string
+	for _, req := range required {
+		alts := strings.Split(req, "|")
+		ok := false
+		var why []string
+		for _, d := range alts {
+			c, found := src.CoverageOf(d)
+			switch {
+			case found && c.Status == evidence.Complete:
+				ok = true
+			case !found:
+				why = append(why, d+": not collected")
+			default:
+				w := d + ": " + string(c.Status)
+				if c.Detail != "" {
+					w += " — " + c.Detail
+				}
+				why = append(why, w)
+			}
+		}
+		if !ok {
+			gaps = append(gaps, strings.Join(why, " and "))
+		}
+	}
+	return strings.Join(gaps, "; ")
+}
+
+// run evaluates one check for one source.
+func (c *Check) run(e *env) CheckResult {
+	r := CheckResult{
+		ID: c.ID, Provider: string(e.provider), Title: c.Title, Severity: c.Severity,
+		Controls: append([]Control(nil), c.Controls...), Findings: []Finding{},
+	}
+	if m, ok := c.Manual[e.provider]; ok {
+		r.Status, r.Rationale = Manual, m
+		return r
+	}
+	if gap := missingData(e.src, c.Datasets[e.provider]); gap != "" {
+		r.Status, r.Rationale = NotAssessed, "Not assessed: "+gap+"."
+		return r
+	}
+	if c.eval == nil {
+		r.Status, r.Rationale = NotAssessed, "Not assessed: no evaluation for "+string(e.provider)+"."
+		return r
+	}
+	o := c.eval(e)
+	r.Rationale = o.rationale
+	r.Status = o.status
+	if r.Status == "" {
+		r.Status = Pass
+		if len(o.findings) > 0 {
+			r.Status = Fail
+		}
+	}
+	for i := range o.findings {
+		f := &o.findings[i]
+		if f.Severity == "" {
+			f.Severity = c.Severity
+		}
+		if f.Evidence == nil {
+			f.Evidence = map[string]any{}
+		}
+	}
+	sort.SliceStable(o.findings, func(i, j int) bool {
+		a, b := o.findings[i].Subject, o.findings[j].Subject
+		if a.ID != b.ID {
+			return a.ID < b.ID
+		}
+		return a.Type < b.Type
+	})
+	if o.findings != nil {
+		r.Findings = o.findings
+	}
+	r.Severity = maxSeverity(c.Severity, r.Findings)
+	return r
+}
+
+// maxSeverity is the highest severity among the findings not covered by a
+// valid waiver; the base severity when there is none.
+func maxSeverity(base Severity, fs []Finding) Severity {
+	var best Severity
+	for _, f := range fs {
+		if f.Waiver != nil && !f.Waiver.Expired {
+			continue
+		}
+		if f.Severity.Rank() > best.Rank() {
+			best = f.Severity
+		}
+	}
+	if best == "" {
+		return base
+	}
+	return best
+}
+
+func (e *env) identities() []Identity {
+	out := make([]Identity, len(e.accts))
+	methods := map[kindSet][]string{}
+	for i := range e.accts {
+		x := &e.accts[i]
+		m, ok := methods[x.kinds]
+		if !ok {
+			m = x.kinds.strings()
+			methods[x.kinds] = m
+		}
+		ut := "member"
+		if !x.member {
+			ut = "guest"
+		}
+		out[i] = Identity{
+			Provider: string(e.provider), ID: x.a.ID, Name: x.a.Name, Login: x.a.Login, UserType: ut,
+			Privileged: x.privileged, ServiceAccount: x.service, Methods: m,
+			NominalAAL: x.nominal.String(), EffectiveAAL: x.effective.AAL.String(), WeakestPath: e.label(x.weakest),
+		}
+		if !x.methodsKnown {
+			out[i].WeakestPath = "unknown (methods could not be read)"
+		}
+	}
+	return out
+}
+
+// applyWaivers attaches waivers to findings, marks checks waived when every
+// finding is covered by a valid waiver, and returns warnings (expired
+// waivers, waivers that match nothing).
+func applyWaivers(results []CheckResult, ws []Waiver, now time.Time) []string {
+	if len(ws) == 0 {
+		return nil
+	}
+	used := make([]bool, len(ws))
+	for ri := range results {
+		r := &results[ri]
+		if r.Status != Fail {
+			continue
+		}
+		covered := 0
+		for fi := range r.Findings {
+			f := &r.Findings[fi]
+			best := -1
+			for wi := range ws {
+				w := &ws[wi]
+				if w.Check != r.ID || (w.Provider != "" && w.Provider != r.Provider) || (w.Subject != "*" && w.Subject != f.Subject.ID) {
+					continue
+				}
+				used[wi] = true
+				// Prefer a valid waiver over an expired one, and the specific over "*".
+				if best < 0 || waiverRank(w, now) > waiverRank(&ws[best], now) {
+					best = wi
+				}
+			}
+			if best < 0 {
+				continue
+			}
+			w := &ws[best]
+			aw := &AppliedWaiver{Reason: w.Reason, Owner: w.Owner, ApprovedBy: w.ApprovedBy, Ticket: w.Ticket,
+				Expires: w.Expires.UTC().Format(time.DateOnly), Expired: w.expired(now), Source: w.Source}
+			f.Waiver = aw
+			if aw.Expired {
+				f.Message += " (waiver expired " + aw.Expires + ")"
+			} else {
+				covered++
+			}
+		}
+		expired := 0
+		for _, f := range r.Findings {
+			if f.Waiver != nil && f.Waiver.Expired {
+				expired++
+			}
+		}
+		switch {
+		case covered == len(r.Findings) && covered > 0:
+			r.Status = Waived
+			r.Rationale = "Waived: every finding is covered by an unexpired waiver. " + r.Rationale
+		case expired > 0:
+			r.Rationale += " " + plural(expired, "finding's waiver has", "findings' waivers have") + " expired and count as failing."
+		}
+		r.Severity = maxSeverity(r.Severity, r.Findings)
+	}
+	var warn []string
+	for i := range ws {
+		w := &ws[i]
+		at := w.Source
+		if at == "" {
+			at = "waiver " + itoa(i+1)
+		}
+		if w.expired(now) {
+			warn = append(warn, fmt.Sprintf("%s: waiver for %s %s expired on %s; its findings count as failing",
+				at, w.Check, w.Subject, w.Expires.UTC().Format(time.DateOnly)))
+		}
+		if !used[i] {
+			warn = append(warn, fmt.Sprintf("%s: waiver for %s %s matches no failing finding", at, w.Check, w.Subject))
+		}
+	}
+	return warn
+}
+
+func waiverRank(w *Waiver, now time.Time) int {
+	r := 0
+	if !w.expired(now) {
+		r += 2
+	}
+	if w.Subject != "*" {
+		r++
+	}
+	return r
+}
+
+// expired: a waiver is valid through the end of its expiry date (UTC).
+func (w *Waiver) expired(now time.Time) bool {
+	return !now.Before(w.Expires.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour))
+}
