@@ -1,0 +1,134 @@
+package pdf
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/shadowpath/shadowpath/reports"
+)
+
+// niceStep picks a tick step of 1, 2 or 5 × 10^k giving at most 5 ticks.
+func niceStep(max int) int {
+	if max <= 5 {
+		return 1
+	}
+	raw := float64(max) / 5
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*mag >= raw {
+			return int(m * mag)
+		}
+	}
+	return int(10 * mag)
+}
+
+// barChart draws c in the box x,y,w,h with gofpdf primitives: title, a
+// labelled y axis with grid lines, grouped or stacked bars with value labels,
+// category labels, axis titles and a legend.
+func (d *doc) barChart(x, y, w, h float64, c reports.Chart, colors []rgb) {
+	f := d.f
+	d.ensure(h)
+	y = d.y()
+	d.font("B", 10.5, cNavy)
+	d.cellText(x, y, w, 6, c.Title, "L")
+
+	const left, bottom, top, legendH = 16.0, 18.0, 12.0, 8.0
+	px, py := x+left, y+top
+	pw, ph := w-left-2, h-top-bottom-legendH
+	step := niceStep(c.Max())
+	ticks := (c.Max() + step - 1) / step
+	if ticks == 0 {
+		ticks = 1
+	}
+	top1 := float64(ticks * step)
+	scale := ph / top1
+
+	// Grid and y labels.
+	for i := 0; i <= ticks; i++ {
+		gy := py + ph - float64(i*step)*scale
+		d.rule(px, gy, px+pw, cRule, 0.15)
+		d.font("", 7, cMuted)
+		d.cellText(px-12, gy-2, 10.5, 4, strconv.Itoa(i*step), "R")
+	}
+	d.rule(px, py+ph, px+pw, cInk, 0.3)
+	f.SetDrawColor(cInk.r, cInk.g, cInk.b)
+	f.Line(px, py, px, py+ph)
+
+	// Y axis title above the axis (rotated text extracts badly from PDFs).
+	d.font("", 7.5, cMuted)
+	d.cellText(x, py-5.5, left+40, 4, c.YLabel, "L")
+
+	n := len(c.Categories)
+	if n == 0 {
+		return
+	}
+	gw := pw / float64(n)
+	for i, cat := range c.Categories {
+		gx := px + float64(i)*gw
+		if c.Stacked {
+			bw := gw * 0.45
+			bx := gx + (gw-bw)/2
+			base := py + ph
+			total := 0
+			for si, s := range c.Series {
+				v := valueAt(s, i)
+				if v == 0 {
+					continue
+				}
+				total += v
+				bh := float64(v) * scale
+				col := colors[si%len(colors)]
+				d.fill(col)
+				f.Rect(bx, base-bh, bw, bh, "F")
+				if bh >= 4.5 {
+					d.font("B", 6.5, cWhite)
+					d.cellText(bx, base-bh/2-2, bw, 4, strconv.Itoa(v), "C")
+				}
+				base -= bh
+			}
+			d.font("B", 7.5, cInk)
+			d.cellText(bx-4, base-4.5, bw+8, 4, strconv.Itoa(total), "C")
+		} else {
+			ns := len(c.Series)
+			bw := gw * 0.7 / float64(max(ns, 1))
+			bx := gx + gw*0.15
+			for si, s := range c.Series {
+				v := valueAt(s, i)
+				bh := float64(v) * scale
+				col := colors[si%len(colors)]
+				d.fill(col)
+				if bh > 0 {
+					f.Rect(bx+float64(si)*bw, py+ph-bh, bw*0.92, bh, "F")
+				}
+				d.font("B", 7, cInk)
+				d.cellText(bx+float64(si)*bw-3, py+ph-bh-4.5, bw+6, 4, strconv.Itoa(v), "C")
+			}
+		}
+		d.font("", 8, cInk)
+		d.cellText(gx, py+ph+1.5, gw, 4, cat, "C")
+	}
+	d.font("", 7.5, cMuted)
+	d.cellText(px, py+ph+7, pw, 4, c.XLabel, "C")
+
+	// Legend.
+	lx := px
+	ly := py + ph + 13
+	for si, s := range c.Series {
+		col := colors[si%len(colors)]
+		d.fill(col)
+		f.Rect(lx, ly+0.8, 3.2, 3.2, "F")
+		d.font("", 7.5, cInk)
+		label := d.san.clean(s.Name)
+		lw := f.GetStringWidth(label)
+		d.cellText(lx+4.5, ly, lw+1, 4.8, label, "L")
+		lx += 4.5 + lw + 7
+	}
+	f.SetXY(x, y+h)
+}
+
+func valueAt(s reports.Series, i int) int {
+	if i < len(s.Values) {
+		return s.Values[i]
+	}
+	return 0
+}

@@ -1,0 +1,253 @@
+package pdf
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/reports"
+	"github.com/shadowpath/shadowpath/reports/internal/fixture"
+	"github.com/shadowpath/shadowpath/templates"
+)
+
+var (
+	update = flag.Bool("update", false, "rewrite golden files")
+	outDir = flag.String("out", "", "also write the fixture PDF to this directory (for looking at it)")
+)
+
+func write(t testing.TB, ctx context.Context, r *checks.Results) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := New(Options{}).Write(ctx, &buf, r); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// pdftotext extracts the text of pages first..last (0: all), skipping the
+// test when poppler-utils is not installed.
+func pdftotext(t *testing.T, pdf []byte, first, last int) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext not installed (Debian poppler-utils); CI installs it")
+	}
+	path := filepath.Join(t.TempDir(), "r.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-layout", "-enc", "UTF-8"}
+	if first > 0 {
+		args = append(args, "-f", itoa(first), "-l", itoa(last))
+	}
+	out, err := exec.CommandContext(t.Context(), bin, append(args, path, "-")...).Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestWriterIdentity(t *testing.T) {
+	var w reports.Writer = New(Options{})
+	if w.Format() != "pdf" || w.Filename() != "shadowpath-report.pdf" {
+		t.Errorf("Format/Filename = %q/%q", w.Format(), w.Filename())
+	}
+}
+
+func TestPDFTextGolden(t *testing.T) {
+	b := write(t, t.Context(), fixture.Results())
+	if *outDir != "" {
+		if err := os.WriteFile(filepath.Join(*outDir, "shadowpath-report.pdf"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := pdftotext(t, b, 0, 0)
+	path := filepath.Join("..", "..", "testdata", "reports", "pdf.golden.txt")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("PDF text mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestPDFContent(t *testing.T) {
+	b := write(t, t.Context(), fixture.Results())
+	all := pdftotext(t, b, 0, 0)
+	pages := strings.Split(all, "\f")
+	t.Run("page X of Y", func(t *testing.T) {
+		n := len(pages) - 1 // trailing form feed
+		if !strings.Contains(pages[1], "Page 2 of "+strings.TrimSpace(regexp.MustCompile(`Page 2 of (\d+)`).FindStringSubmatch(pages[1])[1])) {
+			t.Fatalf("no page footer on page 2")
+		}
+		m := regexp.MustCompile(`Page (\d+) of (\d+)`).FindAllStringSubmatch(all, -1)
+		if len(m) != n-1 { // the cover has no footer
+			t.Errorf("%d footers for %d pages", len(m), n)
+		}
+		for _, x := range m {
+			if x[2] != m[0][2] {
+				t.Errorf("inconsistent total %q vs %q", x[2], m[0][2])
+			}
+		}
+	})
+	t.Run("executive summary is one page", func(t *testing.T) {
+		p2 := pages[1]
+		for _, want := range []string{"Executive summary", "3 of 13 accounts", "Top risks", "Change since the baseline", "Scan incomplete"} {
+			if !strings.Contains(p2, want) {
+				t.Errorf("page 2 lacks %q", want)
+			}
+		}
+		if strings.Contains(pages[2], "Top risks") || strings.Contains(pages[2], "Change since") {
+			t.Error("summary spills onto page 3")
+		}
+	})
+	t.Run("hostile names survive sanitized", func(t *testing.T) {
+		for _, want := range []string{"Zoë Ångström-Łukasiewicz", "José Müller", "Kai � Nakamura", `=HYPERLINK("http://evil.exampl`, "Dana �nimda� Cohen�"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("text lacks %q", want)
+			}
+		}
+		if strings.ContainsAny(all, "\u202E\u200F\x00\x07🚀") {
+			t.Error("unsanitized runes reached the PDF text")
+		}
+	})
+	t.Run("sections present", func(t *testing.T) {
+		for _, want := range []string{"Where the risk sits", "Control matrix", "Findings", "Appendix: scope and methodology", "supports the intent of", "Manual checks: a person must verify", "What was excluded and why", "Thresholds used", "403 Forbidden", "(expired)"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("text lacks %q", want)
+			}
+		}
+	})
+}
+
+func TestDeterministic(t *testing.T) {
+	a := write(t, t.Context(), fixture.Results())
+	b := write(t, t.Context(), fixture.Results())
+	if !bytes.Equal(a, b) {
+		t.Fatal("two renders of the same results differ")
+	}
+	if !bytes.Contains(a, []byte("/CreationDate (D:20261126120000")) {
+		t.Error("creation date is not the scan time")
+	}
+}
+
+func TestBoundedForHugeTenants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	small := write(t, t.Context(), fixture.Large(1000))
+	big := write(t, t.Context(), fixture.Large(20000))
+	if len(big) > 5<<20 {
+		t.Errorf("PDF for 20k identities is %d bytes", len(big))
+	}
+	// Top-N lists: twenty times the accounts must not mean twenty times the pages.
+	if len(big) > 2*len(small) {
+		t.Errorf("PDF grows with identities: %d → %d bytes", len(small), len(big))
+	}
+}
+
+func TestContextCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var buf bytes.Buffer
+	if err := New(Options{}).Write(ctx, &buf, fixture.Results()); err == nil || buf.Len() != 0 {
+		t.Errorf("err = %v, %d bytes written", err, buf.Len())
+	}
+}
+
+func TestNilResults(t *testing.T) {
+	if err := New(Options{}).Write(t.Context(), &bytes.Buffer{}, nil); err == nil {
+		t.Error("want an error for nil results")
+	}
+}
+
+func TestSanitizer(t *testing.T) {
+	s, err := newSanitizer(templates.FontRegular(), templates.FontBold())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, in, want string }{
+		{"latin and diacritics", "Zoë Ångström-Łukasiewicz", "Zoë Ångström-Łukasiewicz"},
+		{"greek cyrillic", "Ωμέγα Жанна", "Ωμέγα Жанна"},
+		{"emoji sequence is one mark", "Kai 👩🏽‍💻 N", "Kai � N"},
+		{"bidi override and marks", "a\u202Eb\u202Cc\u200F", "a�b�c�"},
+		{"zero width", "x\u200By\uFEFF", "x�y�"},
+		{"whitespace controls", "a\tb\nc\rd", "a b c d"},
+		{"other controls", "a\x00\x07b", "a�b"},
+		{"CJK not in DejaVu Sans", "王小明 (Wang)", "� (Wang)"},
+		{"private use", "\uE000x", "�x"},
+		{"formula kept as text", `=HYPERLINK("x")`, `=HYPERLINK("x")`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := s.clean(tt.in); got != tt.want {
+				t.Errorf("clean(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	if _, err := newSanitizer([]byte("not a font")); err == nil {
+		t.Error("want an error for a non-font")
+	}
+}
+
+// TestHostileTextNeverPanics renders results whose every free-text field is
+// random runes from the whole Unicode range (gofpdf panics on runes beyond
+// its width table unless the sanitizer catches them).
+func TestHostileTextNeverPanics(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	randText := func() string {
+		var b strings.Builder
+		for i := 0; i < 5+rng.IntN(60); i++ {
+			switch rng.IntN(4) {
+			case 0:
+				b.WriteRune(rune(rng.IntN(0x110000)))
+			case 1:
+				b.WriteRune(rune(0x1F300 + rng.IntN(0x400)))
+			case 2:
+				b.WriteRune(rune(rng.IntN(0x20)))
+			default:
+				b.WriteRune(rune('a' + rng.IntN(26)))
+			}
+		}
+		return b.String()
+	}
+	for i := 0; i < 5; i++ {
+		r := fixture.Results()
+		r.Organization = randText()
+		for j := range r.Identities {
+			r.Identities[j].Name = randText()
+			r.Identities[j].WeakestPath = randText()
+		}
+		for j := range r.Checks {
+			r.Checks[j].Rationale = randText()
+			r.Checks[j].Title = randText()
+			for k := range r.Checks[j].Findings {
+				f := &r.Checks[j].Findings[k]
+				f.Subject.Name, f.Message = randText(), randText()
+				f.Evidence[randText()] = randText()
+			}
+		}
+		r.Warnings = append(r.Warnings, randText())
+		write(t, t.Context(), r)
+	}
+}

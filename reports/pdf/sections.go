@@ -1,0 +1,499 @@
+package pdf
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/reports"
+	"github.com/shadowpath/shadowpath/templates"
+)
+
+func (d *doc) render(ctx context.Context) {
+	d.cover()
+	d.summary()
+	d.charts()
+	d.matrix()
+	d.findings(ctx)
+	d.appendix()
+}
+
+func (d *doc) cover() {
+	f, v := d.f, d.v
+	f.AddPage()
+	f.Bookmark("Cover", 0, 0)
+	d.fill(cNavy)
+	f.Rect(0, 0, pageW, 118, "F")
+	d.pill(pageW-marginR-26, 14, strings.ToUpper(v.Cover.Classification), rgb{198, 40, 40})
+	d.font("B", 9, rgb{165, 196, 230})
+	d.cellText(marginL, 30, bodyW, 5, "SHADOWPATH · IDENTITY ASSURANCE REVIEW", "L")
+	f.SetXY(marginL, 42)
+	d.para(marginL, bodyW, v.Cover.Title, "B", 26, cWhite, 11)
+	f.Ln(1)
+	d.para(marginL, bodyW, v.Cover.Subtitle, "", 13, rgb{205, 220, 238}, 6.5)
+	f.SetXY(marginL, 86)
+	d.para(marginL, bodyW, v.Cover.Organization, "B", 19, cWhite, 8.5)
+
+	f.SetXY(marginL, 130)
+	var providers []string
+	for _, p := range v.Providers {
+		providers = append(providers, p.Name)
+	}
+	kv := [][2]string{
+		{"Scan time", v.Cover.ScanTime.Format("2006-01-02 15:04 UTC")},
+		{"Audit window", v.Cover.AuditWindow},
+		{"Identity providers", strings.Join(providers, ", ")},
+		{"Produced by", v.Cover.Tool},
+	}
+	for _, p := range kv {
+		y := d.y()
+		d.font("", 9, cMuted)
+		d.cellText(marginL, y, 42, 6, p[0], "L")
+		d.font("B", 10, cInk)
+		d.cellText(marginL+42, y, bodyW-42, 6, p[1], "L")
+		f.SetXY(marginL, y+7)
+	}
+	f.Ln(5)
+	d.para(marginL, bodyW, "Tenants and evidence", "B", 10, cNavy, 6)
+	f.Ln(1)
+	var rows [][]cell
+	for _, t := range v.Cover.Tenants {
+		name := t.Tenant
+		if t.TenantName != "" {
+			name = t.TenantName + " (" + t.Tenant + ")"
+		}
+		rows = append(rows, []cell{txt(t.ProviderName), txt(name), txt(t.CollectedAt.Format("2006-01-02 15:04")), txt(strconv.Itoa(t.Accounts)), {text: t.EvidenceSHA256, color: &cMuted}})
+	}
+	d.table([]column{{"Provider", 28, "L"}, {"Tenant", 52, "L"}, {"Collected (UTC)", 26, "L"}, {"Accounts", 16, "R"}, {"Evidence SHA-256", 52, "L"}}, rows)
+	f.SetXY(marginL, pageH-48)
+	d.para(marginL, bodyW, "This document summarizes the assessment for decision makers. "+reports.WorkbookFilename+" lists every account and finding; results.json is the machine-readable record. The evidence hashes identify the snapshots the results were computed from.", "", 8, cMuted, 4)
+	f.Ln(2)
+	d.para(marginL, bodyW, "Confidential: contains account names and security weaknesses of "+v.Cover.Organization+". Distribute on a need-to-know basis.", "B", 8, cInk, 4)
+}
+
+func (d *doc) summary() {
+	v, s := d.v, d.v.Summary
+	d.heading("Executive summary", 0, true)
+	d.box(s.Headline, cTint, cNavy, "B", 10.5)
+
+	// Key figures.
+	type tile struct {
+		value, label string
+		c            rgb
+	}
+	gapC, privC, failC, naC := cInk, cInk, cInk, cInk
+	if s.GapAccounts > 0 {
+		gapC = statusColor(checks.Fail)
+	}
+	if s.PrivilegedWeak.Count > 0 {
+		privC = statusColor(checks.Fail)
+	}
+	if s.Checks.Fail > 0 {
+		failC = statusColor(checks.Fail)
+	}
+	if s.Checks.NotAssessed > 0 {
+		naC = statusColor(checks.NotAssessed)
+	}
+	tiles := []tile{
+		{strconv.Itoa(s.Accounts), "accounts assessed", cNavy},
+		{strconv.Itoa(s.GapAccounts), "effective AAL below nominal AAL", gapC},
+		{fmt.Sprintf("%d/%d", s.PrivilegedWeak.Count, s.PrivilegedWeak.Total), "privileged accounts with a weak fallback", privC},
+		{strconv.Itoa(s.Checks.Fail), "checks failing (of " + strconv.Itoa(totalChecks(s.Checks)) + ")", failC},
+		{strconv.Itoa(s.Checks.NotAssessed), "checks not assessed", naC},
+	}
+	gap := 3.0
+	tw := (bodyW - gap*float64(len(tiles)-1)) / float64(len(tiles))
+	y := d.y()
+	for i, t := range tiles {
+		x := marginL + float64(i)*(tw+gap)
+		d.fill(cZebra)
+		d.f.Rect(x, y, tw, 19, "F")
+		d.fill(t.c)
+		d.f.Rect(x, y, tw, 0.8, "F")
+		d.font("B", 17, t.c)
+		d.cellText(x+2, y+2.5, tw-4, 8, t.value, "L")
+		d.font("", 7, cMuted)
+		for j, l := range d.lines(t.label, tw-4) {
+			d.cellText(x+2, y+11+float64(j)*3.2, tw-4, 3.2, l, "L")
+		}
+	}
+	d.f.SetXY(marginL, y+22)
+
+	if len(s.Incomplete) > 0 {
+		items := s.Incomplete
+		more := ""
+		if len(items) > 4 {
+			more = fmt.Sprintf("; and %d more (see the appendix)", len(items)-4)
+			items = items[:4]
+		}
+		d.box(fmt.Sprintf("Scan incomplete: %d %s could not be read in full, so %d %s not assessed and the verdict is not final. %s%s.",
+			len(s.Incomplete), plural(len(s.Incomplete), "dataset", "datasets"), s.Checks.NotAssessed, plural(s.Checks.NotAssessed, "check is", "checks are"),
+			strings.Join(items, "; "), more), cWarnBg, statusColor(checks.NotAssessed), "", 8.5)
+	}
+
+	d.subheading("Framework controls by status")
+	var rows [][]cell
+	for _, fw := range s.Frameworks {
+		num := func(n int, st checks.Status) cell {
+			c := cell{text: strconv.Itoa(n)}
+			if n > 0 && st != checks.Pass && st != checks.NotApplicable {
+				col := statusColor(st)
+				c.color, c.bold = &col, true
+			}
+			return c
+		}
+		rows = append(rows, []cell{{text: fw.Framework, bold: true}, txt(strconv.Itoa(fw.Controls)), num(fw.Fail, checks.Fail), num(fw.NotAssessed, checks.NotAssessed), num(fw.Manual, checks.Manual), num(fw.Waived, checks.Waived), num(fw.Pass, checks.Pass), num(fw.NotApplicable, checks.NotApplicable)})
+	}
+	d.table([]column{{"Framework", 50, "L"}, {"Controls", 18, "R"}, {"Fail", 17, "R"}, {"Not assessed", 20, "R"}, {"Manual", 17, "R"}, {"Waived", 17, "R"}, {"Pass", 17, "R"}, {"N/A", 18, "R"}}, rows)
+
+	d.subheading("Accounts by assurance level (nominal: strongest method; effective: weakest path)")
+	cols := []column{{"", 50, "L"}}
+	nomRow, effRow := []cell{{text: "Nominal AAL", bold: true}}, []cell{{text: "Effective AAL", bold: true}}
+	w := (bodyW - 50) / float64(max(len(s.AAL), 1))
+	for _, a := range s.AAL {
+		cols = append(cols, column{a.Level, w, "R"})
+		nomRow = append(nomRow, txt(strconv.Itoa(a.Nominal)))
+		effRow = append(effRow, txt(strconv.Itoa(a.Effective)))
+	}
+	d.table(cols, [][]cell{nomRow, effRow})
+
+	d.subheading("Top risks")
+	if len(s.TopRisks) == 0 {
+		d.para(marginL, bodyW, "No check failed.", "", 9, cInk, 4.5)
+	}
+	for _, r := range s.TopRisks {
+		d.ensure(10)
+		y := d.y()
+		d.font("B", 10, cNavy)
+		d.cellText(marginL, y, 6, 5, strconv.Itoa(r.Rank)+".", "L")
+		pw := d.pill(marginL+7, y+0.3, reports.SeverityLabel(r.Severity), severityColor(r.Severity))
+		d.font("B", 9, cInk)
+		d.cellText(marginL+9+pw, y, bodyW-9-pw, 5, r.CheckID+" · "+r.ProviderName+": "+r.Title, "L")
+		d.f.SetXY(marginL, y+5)
+		d.para(marginL+7, bodyW-7, r.Text, "", 8.5, cInk, 4)
+		d.f.Ln(0.6)
+	}
+
+	if len(s.PrivilegedWeak.Accounts) > 0 {
+		d.subheading("Privileged accounts with a weak fallback")
+		var names []string
+		for _, a := range s.PrivilegedWeak.Accounts[:min(2, len(s.PrivilegedWeak.Accounts))] {
+			names = append(names, fmt.Sprintf("%s (%s, %s → %s via %s)", a.Name, reports.ProviderName(a.Provider), a.NominalAAL, a.EffectiveAAL, a.WeakestPath))
+		}
+		line := strings.Join(names, "; ")
+		if s.PrivilegedWeak.Count > len(names) {
+			line += fmt.Sprintf("; and %d more (Identities sheet of %s).", s.PrivilegedWeak.Count-len(names), reports.WorkbookFilename)
+		}
+		d.para(marginL, bodyW, line, "", 8.5, cInk, 4.2)
+	}
+	if dr := s.Drift; dr != nil {
+		d.subheading("Change since the baseline of " + dr.Baseline.Format("2006-01-02"))
+		d.para(marginL, bodyW, fmt.Sprintf("%d new %s, %d resolved, %d still failing, %d %s changed status, %d %s lost effective assurance.",
+			dr.New, plural(dr.New, "finding", "findings"), dr.Resolved, dr.StillFailing, dr.Changed, plural(dr.Changed, "check", "checks"), dr.AALDowngrades, plural(dr.AALDowngrades, "account", "accounts")), "", 8.5, cInk, 4.2)
+	}
+	_ = v
+}
+
+func totalChecks(s checks.Summary) int {
+	return s.Pass + s.Fail + s.Waived + s.NotAssessed + s.Manual + s.NotApplicable
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func (d *doc) charts() {
+	d.heading("Where the risk sits", 0, true)
+	d.para(marginL, bodyW, "Open findings count every failing subject not covered by an unexpired waiver. The assurance chart compares each account's strongest method (nominal) with the weakest path that still yields a session (effective): the gap between the two bars is the shadow login path.", "", 9, cInk, 4.5)
+	d.f.Ln(4)
+	d.barChart(marginL, d.y(), bodyW, 98, d.v.Charts.FindingsBySeverity, []rgb{cNavy, cSecond, rgb{120, 144, 156}})
+	d.f.Ln(8)
+	d.barChart(marginL, d.y(), bodyW, 98, d.v.Charts.AAL, []rgb{cNominal, cNavy})
+}
+
+func (d *doc) matrix() {
+	v := d.v
+	d.heading("Control matrix", 0, true)
+	d.para(marginL, bodyW, "Each framework control with the checks mapped to it and their status per identity provider. A control's status is the worst of its checks. \"Supports the intent of\" marks an interpretive mapping: the standard supports the check's intent without stating it.", "", 9, cInk, 4.5)
+	d.f.Ln(2)
+	provW := 24.0
+	relW := 24.0
+	rest := bodyW - relW - provW*float64(len(v.Providers))
+	for _, fw := range reports.Frameworks {
+		var rows [][]cell
+		for _, row := range v.Matrix {
+			if row.Framework != fw {
+				continue
+			}
+			for i, c := range row.Checks {
+				ctl := cell{}
+				if i == 0 {
+					label := row.Control
+					if row.ControlTitle != "" {
+						label += " " + row.ControlTitle
+					}
+					ctl = cell{text: label, bold: true}
+				}
+				rel := cell{text: c.Relation}
+				if c.Relation == reports.RelIntent {
+					rel.color = &cMuted
+				}
+				r := []cell{ctl, txt(c.ID + " " + c.Title), rel}
+				for _, st := range c.Statuses {
+					r = append(r, statusCell(st))
+				}
+				rows = append(rows, r)
+			}
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		d.subheading(fw)
+		cols := []column{{"Control", rest * 0.46, "L"}, {"Check", rest * 0.54, "L"}, {"Mapping", relW, "L"}}
+		for _, p := range v.Providers {
+			cols = append(cols, column{p.Name, provW, "L"})
+		}
+		d.table(cols, rows)
+	}
+}
+
+func (d *doc) findings(ctx context.Context) {
+	v := d.v
+	d.heading("Findings", 0, true)
+	var fail, waived, na int
+	for _, s := range v.Findings {
+		switch s.Status {
+		case checks.Fail:
+			fail++
+		case checks.Waived:
+			waived++
+		case checks.NotAssessed:
+			na++
+		}
+	}
+	d.para(marginL, bodyW, fmt.Sprintf("%d failing, %d waived and %d not-assessed checks, most severe first. Each lists at most the first affected subjects; %s lists all of them.", fail, waived, na, reports.WorkbookFilename), "", 9, cInk, 4.5)
+	d.f.Ln(3)
+	if len(v.Findings) == 0 {
+		d.para(marginL, bodyW, "No check failed, was waived or could not be assessed.", "B", 10, cInk, 5)
+	}
+	for _, s := range v.Findings {
+		if ctx.Err() != nil {
+			return
+		}
+		d.section(s)
+	}
+}
+
+func (d *doc) section(s reports.FindingSection) {
+	d.ensure(70)
+	if d.y() > marginT+5 {
+		d.f.Ln(3)
+		d.rule(marginL, d.y(), pageW-marginR, cRule, 0.3)
+		d.f.Ln(4)
+	}
+	d.heading(s.CheckID+" · "+s.Title+" · "+s.ProviderName, 1, false)
+	y := d.y()
+	x := marginL
+	x += d.pill(x, y, reports.StatusLabel(s.Status), statusColor(s.Status)) + 2
+	x += d.pill(x, y, reports.SeverityLabel(s.Severity), severityColor(s.Severity)) + 3
+	d.font("", 8.5, cMuted)
+	counts := fmt.Sprintf("%d affected: %d open, %d waived", s.Total, s.Open, s.WaivedCount)
+	if s.Status == checks.NotAssessed {
+		counts = "the data this check needs could not be read"
+	}
+	d.cellText(x, y, pageW-marginR-x, 4.6, counts, "L")
+	d.f.SetXY(marginL, y+7)
+
+	block := func(label, text string) {
+		if text == "" {
+			return
+		}
+		d.ensure(14)
+		d.para(marginL, bodyW, label, "B", 8.5, cNavy, 4.4)
+		for _, p := range templates.Paragraphs(text) {
+			d.para(marginL, bodyW, p, "", 8.5, cInk, 4.2)
+			d.f.Ln(1)
+		}
+		d.f.Ln(1)
+	}
+	block("Result", s.Rationale)
+	block("Fails when", s.Text.FailsWhen)
+	block("Why it matters", s.Text.Why)
+	block("Remediation", s.Text.Remediation)
+	block("Mapped controls", controlsText(s.Controls))
+
+	if len(s.Subjects) > 0 {
+		var rows [][]cell
+		for _, sub := range s.Subjects {
+			name := sub.Name
+			if name == "" {
+				name = sub.ID
+			} else {
+				name += " · " + sub.ID
+			}
+			detail := sub.Message
+			if sub.Evidence != "" {
+				detail += " — " + sub.Evidence
+			}
+			w := cell{text: sub.Waiver}
+			if strings.HasPrefix(sub.Waiver, "waiver expired") {
+				c := statusColor(checks.Fail)
+				w.color = &c
+			}
+			rows = append(rows, []cell{txt(name), txt(sub.Type), severityCell(sub.Severity), txt(detail), w})
+		}
+		d.ensure(20)
+		d.table([]column{{"Affected subject", 52, "L"}, {"Type", 14, "L"}, {"Severity", 17, "L"}, {"Finding and evidence", 67, "L"}, {"Waiver", 24, "L"}}, rows)
+	}
+	if s.MoreNote != "" {
+		d.para(marginL, bodyW, s.MoreNote, "B", 8, cMuted, 4)
+		d.f.Ln(2)
+	}
+	if len(s.Waivers) > 0 {
+		var rows [][]cell
+		for _, w := range s.Waivers {
+			exp := cell{text: w.Expires}
+			if w.Expired {
+				c := statusColor(checks.Fail)
+				exp = cell{text: w.Expires + " (expired)", color: &c, bold: true}
+			}
+			rows = append(rows, []cell{txt(w.Subject), txt(w.Reason), txt(w.Owner), txt(w.ApprovedBy), txt(w.Ticket), exp})
+		}
+		d.ensure(20)
+		d.para(marginL, bodyW, "Waivers", "B", 8.5, cNavy, 4.4)
+		d.table([]column{{"Subject", 30, "L"}, {"Reason", 44, "L"}, {"Owner", 30, "L"}, {"Approved by", 28, "L"}, {"Ticket", 19, "L"}, {"Expires", 23, "L"}}, rows)
+	}
+}
+
+// controlsText prints mapped controls grouped by framework and relation.
+func controlsText(cs []reports.ControlRef) string {
+	var parts []string
+	for _, fw := range append(append([]string(nil), reports.Frameworks...), "") {
+		for _, rel := range []string{reports.RelImplements, reports.RelIntent} {
+			var ids []string
+			for _, c := range cs {
+				known := false
+				for _, f := range reports.Frameworks {
+					known = known || f == c.Framework
+				}
+				if c.Relation == rel && (c.Framework == fw || (fw == "" && !known)) {
+					id := c.ID
+					if fw == "" {
+						id = c.Framework + " " + c.ID
+					}
+					ids = append(ids, id)
+				}
+			}
+			if len(ids) == 0 {
+				continue
+			}
+			p := fw + " " + strings.Join(ids, ", ")
+			if fw == "" {
+				p = strings.Join(ids, ", ")
+			}
+			if rel == reports.RelIntent {
+				p = "supports the intent of " + p
+			}
+			parts = append(parts, strings.TrimSpace(p))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+func coverageColor(status string) rgb {
+	switch status {
+	case "complete":
+		return statusColor(checks.Pass)
+	case "partial":
+		return statusColor(checks.NotAssessed)
+	case "denied", "error":
+		return statusColor(checks.Fail)
+	}
+	return statusColor(checks.NotApplicable)
+}
+
+func (d *doc) appendix() {
+	a := d.v.Appendix
+	d.heading("Appendix: scope and methodology", 0, true)
+	d.subheading("Method")
+	for _, p := range a.Methodology {
+		d.para(marginL, bodyW, p, "", 8.5, cInk, 4.2)
+		d.f.Ln(1.5)
+	}
+
+	d.subheading("What was read")
+	var rows [][]cell
+	for _, c := range a.Coverage {
+		col := coverageColor(c.Status)
+		items := strconv.Itoa(c.Items)
+		if c.Status == reports.CoverageNotRecorded {
+			items = "—"
+		}
+		rows = append(rows, []cell{txt(c.ProviderName), txt(c.Dataset), {text: strings.ReplaceAll(c.Status, "_", " "), pill: &col}, txt(items), txt(c.Detail)})
+	}
+	d.table([]column{{"Provider", 32, "L"}, {"Dataset", 40, "L"}, {"Status", 22, "L"}, {"Items", 14, "R"}, {"Detail", 66, "L"}}, rows)
+
+	d.subheading("What was excluded and why")
+	if len(a.OutOfScope) == 0 {
+		d.para(marginL, bodyW, "The sources recorded no accounts outside the scope of the human checks.", "", 8.5, cInk, 4.2)
+	} else {
+		rows = nil
+		for _, o := range a.OutOfScope {
+			rows = append(rows, []cell{txt(reports.ProviderName(o.Provider)), txt(o.Reason), txt(strconv.Itoa(o.Count))})
+		}
+		d.table([]column{{"Provider", 40, "L"}, {"Reason", 104, "L"}, {"Accounts", 30, "R"}}, rows)
+	}
+	d.para(marginL, bodyW, "In scope: Okta users with status ACTIVE, PASSWORD_EXPIRED, LOCKED_OUT or RECOVERY; Entra users with accountEnabled true (guests' MFA lives in their home tenant, so per-user MFA checks count members only).", "", 8, cMuted, 4)
+	d.f.Ln(2)
+
+	d.subheading("Thresholds used")
+	if len(a.Thresholds) == 0 {
+		d.para(marginL, bodyW, "The results do not record the thresholds used; the catalog defaults apply.", "", 8.5, cInk, 4.2)
+	} else {
+		rows = nil
+		for _, p := range a.Thresholds {
+			rows = append(rows, []cell{txt(p.Label), {text: p.Value, bold: true}, {text: p.Key, color: &cMuted}})
+		}
+		d.table([]column{{"Setting", 100, "L"}, {"Value", 30, "L"}, {"Configuration key", 44, "L"}}, rows)
+	}
+
+	d.subheading("Manual checks: a person must verify")
+	if len(a.Manual) == 0 {
+		d.para(marginL, bodyW, "None.", "", 8.5, cInk, 4.2)
+	} else {
+		rows = nil
+		for _, m := range a.Manual {
+			rows = append(rows, []cell{{text: m.CheckID, bold: true}, txt(reports.ProviderName(m.Provider)), txt(m.Title), txt(m.Detail)})
+		}
+		d.table([]column{{"Check", 18, "L"}, {"Provider", 28, "L"}, {"Title", 40, "L"}, {"What to verify", 88, "L"}}, rows)
+	}
+	if len(a.NotApplicable) > 0 {
+		d.subheading("Not applicable")
+		rows = nil
+		for _, m := range a.NotApplicable {
+			rows = append(rows, []cell{{text: m.CheckID, bold: true}, txt(reports.ProviderName(m.Provider)), txt(m.Title), txt(m.Detail)})
+		}
+		d.table([]column{{"Check", 18, "L"}, {"Provider", 28, "L"}, {"Title", 40, "L"}, {"Why", 88, "L"}}, rows)
+	}
+	if len(a.Warnings) > 0 {
+		d.subheading("Warnings")
+		for _, w := range a.Warnings {
+			d.para(marginL+3, bodyW-3, "• "+w, "", 8.5, cInk, 4.2)
+		}
+		d.f.Ln(2)
+	}
+	d.subheading("Glossary")
+	for _, g := range a.Glossary {
+		d.ensure(9)
+		if g.Term != "" {
+			d.para(marginL, bodyW, g.Term, "B", 8.5, cNavy, 4.2)
+		}
+		d.para(marginL, bodyW, g.Definition, "", 8.5, cInk, 4.2)
+		d.f.Ln(1.5)
+	}
+}
