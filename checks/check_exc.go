@@ -98,7 +98,7 @@ func evalEXC01(e *env) outcome {
 				subject.Name = ""
 				ev["account_in_scope"] = false
 				f = Finding{Subject: subject, Severity: High, Evidence: ev,
-					Message: "User " + x.id + " (not an in-scope account) is excluded from MFA policy " + strings.Join(x.names, ", ")}
+					Message: "User " + x.id + " (not an in-scope account) is excluded from MFA policy " + quoteJoin(x.names)}
 				break
 			}
 			a := &e.accts[xi]
@@ -123,7 +123,7 @@ func evalEXC01(e *env) outcome {
 				break
 			}
 			f = Finding{Subject: subject, Severity: sev(High, Critical, a.privileged), Evidence: ev,
-				Message: displayName(a.a) + " is excluded from MFA policy " + strings.Join(x.names, ", ")}
+				Message: displayName(a.a) + " is excluded from MFA policy " + quoteJoin(x.names)}
 		case "group":
 			p := groups[x.id]
 			subject.Name = e.groupNames[x.id]
@@ -138,13 +138,13 @@ func evalEXC01(e *env) outcome {
 				label = subject.Name
 			}
 			f = Finding{Subject: subject, Severity: sev(High, Critical, p.privileged > 0), Evidence: ev,
-				Message: "Group " + label + " (" + plural(p.members, "member", "members") + ", " + itoa(p.privileged) + " privileged) is excluded from MFA policy " + strings.Join(x.names, ", ")}
+				Message: "Group " + label + " (" + plural(p.members, "member", "members") + ", " + itoa(p.privileged) + " privileged) is excluded from MFA policy " + quoteJoin(x.names)}
 		case "role":
 			p := roles[x.id]
 			ev["holders"] = p.members
 			// An administrative role excluded from MFA is privileged by definition.
 			f = Finding{Subject: subject, Severity: Critical, Evidence: ev,
-				Message: "Role " + x.id + " (" + plural(p.members, "holder", "holders") + ") is excluded from MFA policy " + strings.Join(x.names, ", ")}
+				Message: "Role " + x.id + " (" + plural(p.members, "holder", "holders") + ") is excluded from MFA policy " + quoteJoin(x.names)}
 		}
 		o.findings = append(o.findings, f)
 	}
@@ -157,7 +157,7 @@ func evalEXC01(e *env) outcome {
 	case enforcing == 0:
 		o.rationale = "No enforced MFA policy exists, so none has exclusions (see MFA-01 and EXC-02)."
 	default:
-		o.rationale = "None of the " + plural(enforcing, "MFA-enforcing policy has", "MFA-enforcing policies have") + " an exclusion other than break-glass accounts holding a phishing-resistant method."
+		o.rationale = "No MFA-enforcing policy (" + itoa(enforcing) + ") excludes anyone but declared break-glass accounts holding a phishing-resistant method."
 	}
 	return o
 }
@@ -211,4 +211,12 @@ func evalEXC02(e *env) outcome {
 		o.rationale = "No enforced rule grants a session with one factor" + map[bool]string{true: " and legacy authentication is blocked.", false: "."}[blocked != nil]
 	}
 	return o
+}
+
+func quoteJoin(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "\"" + n + "\""
+	}
+	return strings.Join(q, ", ")
 }

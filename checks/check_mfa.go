@@ -23,11 +23,10 @@ func evalMFA01(e *env) outcome {
 			"has no MFA-capable method", map[string]any{"methods": x.kinds.strings()}))
 	}
 	if len(o.findings) == 0 {
-		o.rationale = "All " + plural(members, "member account has", "member accounts have") + " an MFA-capable method."
+		o.rationale = "Every member account (" + itoa(members) + ") has an MFA-capable method."
 		return o
 	}
-	o.rationale = plural(len(o.findings), "member account has", "member accounts have") + " no MFA-capable method (" +
-		itoa(priv) + " privileged), out of " + itoa(members) + "."
+	o.rationale = "Member accounts without an MFA-capable method: " + itoa(len(o.findings)) + " of " + itoa(members) + " (" + itoa(priv) + " privileged)."
 	return o
 }
 
@@ -47,10 +46,10 @@ func evalMFA02(e *env) outcome {
 			"has a single MFA-capable method and no backup", map[string]any{"methods": x.kinds.strings()}))
 	}
 	if len(o.findings) == 0 {
-		o.rationale = "No member account out of " + itoa(members) + " relies on a single MFA-capable method."
+		o.rationale = "No member account (" + itoa(members) + " checked) relies on a single MFA-capable method."
 		return o
 	}
-	o.rationale = plural(len(o.findings), "member account has", "member accounts have") + " exactly one MFA-capable method, out of " + itoa(members) + "."
+	o.rationale = "Member accounts with exactly one MFA-capable method: " + itoa(len(o.findings)) + " of " + itoa(members) + "."
 	return o
 }
 
@@ -77,10 +76,10 @@ func evalMFA03(e *env) outcome {
 			}))
 	}
 	if len(o.findings) == 0 {
-		o.rationale = "Every member account's weakest path is as strong as its strongest method (" + itoa(members) + " accounts)."
+		o.rationale = "Every member account's weakest path is as strong as its strongest method (" + itoa(members) + " checked)."
 		return o
 	}
-	o.rationale = plural(len(o.findings), "member account has", "member accounts have") + " an effective AAL below the nominal AAL."
+	o.rationale = "Member accounts whose effective AAL is below their nominal AAL: " + itoa(len(o.findings)) + " of " + itoa(members) + "."
 	return o
 }
 
@@ -141,11 +140,11 @@ func evalMFA04(e *env) outcome {
 		if admins == 0 {
 			o.rationale = "No privileged member account is in scope."
 		} else {
-			o.rationale = "All " + plural(admins, "privileged account uses", "privileged accounts use") + " phishing-resistant methods only."
+			o.rationale = "Every privileged member account (" + itoa(admins) + ") signs in and recovers with phishing-resistant methods only."
 		}
 		return o
 	}
-	o.rationale = itoa(len(o.findings)) + " of " + plural(admins, "privileged account", "privileged accounts") + " can sign in or recover without a phishing-resistant method."
+	o.rationale = "Privileged accounts that can sign in or recover without a phishing-resistant method: " + itoa(len(o.findings)) + " of " + itoa(admins) + "."
 	return o
 }
 
@@ -235,7 +234,7 @@ func evalMFA06(e *env) outcome {
 		o.findings = append(o.findings, Finding{
 			Subject: policySubject(s.s.ID, s.s.Name),
 			Message: "\"" + s.s.Name + "\" enables " + joinKinds(s.kinds&restrictedKinds) + " for sign-in for " +
-				plural(targeted, "account", "accounts") + "; " + itoa(relying) + " have it registered (" + itoa(adminsRelying) + " privileged)",
+				plural(targeted, "account", "accounts") + "; registered by " + itoa(relying) + " (" + itoa(adminsRelying) + " privileged)",
 			Severity: sev(Medium, High, admins > 0),
 			Evidence: map[string]any{
 				"kinds":                       (s.kinds & restrictedKinds).strings(),

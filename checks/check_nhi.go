@@ -61,10 +61,10 @@ func workloadOutcome(e *env, sev Severity, noun string, judge func(w *evidence.W
 			Message: "\"" + w.Name + "\": " + strings.Join(why, "; ")})
 	}
 	if len(o.findings) == 0 {
-		o.rationale = "None of the " + plural(len(e.src.Workloads), "workload identity is", "workload identities are") + " " + noun + "."
+		o.rationale = "No workload identity is " + noun + " (" + itoa(len(e.src.Workloads)) + " checked)."
 		return o
 	}
-	o.rationale = plural(len(o.findings), "workload identity is", "workload identities are") + " " + noun + ", out of " + itoa(len(e.src.Workloads)) + "."
+	o.rationale = "Workload identities " + noun + ": " + itoa(len(o.findings)) + " of " + itoa(len(e.src.Workloads)) + "."
 	return o
 }
 
@@ -133,7 +133,7 @@ func highPrivilege(p evidence.Provider, grant string) bool {
 
 func evalNHI03(e *env) outcome {
 	now := e.p.Now
-	return workloadOutcome(e, High, "third-party identities holding access", func(w *evidence.Workload, ev map[string]any) []string {
+	return workloadOutcome(e, High, "a third-party identity holding access", func(w *evidence.Workload, ev map[string]any) []string {
 		if !w.ThirdParty || !w.Enabled {
 			return nil
 		}
@@ -339,11 +339,11 @@ func evalNHI10(e *env) outcome {
 	}
 	switch {
 	case len(o.findings) > 0:
-		o.rationale = itoa(len(o.findings)) + " of " + plural(service, "service account is", "service accounts are") + " used interactively or exempt from MFA."
+		o.rationale = "Service accounts used interactively or exempt from MFA: " + itoa(len(o.findings)) + " of " + itoa(service) + "."
 	case service == 0:
 		o.rationale = "No in-scope account matches the service-account patterns or list."
 	default:
-		o.rationale = "None of the " + plural(service, "service account", "service accounts") + " signed in interactively or is exempt from MFA."
+		o.rationale = "No service account (" + itoa(service) + ") signed in interactively or is exempt from MFA."
 	}
 	return o
 }
@@ -373,6 +373,6 @@ func evalLOG01(e *env) outcome {
 		o.rationale = "Log retention (" + plural(e.src.LogRetentionDays, "day", "days") + ") is shorter than the audit window (" + plural(want, "day", "days") + "): recovery events before that are not visible."
 		return o
 	}
-	o.rationale = "The log was read in full and its retention (" + plural(e.src.LogRetentionDays, "day", "days") + ") covers the " + plural(want, "day", "days") + " audit window."
+	o.rationale = "The log was read in full and its retention (" + plural(e.src.LogRetentionDays, "day", "days") + ") covers the audit window (" + plural(want, "day", "days") + ")."
 	return o
 }

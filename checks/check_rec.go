@@ -339,7 +339,7 @@ func evalREC04(e *env) outcome {
 		case t.MaxLifetimeMinutes <= 0:
 			why = append(why, "maximum lifetime not reported")
 		case life > limit:
-			why = append(why, "maximum lifetime "+life.String()+" exceeds "+limit.String())
+			why = append(why, "maximum lifetime "+human(life)+" exceeds "+human(limit))
 		}
 		if len(why) == 0 {
 			continue
@@ -359,11 +359,11 @@ func evalREC04(e *env) outcome {
 	}
 	switch {
 	case len(o.findings) > 0:
-		o.rationale = plural(len(o.findings), "temporary access configuration is", "temporary access configurations are") + " reusable or longer-lived than " + limit.String() + "."
+		o.rationale = plural(len(o.findings), "temporary access configuration is", "temporary access configurations are") + " reusable or longer-lived than " + human(limit) + "."
 	case enabled == 0:
 		o.rationale = "Temporary access passes are disabled."
 	default:
-		o.rationale = "Every enabled temporary access configuration is one-time and within " + limit.String() + "."
+		o.rationale = "Every enabled temporary access configuration is one-time and within " + human(limit) + "."
 	}
 	return o
 }
@@ -491,7 +491,7 @@ func evalREC06(e *env) outcome {
 	case resets == 0:
 		o.rationale = "No factor reset or temporary access pass in the audit window."
 	default:
-		o.rationale = "Every reset whose re-enrolment window has elapsed was followed by enrolment (" + itoa(resets) + " resets, " + itoa(pending) + " still within the window)."
+		o.rationale = "Every reset whose re-enrolment window has elapsed was followed by enrolment (resets: " + itoa(resets) + ", still within the window: " + itoa(pending) + ")."
 	}
 	return o
 }
@@ -509,6 +509,19 @@ func reenrolled(times []time.Time, x *acct, from, to time.Time) bool {
 		}
 	}
 	return false
+}
+
+// human prints a duration as an auditor would write it: 8h, 30 days, 90m.
+func human(d time.Duration) string {
+	switch {
+	case d > 0 && d%(24*time.Hour) == 0:
+		return days(d)
+	case d > 0 && d%time.Hour == 0:
+		return itoa(int(d/time.Hour)) + "h"
+	case d > 0 && d%time.Minute == 0:
+		return itoa(int(d/time.Minute)) + "m"
+	}
+	return d.String()
 }
 
 func days(d time.Duration) string {
@@ -610,7 +623,7 @@ func evalREC07(e *env) outcome {
 	case assisted == 0:
 		o.rationale = "No assisted reset in the audit window."
 	default:
-		o.rationale = itoa(assisted) + " assisted resets, none of a privileged account and none above " + itoa(limit) + " per actor per day."
+		o.rationale = "Assisted resets in the window: " + itoa(assisted) + "; none of a privileged account, none above " + itoa(limit) + " per actor per day."
 	}
 	return o
 }

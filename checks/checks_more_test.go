@@ -122,7 +122,7 @@ func TestNHIChecks(t *testing.T) {
 		}, want: Fail, subjects: []string{"00usvc"}},
 		{name: "listed service account that behaves", check: "NHI-10", provider: evidence.Entra, params: func(p *Params) {
 			p.ServiceAccounts = []string{entraAlice}
-		}, want: Pass, rationale: "None of the 1 service account"},
+		}, want: Pass, rationale: "No service account (1)"},
 	}
 	runCases(t, cases)
 }

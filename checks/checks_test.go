@@ -252,7 +252,7 @@ func TestRecoveryChecks(t *testing.T) {
 		}, want: Fail, subjects: []string{oktaAlice}},
 		{name: "reset still within window", check: "REC-06", provider: evidence.Okta, mutate: func(s *evidence.Source) {
 			s.Events = []evidence.Event{reset("ev-new", oktaAdmin, oktaAlice, 2, evidence.EvFactorReset)}
-		}, want: Pass, rationale: "1 still within the window"},
+		}, want: Pass, rationale: "still within the window: 1"},
 		{name: "TAP without enrolment", check: "REC-06", provider: evidence.Entra, mutate: func(s *evidence.Source) {
 			s.Events = []evidence.Event{reset("Directory_1", entraAdmin, entraAlice, 15, evidence.EvTAPIssued)}
 		}, want: Fail, subjects: []string{entraAlice}},

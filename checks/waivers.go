@@ -111,12 +111,12 @@ func parseWaiver(n *yaml.Node, known map[string]bool, at func(*yaml.Node, string
 		switch k.Value {
 		case "check":
 			if !known[val] {
-				return w, at(v, k.Value, "unknown check id %q (see `shadowpath checks`)", val)
+				return w, at(v, k.Value, "unknown check id %s (see `shadowpath checks`)", short(val))
 			}
 			w.Check = val
 		case "provider":
 			if val != "okta" && val != "entra" {
-				return w, at(v, k.Value, "unknown provider %q (want okta or entra, or omit it for both)", val)
+				return w, at(v, k.Value, "unknown provider %s (want okta or entra, or omit it for both)", short(val))
 			}
 			w.Provider = val
 		case "subject":
@@ -132,7 +132,7 @@ func parseWaiver(n *yaml.Node, known map[string]bool, at func(*yaml.Node, string
 		case "expires":
 			t, err := time.Parse(time.DateOnly, val)
 			if err != nil {
-				return w, at(v, k.Value, "%q is not an ISO date (YYYY-MM-DD)", val)
+				return w, at(v, k.Value, "%s is not an ISO date (YYYY-MM-DD)", short(val))
 			}
 			w.Expires = t.UTC()
 		default:
@@ -154,4 +154,14 @@ func parseWaiver(n *yaml.Node, known map[string]bool, at func(*yaml.Node, string
 		return w, at(n, "expires", "is required (a waiver without an end date is a permanent exception)")
 	}
 	return w, nil
+}
+
+// short quotes a value for an error message, cut so that a hostile file
+// cannot turn one error into megabytes.
+func short(v string) string {
+	const max = 64
+	if r := []rune(v); len(r) > max {
+		return fmt.Sprintf("%q…", string(r[:max]))
+	}
+	return fmt.Sprintf("%q", v)
 }
