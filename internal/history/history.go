@@ -388,20 +388,40 @@ func (s Store) Trend(n int) ([]TrendPoint, error) {
 	}
 	out := make([]TrendPoint, 0, len(entries))
 	for _, e := range entries {
-		if err := s.Verify(e); err != nil {
+		r, err := s.Load(e)
+		if err != nil {
 			return nil, err
 		}
-		data, err := os.ReadFile(e.ResultsPath())
-		if err != nil {
-			return nil, fmt.Errorf("history: %w", err)
-		}
-		var r checks.Results
-		if err := json.Unmarshal(data, &r); err != nil {
-			return nil, fmt.Errorf("history: %s: %s: %w", e.ID, ResultsFile, err)
-		}
-		out = append(out, Point(e.ID, &r))
+		out = append(out, Point(e.ID, r))
 	}
 	return out, nil
+}
+
+// Load verifies an entry and decodes its results.json (e.g. the latest run
+// as the baseline of the next).
+func (s Store) Load(e Entry) (*checks.Results, error) {
+	if err := s.Verify(e); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(e.ResultsPath())
+	if err != nil {
+		return nil, fmt.Errorf("history: %w", err)
+	}
+	var r checks.Results
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("history: %s: %s: %w", e.ID, ResultsFile, err)
+	}
+	return &r, nil
+}
+
+// Latest returns the most recent complete entry; ok is false when the
+// history is empty.
+func (s Store) Latest() (e Entry, ok bool, err error) {
+	entries, err := s.List()
+	if err != nil || len(entries) == 0 {
+		return Entry{}, false, err
+	}
+	return entries[len(entries)-1], true, nil
 }
 
 // Point computes the trend figures of one run's results.

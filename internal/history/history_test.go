@@ -400,3 +400,29 @@ func TestPoint(t *testing.T) {
 		t.Error("partial coverage must make the run incomplete")
 	}
 }
+
+func TestLatestAndLoad(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	if _, ok, err := s.Latest(); ok || err != nil {
+		t.Fatalf("Latest of an empty history = %v, %v", ok, err)
+	}
+	for _, d := range []int{2, 0, 1} {
+		at := base.Add(time.Duration(d) * time.Hour)
+		mustSave(t, s, run(t, at, d, checks.Low), nil, at)
+	}
+	e, ok, err := s.Latest()
+	if err != nil || !ok {
+		t.Fatalf("Latest = %v, %v", ok, err)
+	}
+	r, err := s.Load(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := base.Add(2 * time.Hour); !r.GeneratedAt.Equal(want) || len(r.Checks[0].Findings) != 2 {
+		t.Errorf("Latest loaded the run of %v with %d findings, want %v with 2", r.GeneratedAt, len(r.Checks[0].Findings), want)
+	}
+	writeOver(t, e.ResultsPath(), []byte("{}"))
+	if _, err := s.Load(e); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("Load of a tampered entry = %v, want ErrCorrupt", err)
+	}
+}

@@ -366,6 +366,17 @@ func (b *builder) resultProps() []ot.Property {
 		}
 	}
 	props = append(props, prop("scan-complete", strconv.FormatBool(complete), "", ""))
+	if d := b.r.Drift; d != nil {
+		if checkTime("", d.BaselineGeneratedAt) == nil {
+			props = append(props, prop("baseline-generated-at", d.BaselineGeneratedAt.UTC().Format(time.RFC3339Nano), "", ""))
+		}
+		props = append(props,
+			prop("new-failing-findings", strconv.Itoa(len(d.New)), "", ""),
+			prop("resolved-findings", strconv.Itoa(len(d.Resolved)), "", ""),
+			prop("still-failing-findings", strconv.Itoa(len(d.StillFailing)), "", ""),
+			prop("aal-downgrades", strconv.Itoa(len(d.AALDowngrades)), "", ""),
+		)
+	}
 	return props
 }
 
@@ -665,6 +676,10 @@ func (b *builder) statement(c *checks.CheckResult, failing, waived []checks.Find
 	list, what := failing, "failing"
 	if c.Status == checks.Waived {
 		list, what = waived, "waived"
+	}
+	if len(c.Findings) == 0 {
+		// A check can fail on the tenant as a whole without subject findings.
+		return line(fmt.Sprintf("%s %s for %s: %s", c.ID, c.Status, c.Provider, cmp.Or(strings.TrimSpace(c.Rationale), "no rationale recorded")), c.ID)
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%d %s finding(s) of %s for %s.", len(list), what, c.ID, c.Provider)

@@ -459,3 +459,38 @@ func TestValidAgainstOSCAL11(t *testing.T) {
 		})
 	}
 }
+
+func TestDriftAndTenantLevelFailure(t *testing.T) {
+	r := fixtureResults()
+	r.Drift = &checks.Drift{
+		BaselineGeneratedAt: fixtureGenerated.Add(-30 * 24 * time.Hour),
+		New:                 []checks.DriftFinding{{CheckID: "MFA-01"}, {CheckID: "MFA-03"}},
+		Resolved:            []checks.DriftFinding{{CheckID: "EXC-01"}},
+	}
+	r.Checks[2].Status = checks.Fail // LOG-01 okta fails on the tenant, no subject findings
+	r.Checks[2].Rationale = "The system log retains 7 days; the window is 30."
+	out := render(t, r)
+	if err := Validate(out); err != nil {
+		t.Fatal(err)
+	}
+	ar := decode(t, out)
+	res := ar.Results[0]
+	for name, want := range map[string]string{
+		"new-failing-findings":  "2",
+		"resolved-findings":     "1",
+		"baseline-generated-at": "2026-10-27T12:00:00Z",
+	} {
+		if got := propValues(res.Props, name); !cmp.Equal(got, []string{want}) {
+			t.Errorf("result prop %s = %v, want %s", name, got, want)
+		}
+	}
+	for _, rk := range *res.Risks {
+		if strings.HasPrefix(rk.Title, "LOG-01 (okta)") {
+			if rk.Statement != "LOG-01 fail for okta: The system log retains 7 days; the window is 30." {
+				t.Errorf("tenant-level risk statement = %q", rk.Statement)
+			}
+			return
+		}
+	}
+	t.Error("no risk for the failing LOG-01")
+}
