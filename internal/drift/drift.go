@@ -45,18 +45,23 @@ func Severity(c *checks.CheckResult, f *checks.Finding) checks.Severity {
 	return c.Severity
 }
 
-// AALRank turns "AAL1".."AAL3" into 1..3. Anything else (empty, "none",
-// "unknown") is 0: not comparable.
-func AALRank(aal string) int {
-	n, ok := strings.CutPrefix(strings.ToUpper(strings.TrimSpace(aal)), "AAL")
-	if !ok {
-		return 0
+// AALRank orders the AAL strings of results.json: "none" (below AAL1: only
+// a security question or an unknown method) 0, "AAL1".."AAL3" 1..3. ok is
+// false for anything else (empty, garbage): not comparable.
+func AALRank(aal string) (rank int, ok bool) {
+	a := strings.ToUpper(strings.TrimSpace(aal))
+	if a == "NONE" {
+		return 0, true
+	}
+	n, found := strings.CutPrefix(a, "AAL")
+	if !found {
+		return 0, false
 	}
 	r, err := strconv.Atoi(n)
 	if err != nil || r < 1 || r > 3 {
-		return 0
+		return 0, false
 	}
-	return r
+	return r, true
 }
 
 type checkKey struct{ id, provider string }
@@ -196,8 +201,9 @@ func aalDowngrades(old, new *checks.Results) []checks.AALChange {
 		if !ok {
 			continue
 		}
-		from, to := AALRank(was.EffectiveAAL), AALRank(id.EffectiveAAL)
-		if from == 0 || to == 0 || to >= from {
+		from, okFrom := AALRank(was.EffectiveAAL)
+		to, okTo := AALRank(id.EffectiveAAL)
+		if !okFrom || !okTo || to >= from {
 			continue
 		}
 		out = append(out, checks.AALChange{

@@ -230,10 +230,13 @@ func TestCompareAALDowngrades(t *testing.T) {
 		identity("entra", "a2", "AAL2", "AAL1"),   // unchanged
 		identity("entra", "new", "AAL2", "AAL1"),  // new account: not a downgrade
 		identity("entra", "unk", "AAL3", "weird"), // not comparable
+		identity("okta", "00u3", "AAL1", "none"),  // AAL1 -> none: downgrade
 	}
+	old.Identities = append(old.Identities, identity("okta", "00u3", "AAL1", "AAL1"))
 	want := []checks.AALChange{
 		{Provider: "entra", ID: "a1", Name: "n-a1", From: "AAL3", To: "AAL2"},
 		{Provider: "okta", ID: "00u1", Name: "n-00u1", From: "AAL3", To: "AAL1"},
+		{Provider: "okta", ID: "00u3", Name: "n-00u3", From: "AAL1", To: "none"},
 	}
 	got := Compare(old, cur).AALDowngrades
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -302,16 +305,18 @@ func TestNewFailuresAndCountAtOrAbove(t *testing.T) {
 
 func TestAALRank(t *testing.T) {
 	tests := []struct {
-		in   string
-		want int
+		in     string
+		want   int
+		wantOK bool
 	}{
-		{"AAL1", 1}, {"AAL2", 2}, {"AAL3", 3}, {"aal2", 2}, {" AAL3 ", 3},
-		{"", 0}, {"none", 0}, {"AAL4", 0}, {"AAL", 0}, {"AALx", 0},
+		{"AAL1", 1, true}, {"AAL2", 2, true}, {"AAL3", 3, true}, {"aal2", 2, true}, {" AAL3 ", 3, true},
+		{"none", 0, true},
+		{"", 0, false}, {"unknown", 0, false}, {"AAL4", 0, false}, {"AAL", 0, false}, {"AALx", 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			if got := AALRank(tt.in); got != tt.want {
-				t.Errorf("AALRank(%q) = %d, want %d", tt.in, got, tt.want)
+			if got, ok := AALRank(tt.in); got != tt.want || ok != tt.wantOK {
+				t.Errorf("AALRank(%q) = %d, %v, want %d, %v", tt.in, got, ok, tt.want, tt.wantOK)
 			}
 		})
 	}

@@ -450,8 +450,9 @@ func Point(entry string, r *checks.Results) TrendPoint {
 		}
 	}
 	for _, id := range r.Identities {
-		eff, nom := drift.AALRank(id.EffectiveAAL), drift.AALRank(id.NominalAAL)
-		if eff == 0 || nom == 0 || eff >= nom {
+		eff, okEff := drift.AALRank(id.EffectiveAAL)
+		nom, okNom := drift.AALRank(id.NominalAAL)
+		if !okEff || !okNom || eff >= nom {
 			continue
 		}
 		p.BelowNominal++

@@ -28,7 +28,8 @@
 //   - a risk per failing or waived check: status "open" for fail,
 //     "deviation-approved" for waived, with each waiver's owner, approver,
 //     ticket and expiry as props (and in the description: an OSCAL risk has no
-//     remarks), and the earliest unexpired expiry as the deadline.
+//     remarks), and the moment the first waiver lapses (the end of its expiry
+//     day, UTC) as the deadline.
 //
 // Control ids are OSCAL tokens, which cannot start with a digit, so each is
 // prefixed by its framework (ControlID): "sp800-63b-4_4.2.2",
@@ -636,9 +637,11 @@ func (b *builder) risk(c *checks.CheckResult, obsUUID string) (ot.Risk, bool) {
 		if w.Expired {
 			continue
 		}
+		// A waiver is valid through its expiry date (UTC): it lapses at the
+		// start of the next day, as checks applies it.
 		if exp, err := time.Parse(time.DateOnly, strings.TrimSpace(w.Expires)); err == nil && checkTime("", exp) == nil {
-			if deadline == nil || exp.Before(*deadline) {
-				deadline = &exp
+			if lapse := exp.AddDate(0, 0, 1); deadline == nil || lapse.Before(*deadline) {
+				deadline = &lapse
 			}
 		}
 	}
@@ -661,7 +664,7 @@ func (b *builder) risk(c *checks.CheckResult, obsUUID string) (ot.Risk, bool) {
 	if c.Status == checks.Waived {
 		r.Status = "deviation-approved"
 		r.Deadline = deadline
-		remarks = append(remarks, "Risk accepted: every finding is covered by an unexpired waiver; the deadline is the earliest waiver expiry.")
+		remarks = append(remarks, "Risk accepted: every finding is covered by an unexpired waiver; the deadline is when the first of them lapses (end of its expiry date, UTC).")
 	}
 	for _, w := range ws {
 		remarks = append(remarks, waiverSentence(&w))
