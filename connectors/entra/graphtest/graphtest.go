@@ -24,6 +24,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -163,6 +165,8 @@ func Start(opts ...Option) (*Server, error) {
 		}
 	}
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	// Clients that drop idle TLS connections at Close are not news.
+	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	if s.addr != "" {
 		l, err := net.Listen("tcp", s.addr)
 		if err != nil {
@@ -405,7 +409,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	case r.PostForm.Get("client_id") != s.ClientID:
 		deny("unauthorized_client", "AADSTS700016: Application not found in the directory.")
 		return
-	case !strings.HasSuffix(r.PostForm.Get("scope"), "/.default"):
+	case !slices.ContainsFunc(strings.Fields(r.PostForm.Get("scope")), func(sc string) bool { return strings.HasSuffix(sc, "/.default") }):
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid_scope"})
 		return
 	}

@@ -1,0 +1,106 @@
+package entra
+
+import (
+	"context"
+	"errors"
+
+	"github.com/microsoftgraph/msgraph-sdk-go/applications"
+	"github.com/microsoftgraph/msgraph-sdk-go/auditlogs"
+	"github.com/microsoftgraph/msgraph-sdk-go/groups"
+	"github.com/microsoftgraph/msgraph-sdk-go/identity"
+	"github.com/microsoftgraph/msgraph-sdk-go/reports"
+	"github.com/microsoftgraph/msgraph-sdk-go/serviceprincipals"
+	"github.com/microsoftgraph/msgraph-sdk-go/users"
+
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+)
+
+// Probe implements evidence.Prober for `shadowpath doctor`: one cheap GET
+// ($top=1 where the endpoint accepts it) per dataset, in contract order.
+// It returns an error only when no request could be made at all (token or
+// network failure).
+func (c *Connector) Probe(ctx context.Context) ([]evidence.Probe, error) {
+	one := int32(1)
+	var firstUser string
+	checks := map[string]func(context.Context) error{
+		evidence.DSUsers: func(ctx context.Context) error {
+			res, err := c.client.Users().Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{
+				QueryParameters: &users.UsersRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: &one}})
+			if err == nil && res != nil && len(res.GetValue()) > 0 {
+				firstUser = deref(res.GetValue()[0].GetId())
+			}
+			return err
+		},
+		evidence.DSGroups: func(ctx context.Context) error {
+			_, err := c.client.Groups().Get(ctx, &groups.GroupsRequestBuilderGetRequestConfiguration{
+				QueryParameters: &groups.GroupsRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: &one}})
+			return err
+		},
+		evidence.DSRegDetails: func(ctx context.Context) error {
+			_, err := c.client.Reports().AuthenticationMethods().UserRegistrationDetails().Get(ctx,
+				&reports.AuthenticationMethodsUserRegistrationDetailsRequestBuilderGetRequestConfiguration{
+					QueryParameters: &reports.AuthenticationMethodsUserRegistrationDetailsRequestBuilderGetQueryParameters{Top: &one}})
+			return err
+		},
+		evidence.DSAuthMethods: func(ctx context.Context) error {
+			if firstUser == "" {
+				return errSkipped
+			}
+			_, err := c.client.Users().ByUserId(firstUser).Authentication().Methods().Get(ctx, nil)
+			return err
+		},
+		evidence.DSMethodsPol: func(ctx context.Context) error {
+			_, err := c.client.Policies().AuthenticationMethodsPolicy().Get(ctx, nil)
+			return err
+		},
+		evidence.DSCondAccess: func(ctx context.Context) error {
+			_, err := c.client.Identity().ConditionalAccess().Policies().Get(ctx, &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{
+				QueryParameters: &identity.ConditionalAccessPoliciesRequestBuilderGetQueryParameters{Top: &one}})
+			return err
+		},
+		evidence.DSAuthzPolicy: func(ctx context.Context) error {
+			_, err := c.client.Policies().AuthorizationPolicy().Get(ctx, nil)
+			return err
+		},
+		evidence.DSRoles: func(ctx context.Context) error {
+			// roleAssignments documents no $top; one unfiltered page.
+			_, err := c.client.RoleManagement().Directory().RoleAssignments().Get(ctx, nil)
+			return err
+		},
+		evidence.DSAudits: func(ctx context.Context) error {
+			_, err := c.client.AuditLogs().DirectoryAudits().Get(ctx, &auditlogs.DirectoryAuditsRequestBuilderGetRequestConfiguration{
+				QueryParameters: &auditlogs.DirectoryAuditsRequestBuilderGetQueryParameters{Top: &one}})
+			return err
+		},
+		evidence.DSApplications: func(ctx context.Context) error {
+			_, err := c.client.Applications().Get(ctx, &applications.ApplicationsRequestBuilderGetRequestConfiguration{
+				QueryParameters: &applications.ApplicationsRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: &one}})
+			return err
+		},
+		evidence.DSServicePrincipals: func(ctx context.Context) error {
+			_, err := c.client.ServicePrincipals().Get(ctx, &serviceprincipals.ServicePrincipalsRequestBuilderGetRequestConfiguration{
+				QueryParameters: &serviceprincipals.ServicePrincipalsRequestBuilderGetQueryParameters{Select: []string{"id"}, Top: &one}})
+			return err
+		},
+	}
+	var out []evidence.Probe
+	for i, ds := range evidence.Datasets[evidence.Entra] {
+		p := evidence.Probe{Dataset: ds, Needed: needed[ds], Status: evidence.Complete}
+		err := checks[ds](ctx)
+		switch {
+		case err == nil:
+		case errors.Is(err, errSkipped):
+			p.Status, p.Detail = evidence.Partial, "not probed: no user to read methods of"
+		default:
+			if i == 0 && fatal(ctx, err) {
+				return nil, apiError(ds, "/users", err)
+			}
+			cov := evidence.CoverageFromError(ds, 0, apiError(ds, ds, err))
+			p.Status, p.Detail = cov.Status, cov.Detail
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+var errSkipped = errors.New("skipped")
