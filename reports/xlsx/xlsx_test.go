@@ -1,0 +1,286 @@
+package xlsx
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/reports"
+	"github.com/shadowpath/shadowpath/reports/internal/fixture"
+)
+
+var (
+	update = flag.Bool("update", false, "rewrite golden files")
+	outDir = flag.String("out", "", "also write the fixture workbook to this directory")
+)
+
+func write(t testing.TB, r *checks.Results) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := New(Options{}).Write(context.Background(), &buf, r); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func open(t *testing.T, b []byte) *excelize.File {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// dump lists every non-empty cell of every sheet as "Sheet!A1\tvalue".
+func dump(t *testing.T, f *excelize.File) string {
+	t.Helper()
+	var sb strings.Builder
+	for _, sheet := range f.GetSheetList() {
+		fmt.Fprintf(&sb, "== %s\n", sheet)
+		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: false})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for ri, row := range rows {
+			for ci, v := range row {
+				if v == "" {
+					continue
+				}
+				cell, _ := excelize.CoordinatesToCellName(ci+1, ri+1)
+				fmt.Fprintf(&sb, "%s!%s\t%q\n", sheet, cell, v)
+			}
+		}
+	}
+	return sb.String()
+}
+
+func TestWriterIdentity(t *testing.T) {
+	var w reports.Writer = New(Options{})
+	if w.Format() != "xlsx" || w.Filename() != "shadowpath-report.xlsx" {
+		t.Errorf("Format/Filename = %q/%q", w.Format(), w.Filename())
+	}
+}
+
+func TestCellDumpGolden(t *testing.T) {
+	b := write(t, fixture.Results())
+	if *outDir != "" {
+		if err := os.WriteFile(filepath.Join(*outDir, "shadowpath-report.xlsx"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := dump(t, open(t, b))
+	path := filepath.Join("..", "..", "testdata", "reports", "xlsx.golden.txt")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("cell dump mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestByteIdentical(t *testing.T) {
+	a := write(t, fixture.Results())
+	for i := 0; i < 3; i++ {
+		if b := write(t, fixture.Results()); !bytes.Equal(a, b) {
+			t.Fatalf("run %d differs from run 0 (%d vs %d bytes)", i+1, len(b), len(a))
+		}
+	}
+}
+
+func TestSheetsAndProps(t *testing.T) {
+	f := open(t, write(t, fixture.Results()))
+	want := []string{SheetSummary, SheetChecks, SheetFindings, SheetIdentity, SheetRecovery, SheetWorkloads, SheetControls, SheetWaivers, SheetDrift, SheetEvidence}
+	if diff := cmp.Diff(want, f.GetSheetList()); diff != "" {
+		t.Errorf("sheets (-want +got):\n%s", diff)
+	}
+	p, err := f.GetDocProps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Created != "2026-11-26T12:00:00Z" || p.Modified != "2026-11-26T12:00:00Z" {
+		t.Errorf("doc props dates = %q / %q", p.Created, p.Modified)
+	}
+	t.Run("no drift sheet without drift", func(t *testing.T) {
+		r := fixture.Results()
+		r.Drift = nil
+		for _, s := range open(t, write(t, r)).GetSheetList() {
+			if s == SheetDrift {
+				t.Error("drift sheet present")
+			}
+		}
+	})
+	t.Run("every finding and identity is a row", func(t *testing.T) {
+		r := fixture.Results()
+		n := 0
+		for _, c := range r.Checks {
+			n += len(c.Findings)
+		}
+		rows, _ := f.GetRows(SheetFindings)
+		if len(rows)-1 != n {
+			t.Errorf("Findings rows = %d, want %d", len(rows)-1, n)
+		}
+		rows, _ = f.GetRows(SheetIdentity)
+		if len(rows)-1 != len(r.Identities) {
+			t.Errorf("Identities rows = %d, want %d", len(rows)-1, len(r.Identities))
+		}
+	})
+}
+
+// parts unzips the workbook.
+func parts(t *testing.T, b []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[zf.Name] = data
+	}
+	return out
+}
+
+func TestNoFormulaFromUserData(t *testing.T) {
+	b := write(t, fixture.Results())
+	ps := parts(t, b)
+	for name, data := range ps {
+		if strings.HasPrefix(name, "xl/worksheets/") && bytes.Contains(data, []byte("<f>")) {
+			t.Errorf("%s contains a formula", name)
+		}
+		if strings.HasSuffix(name, ".xml") || strings.HasSuffix(name, ".rels") {
+			dec := xml.NewDecoder(bytes.NewReader(data))
+			for {
+				if _, err := dec.Token(); err != nil {
+					if !errors.Is(err, io.EOF) {
+						t.Errorf("%s is not well-formed XML: %v", name, err)
+					}
+					break
+				}
+			}
+		}
+	}
+	f := open(t, b)
+	tests := []struct {
+		name, sheet, value string
+	}{
+		{"HYPERLINK name in Identities", SheetIdentity, fixture.NameFormula},
+		{"HYPERLINK subject in Findings", SheetFindings, fixture.NameFormula},
+		{"at-sign name", SheetIdentity, "@SUM(1+1)*cmd|' /C calc'!A0"},
+		{"minus name", SheetIdentity, "-2+3 Finance Admin"},
+		{"equals login", SheetIdentity, "=cmd@acme.example"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cell := find(t, f, tt.sheet, tt.value)
+			if formula, _ := f.GetCellFormula(tt.sheet, cell); formula != "" {
+				t.Errorf("%s!%s has formula %q", tt.sheet, cell, formula)
+			}
+			typ, _ := f.GetCellType(tt.sheet, cell)
+			if typ != excelize.CellTypeInlineString && typ != excelize.CellTypeSharedString {
+				t.Errorf("%s!%s type = %v, want a string", tt.sheet, cell, typ)
+			}
+			id, err := f.GetCellStyle(tt.sheet, cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			xf := f.Styles.CellXfs.Xf[id]
+			if xf.NumFmtID == nil || *xf.NumFmtID != 49 || xf.QuotePrefix == nil || !*xf.QuotePrefix {
+				t.Errorf("%s!%s style %d is not text with quote prefix: %+v", tt.sheet, cell, id, xf)
+			}
+		})
+	}
+	t.Run("harmless text is not quote-prefixed", func(t *testing.T) {
+		cell := find(t, f, SheetIdentity, fixture.NameJose)
+		if id, _ := f.GetCellStyle(SheetIdentity, cell); id != 0 {
+			t.Errorf("style = %d", id)
+		}
+	})
+}
+
+func find(t *testing.T, f *excelize.File, sheet, value string) string {
+	t.Helper()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ri, row := range rows {
+		for ci, v := range row {
+			if v == value {
+				c, _ := excelize.CoordinatesToCellName(ci+1, ri+1)
+				return c
+			}
+		}
+	}
+	t.Fatalf("%q not found on %s", value, sheet)
+	return ""
+}
+
+func TestStreamedSheetsKeepFilterAndFormats(t *testing.T) {
+	ps := parts(t, write(t, fixture.Results()))
+	f := open(t, write(t, fixture.Results()))
+	for _, sheet := range []string{SheetFindings, SheetIdentity} {
+		t.Run(sheet, func(t *testing.T) {
+			idx, err := f.GetSheetIndex(sheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := fmt.Sprintf("xl/worksheets/sheet%d.xml", idx+1)
+			x := string(ps[path])
+			for _, want := range []string{"<autoFilter ref=\"$A$1:", "<conditionalFormatting", `state="frozen"`} {
+				if !strings.Contains(x, want) {
+					t.Errorf("%s (%s) lacks %s", sheet, path, want)
+				}
+			}
+		})
+	}
+}
+
+func TestControlCharactersAndContext(t *testing.T) {
+	r := fixture.Results()
+	r.Identities[0].Name = "a\x00b\x07c\x1bd\tend"
+	f := open(t, write(t, r))
+	rows, _ := f.GetRows(SheetIdentity)
+	if got := rows[1][2]; strings.ContainsAny(got, "\x00\x07\x1b") {
+		t.Errorf("control characters reached the sheet: %q", got)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var buf bytes.Buffer
+	if err := New(Options{}).Write(ctx, &buf, r); err == nil || buf.Len() != 0 {
+		t.Errorf("canceled: err = %v, %d bytes", err, buf.Len())
+	}
+	if err := New(Options{}).Write(context.Background(), &buf, nil); err == nil {
+		t.Error("nil results: want an error")
+	}
+}
