@@ -188,6 +188,26 @@ type Results struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// Drift is set when a baseline was given (scan --baseline).
 	Drift *Drift `json:"drift,omitempty"`
+	// Trend holds key figures of earlier runs kept with --history and of
+	// this run (last), oldest first, for the reports' trend view.
+	Trend []TrendPoint `json:"trend,omitempty"`
+}
+
+// TrendPoint is one run's key figures.
+type TrendPoint struct {
+	GeneratedAt time.Time `json:"generated_at"`
+	Summary     Summary   `json:"summary"`
+	// Failing counts failing findings (not covered by an unexpired waiver).
+	Failing         int `json:"failing_findings"`
+	FailingCritical int `json:"failing_critical"`
+	FailingHigh     int `json:"failing_high"`
+	Accounts        int `json:"accounts"`
+	// BelowNominal counts accounts whose effective AAL is below their nominal
+	// AAL; PrivilegedBelowNominal those among privileged accounts.
+	BelowNominal           int `json:"accounts_below_nominal_aal"`
+	PrivilegedBelowNominal int `json:"privileged_below_nominal_aal"`
+	// Complete is false when the run could not assess everything.
+	Complete bool `json:"complete"`
 }
 
 // Drift compares these results with a baseline.
