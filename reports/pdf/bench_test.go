@@ -1,0 +1,27 @@
+package pdf
+
+import (
+	"context"
+	"testing"
+
+	"github.com/shadowpath/shadowpath/reports/internal/fixture"
+)
+
+type counter struct{ n int64 }
+
+func (c *counter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+// BenchmarkWrite100k renders the PDF for 100,000 identities with realistic
+// findings. Target: < 3 s and < 5 MB.
+func BenchmarkWrite100k(b *testing.B) {
+	r := fixture.Large(100_000)
+	w := New(Options{})
+	b.ResetTimer()
+	for b.Loop() {
+		var c counter
+		if err := w.Write(context.Background(), &c, r); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(c.n), "file-bytes")
+	}
+}
