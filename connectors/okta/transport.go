@@ -52,13 +52,16 @@ func bucketOf(p string) string {
 	return strings.Join(parts, "/")
 }
 
-// safety is the share of a bucket's announced per-minute limit the pacer
-// aims for, leaving headroom for other clients of the same org.
+// safety is the share of a bucket's remaining budget the pacer aims to
+// spend before the reset, leaving headroom for other clients of the org.
 const safety = 0.95
 
-// pacer keeps one token-bucket limiter per rate-limit bucket, set from the
-// X-Rate-Limit-Limit header (requests per minute), and blocks a bucket until
-// its X-Rate-Limit-Reset when a 429 arrives or Remaining runs low.
+// pacer keeps one token-bucket limiter per rate-limit bucket. After every
+// response it sets the bucket's rate to what is left of the window's budget
+// (X-Rate-Limit-Remaining) spread over the time left until
+// X-Rate-Limit-Reset, so it needs no assumption about the window length; and
+// it blocks the bucket until the reset when a 429 arrives or fewer requests
+// remain than may be in flight.
 type pacer struct {
 	maxWait time.Duration
 	reserve int
@@ -73,7 +76,6 @@ type pacer struct {
 }
 
 type bucketState struct {
-	limit        int
 	lim          *rate.Limiter
 	blockedUntil time.Time
 }
@@ -132,39 +134,40 @@ func (p *pacer) wait(ctx context.Context, b string) error {
 	}
 }
 
-// observe learns a bucket's limit and state from a response's headers.
+// observe learns a bucket's budget from a response's headers.
 func (p *pacer) observe(b string, resp *http.Response) {
 	h := resp.Header
-	limit, errL := strconv.Atoi(h.Get("X-Rate-Limit-Limit"))
 	remaining, errR := strconv.Atoi(h.Get("X-Rate-Limit-Remaining"))
 	reset, errS := strconv.ParseInt(h.Get("X-Rate-Limit-Reset"), 10, 64)
 	if resp.StatusCode == http.StatusTooManyRequests {
 		p.limited.Add(1)
 	}
+	now := time.Now()
+	resetAt := time.Time{}
+	if errS == nil && reset > 0 {
+		resetAt = time.Unix(reset, 0).Add(50 * time.Millisecond)
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st := p.state(b)
-	if errL == nil && limit > 0 && limit != st.limit {
-		st.limit = limit
-		r := rate.Limit(float64(limit) * safety / 60)
+	if errR == nil && !resetAt.IsZero() && resp.StatusCode != http.StatusTooManyRequests {
+		// A 429 says nothing about the next window: the block below covers it.
+		left := max(resetAt.Sub(now), time.Second)
+		budget := float64(remaining-p.reserve) * safety
+		r := rate.Limit(max(budget, 1) / left.Seconds())
 		if st.lim == nil {
 			st.lim = rate.NewLimiter(r, 1)
 		} else {
 			st.lim.SetLimit(r)
 		}
 	}
-	reserve := p.reserve
-	if st.limit > 0 {
-		reserve = min(reserve, max(1, st.limit/20))
-	}
-	exhausted := resp.StatusCode == http.StatusTooManyRequests || (errR == nil && remaining < reserve)
+	exhausted := resp.StatusCode == http.StatusTooManyRequests || (errR == nil && remaining <= p.reserve)
 	if !exhausted {
 		return
 	}
-	now := time.Now()
 	until := now.Add(time.Second) // a 429 without a usable reset: back off a second
-	if errS == nil && reset > 0 {
-		until = time.Unix(reset, 0).Add(50 * time.Millisecond)
+	if !resetAt.IsZero() && resetAt.After(now) {
+		until = resetAt
 	}
 	if until.Sub(now) > p.maxWait {
 		until = now.Add(p.maxWait)

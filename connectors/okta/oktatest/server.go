@@ -44,6 +44,7 @@ type Request struct {
 	Path   string
 	Query  url.Values
 	Status int
+	Time   time.Time // when the request arrived
 }
 
 // Server is a running fake Okta org.
@@ -77,6 +78,7 @@ type rlWindow struct {
 type fault struct {
 	pattern string
 	status  int // 0 = garbage body
+	skip    int // matching requests to let through first
 	n       int
 }
 
@@ -111,6 +113,13 @@ func WithClient(clientID string, pub *rsa.PublicKey) Option {
 // "group_users", "logs", "apps", "api_tokens", "assignees", "policies") so
 // small fixtures still paginate.
 func WithPageSize(bucket string, n int) Option { return func(s *Server) { s.pageSize[bucket] = n } }
+
+// SetPageSize is WithPageSize on a running server.
+func (s *Server) SetPageSize(bucket string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pageSize[bucket] = n
+}
 
 // WithRateLimit sets a bucket's limit in requests per window (one minute
 // unless WithRateLimitWindow). Buckets: "users" (list), "factors"
@@ -226,10 +235,14 @@ func (s *Server) SetFactors(userID string, factors ...Object) {
 // status (429 carries E0000047 and rate-limit headers resetting now; other
 // statuses an Okta error body). pattern is a path prefix, or a path.Match
 // pattern when it contains '*' (/api/v1/users/*/factors).
-func (s *Server) FailNext(pattern string, status, n int) {
+func (s *Server) FailNext(pattern string, status, n int) { s.FailAfter(pattern, 0, status, n) }
+
+// FailAfter is FailNext after letting skip matching requests through (to
+// fail, say, the second page of a list).
+func (s *Server) FailAfter(pattern string, skip, status, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = append(s.faults, &fault{pattern: pattern, status: status, n: n})
+	s.faults = append(s.faults, &fault{pattern: pattern, status: status, skip: skip, n: n})
 }
 
 // Garbage makes the next n matching requests answer 200 with a body that is
@@ -306,7 +319,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reqSeq++
-	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query()}
+	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Time: time.Now()}
 	rw := &statusWriter{ResponseWriter: w}
 	defer func() {
 		rec.Status = rw.status
@@ -323,6 +336,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	for i, f := range s.faults {
 		if f.n > 0 && match(f.pattern, r.URL.Path) {
+			if f.skip > 0 {
+				f.skip--
+				continue
+			}
 			f.n--
 			if f.n == 0 {
 				s.faults = append(s.faults[:i], s.faults[i+1:]...)
