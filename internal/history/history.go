@@ -462,3 +462,49 @@ func Point(entry string, r *checks.Results) TrendPoint {
 	}
 	return p
 }
+
+// ForResults converts the point to the results.json trend entry
+// (checks.TrendPoint) the reports draw.
+func (p TrendPoint) ForResults() checks.TrendPoint {
+	return checks.TrendPoint{
+		GeneratedAt:            p.GeneratedAt,
+		Summary:                p.Summary,
+		Failing:                p.Failing.Total(),
+		FailingCritical:        p.Failing.Critical,
+		FailingHigh:            p.Failing.High,
+		Accounts:               p.Accounts,
+		BelowNominal:           p.BelowNominal,
+		PrivilegedBelowNominal: p.PrivilegedBelowNominal,
+		Complete:               p.Complete,
+	}
+}
+
+// ResultsTrend is the results.json trend: the last n-1 saved runs (all when
+// n <= 0) followed by cur, oldest first. cur is not saved by this call; when
+// the newest entry has cur's time (it was saved before the trend was drawn)
+// it is taken to be cur and appears once. Only the entries used are read
+// and verified.
+func (s Store) ResultsTrend(n int, cur *checks.Results) ([]checks.TrendPoint, error) {
+	if cur == nil {
+		return nil, errors.New("history: trend: no current results")
+	}
+	entries, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	if k := len(entries); k > 0 && entries[k-1].GeneratedAt.Equal(cur.GeneratedAt.UTC().Truncate(time.Second)) {
+		entries = entries[:k-1]
+	}
+	if n > 0 && len(entries) > n-1 {
+		entries = entries[len(entries)-(n-1):]
+	}
+	out := make([]checks.TrendPoint, 0, len(entries)+1)
+	for _, e := range entries {
+		r, err := s.Load(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Point(e.ID, r).ForResults())
+	}
+	return append(out, Point("", cur).ForResults()), nil
+}

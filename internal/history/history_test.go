@@ -427,3 +427,62 @@ func TestLatestAndLoad(t *testing.T) {
 		t.Errorf("Load of a tampered entry = %v, want ErrCorrupt", err)
 	}
 }
+
+func TestResultsTrend(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	for d := range 4 {
+		at := base.Add(time.Duration(d) * 24 * time.Hour)
+		mustSave(t, s, run(t, at, d, checks.Critical), nil, at)
+	}
+	curAt := base.Add(4 * 24 * time.Hour)
+	var cur checks.Results
+	if err := json.Unmarshal(run(t, curAt, 7, checks.High), &cur); err != nil {
+		t.Fatal(err)
+	}
+	days := func(pts []checks.TrendPoint) []int {
+		var out []int
+		for _, p := range pts {
+			out = append(out, int(p.GeneratedAt.Sub(base)/(24*time.Hour)))
+		}
+		return out
+	}
+	tests := []struct {
+		name      string
+		n         int
+		saveFirst bool
+		want      []int
+	}{
+		{"last three with the current run", 3, false, []int{2, 3, 4}},
+		{"only the current run", 1, false, []int{4}},
+		{"all", 0, false, []int{0, 1, 2, 3, 4}},
+		{"current run already saved appears once", 3, true, []int{2, 3, 4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.saveFirst {
+				b, err := json.Marshal(&cur)
+				if err != nil {
+					t.Fatal(err)
+				}
+				mustSave(t, s, b, nil, cur.GeneratedAt)
+			}
+			pts, err := s.ResultsTrend(tt.n, &cur)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := days(pts); !cmp.Equal(got, tt.want) {
+				t.Fatalf("trend days = %v, want %v", got, tt.want)
+			}
+			last := pts[len(pts)-1]
+			if last.Failing != 7 || last.FailingHigh != 7 || last.FailingCritical != 0 {
+				t.Errorf("current point = %+v, want 7 high failing", last)
+			}
+			if first := pts[0]; len(pts) > 1 && first.FailingCritical != first.Failing {
+				t.Errorf("saved point = %+v, want every failing finding critical", first)
+			}
+		})
+	}
+	if _, err := s.ResultsTrend(3, nil); err == nil {
+		t.Error("ResultsTrend(nil) did not fail")
+	}
+}
