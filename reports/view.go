@@ -640,9 +640,9 @@ func (b *builder) summary(matrix []MatrixRow) ExecutiveSummary {
 		s.Headline = "No account data was assessed: the effective assurance of the accounts is unknown."
 	default:
 		pct := float64(s.GapAccounts) * 100 / float64(s.Accounts)
-		s.Headline = fmt.Sprintf("%d of %d accounts (%.0f%%) hold an authenticator stronger than the weakest path that protects them: their effective AAL is below their nominal AAL.", s.GapAccounts, s.Accounts, pct)
+		s.Headline = fmt.Sprintf("%s of %s accounts (%.0f%%) hold an authenticator stronger than the weakest path that protects them: their effective AAL is below their nominal AAL.", Thousands(s.GapAccounts), Thousands(s.Accounts), pct)
 		if s.Privileged > 0 {
-			s.Headline += fmt.Sprintf(" %d of %d privileged accounts can fall back to a weaker path or have no second factor.", len(weak), s.Privileged)
+			s.Headline += fmt.Sprintf(" %s of %s privileged accounts can fall back to a weaker path or have no second factor.", Thousands(len(weak)), Thousands(s.Privileged))
 		}
 	}
 	for _, src := range b.sources() {
@@ -716,6 +716,20 @@ func nameOr(name, id string) string {
 }
 
 func subjectLabel(s checks.Subject) string { return nameOr(s.Name, s.ID) }
+
+// Thousands prints n with comma thousands separators (100,000).
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
 
 // StatusLabel prints a status for people.
 func StatusLabel(s checks.Status) string {
@@ -941,7 +955,7 @@ func (b *builder) findings() ([]FindingSection, error) {
 		}
 		sec.More = sec.Total - len(sec.Subjects)
 		if sec.More > 0 {
-			sec.MoreNote = fmt.Sprintf("Showing %d of %d affected subjects. All of them are listed in the Findings sheet of %s.", len(sec.Subjects), sec.Total, WorkbookFilename)
+			sec.MoreNote = fmt.Sprintf("Showing %d of %s affected subjects. All of them are listed in the Findings sheet of %s.", len(sec.Subjects), Thousands(sec.Total), WorkbookFilename)
 		}
 		out = append(out, sec)
 	}

@@ -266,6 +266,11 @@ func TestHelpers(t *testing.T) {
 			}
 		})
 	}
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 100000: "100,000", 1234567: "1,234,567", -4500: "-4,500"} {
+		if got := Thousands(n); got != want {
+			t.Errorf("Thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
 	durs := map[string]string{"8h0m0s": "8h", "1h30m0s": "1h30m", "7d": "7d", "10": "10", "45m0s": "45m"}
 	for in, want := range durs {
 		t.Run(in, func(t *testing.T) {

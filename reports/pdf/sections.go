@@ -97,9 +97,9 @@ func (d *doc) summary() {
 		naC = statusColor(checks.NotAssessed)
 	}
 	tiles := []tile{
-		{strconv.Itoa(s.Accounts), "accounts assessed", cNavy},
-		{strconv.Itoa(s.GapAccounts), "effective AAL below nominal AAL", gapC},
-		{fmt.Sprintf("%d/%d", s.PrivilegedWeak.Count, s.PrivilegedWeak.Total), "privileged accounts with a weak fallback", privC},
+		{reports.Thousands(s.Accounts), "accounts assessed", cNavy},
+		{reports.Thousands(s.GapAccounts), "effective AAL below nominal AAL", gapC},
+		{reports.Thousands(s.PrivilegedWeak.Count), "of " + reports.Thousands(s.PrivilegedWeak.Total) + " privileged accounts have a weak fallback", privC},
 		{strconv.Itoa(s.Checks.Fail), "checks failing (of " + strconv.Itoa(totalChecks(s.Checks)) + ")", failC},
 		{strconv.Itoa(s.Checks.NotAssessed), "checks not assessed", naC},
 	}
@@ -112,7 +112,12 @@ func (d *doc) summary() {
 		d.f.Rect(x, y, tw, 19, "F")
 		d.fill(t.c)
 		d.f.Rect(x, y, tw, 0.8, "F")
-		d.font("B", 17, t.c)
+		size := 17.0
+		d.font("B", size, t.c)
+		for size > 8 && d.f.GetStringWidth(d.san.clean(t.value)) > tw-4 {
+			size--
+			d.font("B", size, t.c)
+		}
 		d.cellText(x+2, y+2.5, tw-4, 8, t.value, "L")
 		d.font("", 7, cMuted)
 		for j, l := range d.lines(t.label, tw-4) {
