@@ -1153,6 +1153,9 @@ func (b *builder) appendix(v *View) (Appendix, error) {
 		if !ok {
 			term, def = "", p
 		}
+		if r := []rune(def); len(r) > 0 {
+			def = strings.ToUpper(string(r[0])) + string(r[1:])
+		}
 		a.Glossary = append(a.Glossary, GlossaryEntry{Term: term, Definition: def})
 	}
 	return a, nil

@@ -146,6 +146,9 @@ func TestDeterministic(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Fatal("two renders of the same results differ")
 	}
+	if !bytes.Contains(a, []byte("/Type /Outlines")) {
+		t.Error("no outline (bookmarks)")
+	}
 	if !bytes.Contains(a, []byte("/CreationDate (D:20261126120000")) {
 		t.Error("creation date is not the scan time")
 	}
