@@ -66,7 +66,7 @@ func (d *doc) cover() {
 		}
 		rows = append(rows, []cell{txt(t.ProviderName), txt(name), txt(t.CollectedAt.Format("2006-01-02 15:04")), txt(strconv.Itoa(t.Accounts)), {text: t.EvidenceSHA256, color: &cMuted}})
 	}
-	d.table([]column{{"Provider", 28, "L"}, {"Tenant", 52, "L"}, {"Collected (UTC)", 26, "L"}, {"Accounts", 16, "R"}, {"Evidence SHA-256", 52, "L"}}, rows)
+	d.table([]column{{"Provider", 28, "L"}, {"Tenant", 52, "L"}, {"Collected (UTC)", 26, "L"}, {"Accounts", 19, "R"}, {"Evidence SHA-256", 49, "L"}}, rows)
 	f.SetXY(marginL, pageH-48)
 	d.para(marginL, bodyW, "This document summarizes the assessment for decision makers. "+reports.WorkbookFilename+" lists every account and finding; results.json is the machine-readable record. The evidence hashes identify the snapshots the results were computed from.", "", 8, cMuted, 4)
 	f.Ln(2)
