@@ -3,9 +3,15 @@ package entra
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -729,5 +735,81 @@ func BenchmarkCollect50k(b *testing.B) {
 	for b.Loop() {
 		users, reports, perUser, _ := scaleCollect(b, b.Context(), scaleUsers)
 		b.ReportMetric(float64(users+reports+perUser), "user-requests/op")
+	}
+}
+
+// writeCertificate writes a self-signed certificate and its PKCS#8 key as
+// one PEM file, the shape AZURE_CLIENT_CERTIFICATE_PATH takes.
+func writeCertificate(t *testing.T) string {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "shadowpath-test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "client.pem")
+	data := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk})...)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCertificateCredential(t *testing.T) {
+	s := graphtest.NewServer(t)
+	cfg := config(s)
+	cfg.ClientSecret = evidence.Secret{}
+	cfg.CertificatePath = writeCertificate(t)
+	got := collect(t, cfg)
+	if got.err != nil {
+		t.Fatalf("Collect with a certificate: %v", got.err)
+	}
+	if s.TokenRequests() == 0 || len(got.src.Accounts) != 8 {
+		t.Errorf("token requests %d, accounts %d", s.TokenRequests(), len(got.src.Accounts))
+	}
+	cfg.CertificatePath = filepath.Join(t.TempDir(), "missing.pem")
+	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "AZURE_CLIENT_CERTIFICATE_PATH") {
+		t.Errorf("missing certificate: %v", err)
+	}
+}
+
+func TestTokenRejectedByGraph(t *testing.T) {
+	s := graphtest.NewServer(t)
+	cfg := config(s)
+	cfg.Credential = staticCred{"not-issued-by-the-fake"}
+	got := collect(t, cfg)
+	if got.err == nil || !strings.Contains(got.err.Error(), "401") {
+		t.Fatalf("Collect with a rejected token: err %v", got.err)
+	}
+	if n := s.CountRequests("/"); n != 1 {
+		t.Errorf("%d Graph requests after a 401, want 1", n)
+	}
+}
+
+func TestFallbackPartial(t *testing.T) {
+	s := graphtest.NewServer(t)
+	s.Deny("/reports/")
+	s.FailNext("/users/"+carol, http.StatusInternalServerError, -1)
+	got := collect(t, config(s))
+	if got.err != nil {
+		t.Fatal(got.err)
+	}
+	am := coverage(t, got.src, evidence.DSAuthMethods)
+	if am.Status != evidence.Partial || am.Items != 7 {
+		t.Errorf("authentication_methods %+v, want partial with 7 accounts read", am)
+	}
+	for _, a := range got.src.Accounts {
+		if (a.ID == carol) != (a.MethodsError != "") {
+			t.Errorf("%s: MethodsError %q", a.ID, a.MethodsError)
+		}
 	}
 }

@@ -157,9 +157,15 @@ func fatal(ctx context.Context, err error) bool {
 	if ctx.Err() != nil {
 		return true
 	}
+	var ae *evidence.APIError
+	if errors.As(err, &ae) {
+		return ae.Status == 401
+	}
 	var sc interface{ GetStatusCode() int }
 	if errors.As(err, &sc) && sc.GetStatusCode() != 0 {
-		return false
+		// Graph rejecting the token itself (wrong audience, expired, another
+		// tenant) dooms every read; 403 is one dataset's permission.
+		return sc.GetStatusCode() == 401
 	}
 	var ue *url.Error
 	var afe *azidentity.AuthenticationFailedError
