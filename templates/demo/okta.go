@@ -37,7 +37,7 @@ const (
 )
 
 var oktaPeople = []oktaPerson{
-	{"Dana Whitfield", "dana.whitfield@acme.com", []string{"webauthn/FIDO", "signed_nonce/OKTA", "push/OKTA"}, []evidence.Role{roleSuper}, []string{gAdmins, gEngineers}, "ACTIVE", 2 * time.Hour},
+	{"Dana Whitfield", "dana.whitfield@acme.com", []string{"webauthn/FIDO", "signed_nonce/OKTA", "webauthn/FIDO"}, []evidence.Role{roleSuper}, []string{gAdmins, gEngineers}, "ACTIVE", 2 * time.Hour},
 	{"Marcus Chen", "marcus.chen@acme.com", []string{"webauthn/FIDO", "sms/OKTA"}, []evidence.Role{roleSuper}, []string{gAdmins}, "ACTIVE", 5 * time.Hour},
 	{"Zoë Ångström-Łukasiewicz", "zoe.angstrom@acme.com", []string{"push/OKTA", "token:software:totp/GOOGLE", "question/OKTA"}, []evidence.Role{roleOrg}, []string{gAdmins, gFinance}, "ACTIVE", 26 * time.Hour},
 	{"Priya Raman", "priya.raman@acme.com", []string{"push/OKTA", "sms/OKTA"}, []evidence.Role{roleHelpDesk}, []string{gHelpDesk}, "ACTIVE", 3 * time.Hour},
@@ -145,15 +145,20 @@ func buildOkta() *evidence.Source {
 		Recovery: []evidence.RecoveryPolicy{
 			{
 				ID: id("00p", "okta-pw-admins"), Name: "Administrators password policy", RuleID: id("0pr", "okta-pw-admins-rule"),
-				Enabled: true, Priority: 1, Targets: admins, SelfService: true,
-				Methods:        []evidence.MethodKind{evidence.KindPush},
-				StepUpRequired: true, StepUpMethods: []evidence.MethodKind{evidence.KindSecurityQuestion},
+				Enabled: true, Priority: 1, Targets: admins, SelfService: false,
+				Known: true, Source: "OIE password policy rule selfServicePasswordReset.access DENY (admins recover through the help desk)",
+			},
+			{
+				ID: id("00p", "okta-pw-contractors"), Name: "Contractors password policy", RuleID: id("0pr", "okta-pw-contractors-rule"),
+				Enabled: true, Priority: 2, Targets: evidence.Targets{Groups: []string{oktaGroupID(gVPN)}}, SelfService: true,
+				Methods:       []evidence.MethodKind{evidence.KindSMS},
 				EndsInSession: true, Known: true, Source: "OIE password policy rule selfServicePasswordReset.requirement",
 			},
 			{
 				ID: id("00p", "okta-pw-default"), Name: "Default Policy", RuleID: id("0pr", "okta-pw-default-rule"),
-				Enabled: true, Priority: 2, Targets: everyone, SelfService: true,
-				Methods:       []evidence.MethodKind{evidence.KindEmailOTP, evidence.KindSMS},
+				Enabled: true, Priority: 3, Targets: everyone, SelfService: true,
+				Methods:        []evidence.MethodKind{evidence.KindEmailOTP, evidence.KindSMS},
+				StepUpRequired: true, StepUpMethods: []evidence.MethodKind{evidence.KindSecurityQuestion},
 				EndsInSession: true, Known: true, Source: "OIE password policy rule selfServicePasswordReset.requirement",
 			},
 		},
