@@ -284,3 +284,29 @@ func TestControlCharactersAndContext(t *testing.T) {
 		t.Error("nil results: want an error")
 	}
 }
+
+func TestLargeWorkbookReadable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	r := fixture.Large(5000)
+	f := open(t, write(t, r))
+	n := 0
+	for _, c := range r.Checks {
+		n += len(c.Findings)
+	}
+	for sheet, want := range map[string]int{SheetIdentity: len(r.Identities), SheetFindings: n} {
+		rows, err := f.Rows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		for rows.Next() {
+			got++
+		}
+		rows.Close()
+		if got-1 != want {
+			t.Errorf("%s: %d data rows, want %d", sheet, got-1, want)
+		}
+	}
+}
