@@ -452,6 +452,7 @@ func TestDatasetFailures(t *testing.T) {
 		status evidence.CoverageStatus
 		detail string
 	}{
+		{"users denied", func(s *oktatest.Server) { s.Deny("/api/v1/users") }, evidence.DSUsers, evidence.Denied, "okta.users.read"},
 		{"roles denied", func(s *oktatest.Server) { s.Deny("/api/v1/iam/") }, evidence.DSRoles, evidence.Denied, "okta.roles.read"},
 		{"policies denied", func(s *oktatest.Server) { s.Deny("/api/v1/policies") }, evidence.DSPolicies, evidence.Denied, "okta.policies.read"},
 		{"one policy's rules fail", func(s *oktatest.Server) { s.FailNext("/api/v1/policies/00p1appdefault0006/rules", 500, 10) }, evidence.DSPolicies, evidence.Partial, "00p1appdefault0006"},
@@ -696,6 +697,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}
 	if logs.Len() == 0 {
 		t.Error("debug log empty: the leak check saw nothing")
+	}
+	if !strings.Contains(progress.String(), "factors") || !strings.Contains(progress.String(), "users") {
+		t.Errorf("progress = %q, want users and factors lines", progress.String())
 	}
 }
 
