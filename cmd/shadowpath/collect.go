@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+)
+
+type collectOptions struct {
+	sources    []string
+	out        string
+	configPath string
+	since      string
+	signKey    string
+	entraCloud string
+}
+
+func newCollectCmd(f *factory) *cobra.Command {
+	opts := &collectOptions{}
+	cmd := &cobra.Command{
+		Use:   "collect --source okta,entra --out SNAPSHOT.json",
+		Short: "Read the tenants and write an evidence snapshot only (no evaluation)",
+		Long: `collect reads the tenants read-only and writes the normalized evidence as a
+hashed snapshot file, for evaluation later or elsewhere (scan --snapshot) and
+for auditors to re-perform the test (verify). With --sign-key it also writes a
+detached ed25519 signature (SNAPSHOT.sig).`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return collectRun(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVar(&opts.sources, "source", nil, "providers to read: okta, entra")
+	fl.StringVar(&opts.out, "out", "", "snapshot file to write")
+	fl.StringVar(&opts.configPath, "config", "", "configuration file (YAML)")
+	fl.StringVar(&opts.since, "since", "30d", "audit window (e.g. 30d, 72h)")
+	fl.StringVar(&opts.signKey, "sign-key", "", "ed25519 private key (PKCS#8 PEM) to sign the snapshot")
+	fl.StringVar(&opts.entraCloud, "entra-cloud", "", "Entra cloud: global, usgov, usgov-dod, china")
+	return cmd
+}
+
+func collectRun(ctx context.Context, f *factory, opts *collectOptions) error {
+	if len(opts.sources) == 0 {
+		return usageErr(errors.New("--source is required (okta, entra or okta,entra)"))
+	}
+	for _, s := range opts.sources {
+		if s != "okta" && s != "entra" {
+			return usageErr(fmt.Errorf("--source %q: want okta, entra or both", s))
+		}
+	}
+	if opts.out == "" {
+		return usageErr(errors.New("--out SNAPSHOT.json is required"))
+	}
+	since, err := parseDuration(opts.since)
+	if err != nil || since <= 0 {
+		return usageErr(fmt.Errorf("--since %q: want a positive duration such as 30d", opts.since))
+	}
+	log, err := f.logger()
+	if err != nil {
+		return err
+	}
+	cfg := &config{}
+	if opts.configPath != "" {
+		if cfg, err = loadConfig(opts.configPath, f.getenv, func(m string) { log.Warn(m) }); err != nil {
+			return usageErr(err)
+		}
+	}
+	now := f.now().UTC().Truncate(time.Second)
+	snap, err := collectLive(ctx, f, cfg, opts.sources, opts.entraCloud, now, now.Add(-since), log)
+	if err != nil {
+		return err
+	}
+	sum, err := evidence.WriteSnapshot(opts.out, snap)
+	if err != nil {
+		return err
+	}
+	if opts.signKey != "" {
+		if err := signSnapshot(opts.out, opts.signKey); err != nil {
+			return err
+		}
+	}
+	if !f.quiet {
+		fmt.Fprintf(f.stderr, "shadowpath: wrote %s (sha256 %s)\n", opts.out, sum)
+	}
+	for _, src := range snap.Sources {
+		for _, c := range src.Coverage {
+			if c.Status != evidence.Complete {
+				f.exitCode = exitIncomplete
+			}
+		}
+	}
+	return nil
+}

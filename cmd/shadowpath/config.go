@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	pathpkg "path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/shadowpath/shadowpath/checks"
+)
+
+// maxConfigBytes bounds config and waiver files.
+const maxConfigBytes = 1 << 20
+
+// fileConfig is the YAML configuration file (README "Configuration").
+// Secrets are never inline: connectors take them from the environment or
+// from files named here (*_file).
+type fileConfig struct {
+	Organization    string        `yaml:"organization"`
+	BreakGlass      []string      `yaml:"break_glass"`
+	ServiceAccounts serviceAccCfg `yaml:"service_accounts"`
+	Thresholds      thresholdsCfg `yaml:"thresholds"`
+	Okta            oktaFileCfg   `yaml:"okta"`
+	Entra           entraFileCfg  `yaml:"entra"`
+	Waivers         string        `yaml:"waivers"` // path, relative to the config file
+	TemplateDir     string        `yaml:"template_dir"`
+}
+
+type serviceAccCfg struct {
+	Patterns []string `yaml:"patterns"`
+	Accounts []string `yaml:"accounts"`
+}
+
+type thresholdsCfg struct {
+	TAPMaxLifetime       string `yaml:"tap_max_lifetime"`
+	ReenrolWindow        string `yaml:"reenrol_window"`
+	ResetsPerActorPerDay *int   `yaml:"resets_per_actor_per_day"`
+	NHIUnused            string `yaml:"nhi_unused"`
+	SecretMaxAge         string `yaml:"secret_max_age"`
+	CertMaxAge           string `yaml:"cert_max_age"`
+}
+
+type oktaFileCfg struct {
+	OrgURL         string `yaml:"org_url"`
+	TokenFile      string `yaml:"api_token_file"`
+	ClientID       string `yaml:"client_id"`
+	PrivateKeyFile string `yaml:"private_key_file"`
+	KeyID          string `yaml:"key_id"`
+}
+
+type entraFileCfg struct {
+	TenantID         string `yaml:"tenant_id"`
+	ClientID         string `yaml:"client_id"`
+	ClientSecretFile string `yaml:"client_secret_file"`
+	CertificatePath  string `yaml:"certificate_path"`
+	Cloud            string `yaml:"cloud"`
+	GraphEndpoint    string `yaml:"graph_endpoint"`
+	AuthorityHost    string `yaml:"authority_host"`
+}
+
+// config is the parsed, validated configuration.
+type config struct {
+	path string
+	fileConfig
+	thresholds checks.Thresholds
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// loadConfig reads and validates a config file. Errors name the file, the
+// line and the field. Warnings (e.g. a world-readable file that names secret
+// files) go to warn.
+func loadConfig(path string, getenv func(string) string, warn func(string)) (*config, error) {
+	data, err := readBounded(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseConfig(path, data, getenv, warn)
+}
+
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(data) > maxConfigBytes {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxConfigBytes)
+	}
+	return data, nil
+}
+
+func parseConfig(path string, data []byte, getenv func(string) string, warn func(string)) (*config, error) {
+	c := &config{path: path, thresholds: checks.DefaultThresholds()}
+	if len(bytes.TrimSpace(data)) > 0 {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c.fileConfig); err != nil && !errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: %s", path, yamlErr(err))
+		}
+	}
+	// ${VAR} references in non-secret fields (org URL, tenant id, paths).
+	for _, p := range []*string{&c.Organization, &c.Okta.OrgURL, &c.Okta.TokenFile, &c.Okta.ClientID, &c.Okta.PrivateKeyFile,
+		&c.Okta.KeyID, &c.Entra.TenantID, &c.Entra.ClientID, &c.Entra.ClientSecretFile, &c.Entra.CertificatePath,
+		&c.Entra.GraphEndpoint, &c.Entra.AuthorityHost, &c.Waivers, &c.TemplateDir} {
+		*p = envRef.ReplaceAllStringFunc(*p, func(m string) string { return getenv(envRef.FindStringSubmatch(m)[1]) })
+	}
+	t := &c.thresholds
+	for _, d := range []struct {
+		field string
+		val   string
+		dst   *time.Duration
+	}{
+		{"thresholds.tap_max_lifetime", c.Thresholds.TAPMaxLifetime, &t.TAPMaxLifetime},
+		{"thresholds.reenrol_window", c.Thresholds.ReenrolWindow, &t.ReenrolWindow},
+		{"thresholds.nhi_unused", c.Thresholds.NHIUnused, &t.NHIUnused},
+		{"thresholds.secret_max_age", c.Thresholds.SecretMaxAge, &t.SecretMaxAge},
+		{"thresholds.cert_max_age", c.Thresholds.CertMaxAge, &t.CertMaxAge},
+	} {
+		if d.val == "" {
+			continue
+		}
+		v, err := parseDuration(d.val)
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("%s:%d: field %q: %q is not a positive duration (e.g. 8h, 7d, 2w)", path, lineOf(data, d.field), d.field, d.val)
+		}
+		*d.dst = v
+	}
+	if n := c.Thresholds.ResetsPerActorPerDay; n != nil {
+		if *n < 1 {
+			return nil, fmt.Errorf("%s:%d: field %q: must be at least 1", path, lineOf(data, "thresholds.resets_per_actor_per_day"), "thresholds.resets_per_actor_per_day")
+		}
+		t.ResetsPerActorPerDay = *n
+	}
+	switch c.Entra.Cloud {
+	case "", "global", "usgov", "usgov-dod", "china":
+	default:
+		return nil, fmt.Errorf("%s:%d: field %q: %q is not one of global, usgov, usgov-dod, china", path, lineOf(data, "entra.cloud"), "entra.cloud", c.Entra.Cloud)
+	}
+	for _, p := range c.ServiceAccounts.Patterns {
+		if _, err := pathpkg.Match(p, "x"); err != nil {
+			return nil, fmt.Errorf("%s:%d: field %q: bad pattern %q", path, lineOf(data, "service_accounts.patterns"), "service_accounts.patterns", p)
+		}
+	}
+	if (c.Okta.TokenFile != "" || c.Okta.PrivateKeyFile != "" || c.Entra.ClientSecretFile != "") && warn != nil {
+		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+			warn(fmt.Sprintf("%s names secret files and is readable by group or others (mode %04o): chmod 600 it", path, st.Mode().Perm()))
+		}
+	}
+	return c, nil
+}
+
+// yamlErr turns yaml.v3's messages ("yaml: line 3: field foo not found in
+// type main.fileConfig") into "line 3: unknown field foo".
+func yamlErr(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
+	msg = regexp.MustCompile(`field (\S+) not found in type \S+`).ReplaceAllString(msg, "unknown field \"$1\"")
+	msg = regexp.MustCompile(`cannot unmarshal !!(\w+) `+"`"+`([^`+"`"+`]*)`+"`"+` into \S+`).ReplaceAllString(msg, "cannot use $1 \"$2\" here")
+	return strings.ReplaceAll(msg, "\n  ", "; ")
+}
+
+// lineOf finds the line of a dotted key ("thresholds.nhi_unused") for messages; 0 if not found.
+func lineOf(data []byte, dotted string) int {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
+		return 0
+	}
+	n := root.Content[0]
+	line := 0
+	for _, key := range strings.Split(dotted, ".") {
+		found := false
+		for i := 0; n != nil && n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				line = n.Content[i].Line
+				n = n.Content[i+1]
+				found = true
+				break
+			}
+		}
+		if !found {
+			return line
+		}
+	}
+	return line
+}
+
+// parseDuration accepts Go durations plus d (days) and w (weeks).
+func parseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if num, ok := strings.CutSuffix(s, suffix); ok {
+			n, err := strconv.ParseFloat(num, 64)
+			if err != nil {
+				return 0, err
+			}
+			return time.Duration(n * float64(unit)), nil
+		}
+	}
+	return time.ParseDuration(s)
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/internal/drift"
+)
+
+func newDiffCmd(f *factory) *cobra.Command {
+	var format, failOn string
+	cmd := &cobra.Command{
+		Use:   "diff OLD-results.json NEW-results.json",
+		Short: "Show drift between two audits: new, resolved and still-failing findings",
+		Long: `diff compares two results.json files: findings that are new, resolved or still
+failing, checks whose status changed, and accounts whose effective AAL went down.
+With --fail-on it exits 1 when a new failing finding is at or above that severity.`,
+		Args: exactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rank, err := parseFailOn(failOn)
+			if err != nil {
+				return err
+			}
+			old, err := readResultsFile(args[0])
+			if err != nil {
+				return usageErr(err)
+			}
+			cur, err := readResultsFile(args[1])
+			if err != nil {
+				return usageErr(err)
+			}
+			d := compareResults(old, cur)
+			switch format {
+			case "json":
+				enc := json.NewEncoder(f.stdout)
+				enc.SetIndent("", "  ")
+				enc.SetEscapeHTML(false)
+				if err := enc.Encode(d); err != nil {
+					return err
+				}
+			case "table":
+				if err := printDrift(f.stdout, d); err != nil {
+					return err
+				}
+			default:
+				return usageErr(fmt.Errorf("--format %q: want table or json", format))
+			}
+			if rank > 0 {
+				for _, n := range d.New {
+					if n.Severity.Rank() >= rank {
+						f.exitCode = exitFailing
+					}
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	cmd.Flags().StringVar(&failOn, "fail-on", "none", "exit 1 when a new failing finding is at or above: none, low, medium, high, critical")
+	return cmd
+}
+
+func compareResults(old, cur *checks.Results) *checks.Drift { return drift.Compare(old, cur) }
+
+func printDrift(w io.Writer, d *checks.Drift) error {
+	fmt.Fprintf(w, "Drift since %s: %d new, %d resolved, %d still failing, %d status changes, %d AAL downgrades\n",
+		d.BaselineGeneratedAt.Format("2006-01-02 15:04 UTC"), len(d.New), len(d.Resolved), len(d.StillFailing), len(d.Changed), len(d.AALDowngrades))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	section := func(title string, fs []checks.DriftFinding) {
+		if len(fs) == 0 {
+			return
+		}
+		fmt.Fprintf(tw, "\n%s\n", title)
+		for _, x := range fs {
+			name := x.Subject.Name
+			if name == "" {
+				name = x.Subject.ID
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s %s\t%s\n", x.CheckID, x.Provider, x.Severity, x.Subject.Type, name, x.Message)
+		}
+	}
+	section("NEW", d.New)
+	section("RESOLVED", d.Resolved)
+	section("STILL FAILING", d.StillFailing)
+	if len(d.Changed) > 0 {
+		fmt.Fprintf(tw, "\nSTATUS CHANGES\n")
+		for _, c := range d.Changed {
+			fmt.Fprintf(tw, "  %s\t%s\t%s → %s\n", c.CheckID, c.Provider, c.From, c.To)
+		}
+	}
+	if len(d.AALDowngrades) > 0 {
+		fmt.Fprintf(tw, "\nEFFECTIVE AAL DOWNGRADES\n")
+		for _, a := range d.AALDowngrades {
+			fmt.Fprintf(tw, "  %s\t%s\t%s → %s\n", a.Provider, a.Name, a.From, a.To)
+		}
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+)
+
+type doctorOptions struct {
+	sources    []string
+	configPath string
+	entraCloud string
+	format     string
+}
+
+func newDoctorCmd(f *factory) *cobra.Command {
+	opts := &doctorOptions{}
+	cmd := &cobra.Command{
+		Use:   "doctor --source okta,entra",
+		Short: "Check reachability, credentials and every permission the catalog needs",
+		Long: `doctor makes one cheap read per dataset with the configured credentials and
+prints which datasets are readable, what each needs (scope, role, permission or
+licence) and which checks would be not_assessed, and why — before a scheduled
+scan fails at 3 a.m. Exit 0 when everything is readable, 2 otherwise.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return doctorRun(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVar(&opts.sources, "source", nil, "providers to check: okta, entra")
+	fl.StringVar(&opts.configPath, "config", "", "configuration file (YAML)")
+	fl.StringVar(&opts.entraCloud, "entra-cloud", "", "Entra cloud: global, usgov, usgov-dod, china")
+	fl.StringVar(&opts.format, "format", "table", "output: table or json")
+	return cmd
+}
+
+// doctorReport is doctor's JSON output.
+type doctorReport struct {
+	Provider    string           `json:"provider"`
+	Error       string           `json:"error,omitempty"`
+	Probes      []evidence.Probe `json:"probes"`
+	NotAssessed []string         `json:"would_be_not_assessed"`
+}
+
+func doctorRun(ctx context.Context, f *factory, opts *doctorOptions) error {
+	if len(opts.sources) == 0 {
+		return usageErr(fmt.Errorf("--source is required (okta, entra or okta,entra)"))
+	}
+	if opts.format != "table" && opts.format != "json" {
+		return usageErr(fmt.Errorf("--format %q: want table or json", opts.format))
+	}
+	log, err := f.logger()
+	if err != nil {
+		return err
+	}
+	cfg := &config{}
+	if opts.configPath != "" {
+		if cfg, err = loadConfig(opts.configPath, f.getenv, func(m string) { log.Warn(m) }); err != nil {
+			return usageErr(err)
+		}
+	}
+	var out []doctorReport
+	healthy := true
+	for _, p := range dedupe(opts.sources) {
+		if p != "okta" && p != "entra" {
+			return usageErr(fmt.Errorf("--source %q: want okta, entra or both", p))
+		}
+		rep := doctorReport{Provider: p}
+		conn, err := connectorFor(f, cfg, p, opts.entraCloud)
+		if err != nil {
+			return err
+		}
+		prober, ok := conn.(evidence.Prober)
+		if !ok {
+			return fmt.Errorf("%s connector cannot probe", p)
+		}
+		pctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		probes, err := prober.Probe(pctx)
+		cancel()
+		if err != nil {
+			rep.Error = err.Error()
+			healthy = false
+		}
+		rep.Probes = probes
+		rep.NotAssessed = wouldBeNotAssessed(evidence.Provider(p), probes, err != nil)
+		if len(rep.NotAssessed) > 0 {
+			healthy = false
+		}
+		out = append(out, rep)
+	}
+	if !healthy {
+		f.exitCode = exitIncomplete
+	}
+	if opts.format == "json" {
+		enc := json.NewEncoder(f.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	return printDoctor(f, out)
+}
+
+// wouldBeNotAssessed lists the checks that need a dataset the probes could not read.
+func wouldBeNotAssessed(p evidence.Provider, probes []evidence.Probe, failed bool) []string {
+	bad := map[string]string{}
+	for _, pr := range probes {
+		if pr.Status != evidence.Complete {
+			bad[pr.Dataset] = fmt.Sprintf("%s %s", pr.Dataset, pr.Status)
+			if pr.Needed != "" {
+				bad[pr.Dataset] += " (needs " + pr.Needed + ")"
+			}
+		}
+	}
+	var out []string
+	for _, c := range checks.Catalog() {
+		ds, ok := c.Datasets[p]
+		if !ok || len(ds) == 0 {
+			continue
+		}
+		var why []string
+		for _, d := range ds {
+			if failed {
+				why = []string{"provider unreachable or credentials rejected"}
+				break
+			}
+			if b, found := bad[d]; found {
+				why = append(why, b)
+			}
+		}
+		if len(why) > 0 {
+			out = append(out, c.ID+": "+strings.Join(why, "; "))
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+func printDoctor(f *factory, reps []doctorReport) error {
+	tw := tabwriter.NewWriter(f.stdout, 0, 4, 2, ' ', 0)
+	for _, r := range reps {
+		fmt.Fprintf(tw, "%s\n", strings.ToUpper(r.Provider))
+		if r.Error != "" {
+			fmt.Fprintf(tw, "  ERROR\t%s\n", r.Error)
+		}
+		for _, p := range r.Probes {
+			mark := "ok"
+			if p.Status != evidence.Complete {
+				mark = "FAIL"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\tneeds %s\t%s\n", mark, p.Dataset, p.Status, p.Needed, p.Detail)
+		}
+		if len(r.NotAssessed) == 0 {
+			fmt.Fprintf(tw, "  every check can be assessed\n")
+		} else {
+			fmt.Fprintf(tw, "  checks that would be not_assessed:\n")
+			for _, n := range r.NotAssessed {
+				fmt.Fprintf(tw, "    %s\n", n)
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
+}

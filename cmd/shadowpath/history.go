@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+	"github.com/shadowpath/shadowpath/internal/history"
+)
+
+// trendRuns is how many runs (this one included) the reports' trend shows.
+const trendRuns = 8
+
+// addTrend puts the key figures of the last runs kept in dir, and of this
+// run, into res.Trend.
+func addTrend(dir string, res *checks.Results) error {
+	t, err := history.Store{Dir: dir}.ResultsTrend(trendRuns, res)
+	if err != nil {
+		return fmt.Errorf("--history %s: %w", dir, err)
+	}
+	res.Trend = t
+	return nil
+}
+
+// saveHistory keeps this run's results.json and evidence snapshot.
+func saveHistory(dir string, files []outputFile, snap *evidence.Snapshot, res *checks.Results, log *slog.Logger) error {
+	var resultsJSON []byte
+	for _, f := range files {
+		if f.name == "results.json" {
+			resultsJSON = f.data
+		}
+	}
+	if resultsJSON == nil {
+		var err error
+		if resultsJSON, err = renderOne(res); err != nil {
+			return err
+		}
+	}
+	snap.Normalize()
+	ev, err := evidence.Canonical(snap)
+	if err != nil {
+		return err
+	}
+	e, err := history.Store{Dir: dir}.Save(resultsJSON, ev, res.GeneratedAt)
+	if err != nil {
+		return fmt.Errorf("--history %s: %w", dir, err)
+	}
+	log.Info("run kept in history", "entry", e.ID)
+	return nil
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+func newRootCmd(f *factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "shadowpath",
+		Short: "Find the shadow login paths of Okta and Entra ID tenants",
+		Long: `shadowpath reads MFA enrolment, recovery and workload-credential configuration
+from Okta and Microsoft Entra ID (read-only), computes each account's effective
+assurance level — the weakest path that yields a session — and reports the
+findings against NIST SP 800-63B-4, NIST CSF 2.0 PR.AA and the OWASP
+Non-Human Identities Top 10 as PDF, XLSX, JSON and OSCAL.
+
+Try it with no credentials:  shadowpath scan --demo --out ./shadowpath-report`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       versionString(),
+	}
+	root.SetOut(f.stdout)
+	root.SetErr(f.stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr(err) })
+	pf := root.PersistentFlags()
+	pf.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	pf.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
+	pf.BoolVarP(&f.quiet, "quiet", "q", false, "print only warnings, errors and the requested output")
+
+	root.AddCommand(
+		newScanCmd(f),
+		newCollectCmd(f),
+		newChecksCmd(f),
+		newDiffCmd(f),
+		newDoctorCmd(f),
+		newVerifyCmd(f),
+		newVersionCmd(f),
+		newDocsCmd(f),
+	)
+	return root
+}
+
+// exactArgs wraps cobra.ExactArgs so arity errors exit 2.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		return usageErr(cobra.ExactArgs(n)(cmd, args))
+	}
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	return usageErr(cobra.NoArgs(cmd, args))
+}

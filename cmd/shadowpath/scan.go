@@ -1,0 +1,472 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+	"github.com/shadowpath/shadowpath/reports"
+	"github.com/shadowpath/shadowpath/templates"
+	"github.com/shadowpath/shadowpath/templates/demo"
+)
+
+// scanOptions are the flags of `shadowpath scan`.
+type scanOptions struct {
+	sources      []string
+	snapshots    []string
+	demo         bool
+	formats      []string
+	out          string
+	configPath   string
+	waiversPath  string
+	baseline     string
+	since        string
+	saveSnapshot string
+	failOn       string
+	failOnNew    bool
+	history      string
+	templateDir  string
+	entraCloud   string
+	signKey      string
+}
+
+var allFormats = []string{"pdf", "xlsx", "json", "oscal"}
+
+func newScanCmd(f *factory) *cobra.Command {
+	opts := &scanOptions{}
+	cmd := &cobra.Command{
+		Use:   "scan (--source okta,entra | --snapshot FILE... | --demo)",
+		Short: "Collect (or load) evidence, evaluate the catalog and write reports",
+		Long: `scan reads the tenants named by --source (credentials from the environment,
+see README), or evidence snapshots (--snapshot), or the built-in demo tenants
+(--demo), evaluates every catalog check and writes the reports to --out.
+
+Exit codes: 0 completed, nothing failing at or above --fail-on; 1 failing
+checks at or above --fail-on; 2 incomplete scan (a dataset could not be read,
+so some checks are not_assessed) or bad usage/config; 3 internal error.`,
+		Example: `  shadowpath scan --demo --out ./shadowpath-report
+  shadowpath scan --source okta,entra --config shadowpath.yaml --fail-on high
+  shadowpath scan --snapshot evidence-2026Q3.json --format json,pdf`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return scanRun(cmd.Context(), f, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVar(&opts.sources, "source", nil, "providers to read live: okta, entra")
+	fl.StringSliceVar(&opts.snapshots, "snapshot", nil, "evidence snapshot file(s) to evaluate instead of reading tenants")
+	fl.BoolVar(&opts.demo, "demo", false, "evaluate the built-in demo tenants (no credentials, no network)")
+	fl.StringSliceVar(&opts.formats, "format", []string{"pdf", "xlsx", "json"}, "report formats: pdf, xlsx, json, oscal")
+	fl.StringVar(&opts.out, "out", "./shadowpath-report", "output directory")
+	fl.StringVar(&opts.configPath, "config", "", "configuration file (YAML)")
+	fl.StringVar(&opts.waiversPath, "waivers", "", "waivers file (YAML)")
+	fl.StringVar(&opts.baseline, "baseline", "", "an earlier results.json to compare with (drift)")
+	fl.StringVar(&opts.since, "since", "30d", "audit window: how far back to read audit events (e.g. 30d, 72h)")
+	fl.StringVar(&opts.saveSnapshot, "save-snapshot", "", "also write the collected evidence to this file")
+	fl.StringVar(&opts.failOn, "fail-on", "none", "exit 1 when a check fails at or above: none, low, medium, high, critical")
+	fl.BoolVar(&opts.failOnNew, "fail-on-new", false, "with --baseline: count only failures that are new since the baseline")
+	fl.StringVar(&opts.history, "history", "", "keep this run's results and evidence in this directory (never overwritten)")
+	fl.StringVar(&opts.templateDir, "template-dir", "", "directory of report text templates overriding the embedded ones")
+	fl.StringVar(&opts.entraCloud, "entra-cloud", "", "Entra cloud: global, usgov, usgov-dod, china (default global)")
+	fl.StringVar(&opts.signKey, "sign-key", "", "with --save-snapshot: ed25519 private key (PKCS#8 PEM) to sign the snapshot (SNAPSHOT.sig)")
+	return cmd
+}
+
+// parseFailOn returns the minimum severity rank that fails the run (0 = never).
+func parseFailOn(s string) (int, error) {
+	if s == "" || s == "none" {
+		return 0, nil
+	}
+	r := checks.Severity(s).Rank()
+	if r == 0 {
+		return 0, usageErr(fmt.Errorf("--fail-on %q: want none, low, medium, high or critical", s))
+	}
+	return r, nil
+}
+
+func (o *scanOptions) validate() error {
+	modes := 0
+	if len(o.sources) > 0 {
+		modes++
+	}
+	if len(o.snapshots) > 0 {
+		modes++
+	}
+	if o.demo {
+		modes++
+	}
+	if modes != 1 {
+		return usageErr(errors.New("give exactly one of --source, --snapshot or --demo"))
+	}
+	for _, s := range o.sources {
+		if s != "okta" && s != "entra" {
+			return usageErr(fmt.Errorf("--source %q: want okta, entra or both (okta,entra)", s))
+		}
+	}
+	if len(o.formats) == 0 {
+		return usageErr(errors.New("--format: give at least one of pdf, xlsx, json, oscal"))
+	}
+	for _, ft := range o.formats {
+		if !slices.Contains(allFormats, ft) {
+			return usageErr(fmt.Errorf("--format %q: want pdf, xlsx, json or oscal", ft))
+		}
+	}
+	if _, err := parseFailOn(o.failOn); err != nil {
+		return err
+	}
+	if o.signKey != "" && o.saveSnapshot == "" {
+		return usageErr(errors.New("--sign-key needs --save-snapshot"))
+	}
+	if o.failOnNew && o.baseline == "" {
+		return usageErr(errors.New("--fail-on-new needs --baseline"))
+	}
+	if d, err := parseDuration(o.since); err != nil || d <= 0 {
+		return usageErr(fmt.Errorf("--since %q: want a positive duration such as 30d or 72h", o.since))
+	}
+	return nil
+}
+
+func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
+	if err := opts.validate(); err != nil {
+		return err
+	}
+	log, err := f.logger()
+	if err != nil {
+		return err
+	}
+	reportAt, err := f.reportTime()
+	if err != nil {
+		return err
+	}
+	cfg, err := loadScanConfig(f, opts, log)
+	if err != nil {
+		return err
+	}
+	waivers, err := loadScanWaivers(opts, cfg)
+	if err != nil {
+		return err
+	}
+
+	snap, evalAt, err := gatherEvidence(ctx, f, opts, cfg, log)
+	if err != nil {
+		return err
+	}
+	if opts.saveSnapshot != "" {
+		sum, err := evidence.WriteSnapshot(opts.saveSnapshot, snap)
+		if err != nil {
+			return err
+		}
+		log.Info("evidence snapshot written", "file", opts.saveSnapshot, "sha256", sum)
+		if opts.signKey != "" {
+			if err := signSnapshot(opts.saveSnapshot, opts.signKey); err != nil {
+				return err
+			}
+		}
+	}
+
+	res, err := evaluate(snap, cfg, waivers, evalAt)
+	if err != nil {
+		return err
+	}
+	res.GeneratedAt = reportAt
+
+	if opts.baseline != "" {
+		old, err := readResultsFile(opts.baseline)
+		if err != nil {
+			return usageErr(err)
+		}
+		res.Drift = compareResults(old, res)
+	}
+
+	if opts.history != "" {
+		if err := addTrend(opts.history, res); err != nil {
+			return err
+		}
+	}
+	tmplDir := opts.templateDir
+	if tmplDir == "" {
+		tmplDir = cfg.TemplateDir
+	}
+	tmpl, err := loadTemplates(tmplDir)
+	if err != nil {
+		return err
+	}
+	files, err := renderReports(ctx, opts.formats, tmpl, res)
+	if err != nil {
+		return err
+	}
+	// Ctrl-C during rendering: keep the previous reports, write nothing.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted before writing reports: %w", err)
+	}
+	if err := writeOutputs(opts.out, files); err != nil {
+		return err
+	}
+	if opts.history != "" {
+		if err := saveHistory(opts.history, files, snap, res, log); err != nil {
+			return err
+		}
+	}
+
+	failRank, _ := parseFailOn(opts.failOn)
+	code := verdict(res, failRank, opts.failOnNew)
+	f.exitCode = worse(f.exitCode, code)
+	if !f.quiet {
+		fmt.Fprintln(f.stderr, summaryLine(res, opts.out, files, code))
+	}
+	return nil
+}
+
+func loadScanConfig(f *factory, opts *scanOptions, log *slog.Logger) (*config, error) {
+	warn := func(msg string) { log.Warn(msg) }
+	switch {
+	case opts.configPath != "":
+		cfg, err := loadConfig(opts.configPath, f.getenv, warn)
+		return cfg, usageErr(err)
+	case opts.demo:
+		cfg, err := parseConfig("demo config", demo.ConfigYAML, f.getenv, warn)
+		return cfg, usageErr(err)
+	}
+	return &config{thresholds: checks.DefaultThresholds()}, nil
+}
+
+func loadScanWaivers(opts *scanOptions, cfg *config) ([]checks.Waiver, error) {
+	path := opts.waiversPath
+	if path == "" && cfg.Waivers != "" {
+		path = cfg.Waivers
+		if !filepath.IsAbs(path) && cfg.path != "" {
+			path = filepath.Join(filepath.Dir(cfg.path), path)
+		}
+	}
+	switch {
+	case path != "":
+		w, err := checks.LoadWaivers(path)
+		return w, usageErr(err)
+	case opts.demo:
+		w, err := checks.ParseWaivers("demo waivers", demo.WaiversYAML)
+		return w, usageErr(err)
+	}
+	return nil, nil
+}
+
+// gatherEvidence returns the snapshot to evaluate and the evaluation time:
+// the collection time, so that re-evaluating an old snapshot gives the same
+// results it gave then.
+func gatherEvidence(ctx context.Context, f *factory, opts *scanOptions, cfg *config, log *slog.Logger) (*evidence.Snapshot, time.Time, error) {
+	switch {
+	case opts.demo:
+		snap, err := demo.Snapshot()
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("demo snapshot: %w", err)
+		}
+		return snap, latestCollection(snap), nil
+	case len(opts.snapshots) > 0:
+		snap, err := readSnapshots(opts.snapshots)
+		if err != nil {
+			return nil, time.Time{}, usageErr(err)
+		}
+		return snap, latestCollection(snap), nil
+	}
+	since, _ := parseDuration(opts.since)
+	now := f.now().UTC().Truncate(time.Second)
+	snap, err := collectLive(ctx, f, cfg, opts.sources, opts.entraCloud, now, now.Add(-since), log)
+	return snap, now, err
+}
+
+// readSnapshots reads one or more snapshot files into one snapshot.
+func readSnapshots(paths []string) (*evidence.Snapshot, error) {
+	merged := &evidence.Snapshot{SchemaVersion: evidence.SchemaVersion}
+	seen := map[evidence.Provider]string{}
+	for _, p := range paths {
+		s, err := evidence.ReadSnapshot(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, src := range s.Sources {
+			if prev, dup := seen[src.Provider]; dup {
+				return nil, fmt.Errorf("snapshot %s: a second %s source (%s; %s came first): scan one tenant per provider at a time", p, src.Provider, src.Tenant, prev)
+			}
+			seen[src.Provider] = src.Tenant
+			merged.Sources = append(merged.Sources, src)
+		}
+		if merged.Tool == "" {
+			merged.Tool = s.Tool
+		}
+	}
+	merged.Normalize()
+	return merged, nil
+}
+
+func latestCollection(s *evidence.Snapshot) time.Time {
+	var t time.Time
+	for _, src := range s.Sources {
+		if src.CollectedAt.After(t) {
+			t = src.CollectedAt
+		}
+	}
+	return t.UTC()
+}
+
+func evaluate(snap *evidence.Snapshot, cfg *config, waivers []checks.Waiver, at time.Time) (*checks.Results, error) {
+	p := checks.DefaultParams(at)
+	p.Thresholds = cfg.thresholds
+	p.BreakGlass = cfg.BreakGlass
+	if len(cfg.ServiceAccounts.Patterns) > 0 {
+		p.ServiceAccountPatterns = cfg.ServiceAccounts.Patterns
+	}
+	p.ServiceAccounts = cfg.ServiceAccounts.Accounts
+	p.Waivers = waivers
+	p.ToolVersion = toolVersion()
+	p.Organization = cfg.Organization
+	return checks.Evaluate(snap, p)
+}
+
+// outputFile is one rendered report.
+type outputFile struct {
+	name string
+	data []byte
+}
+
+// renderReports renders every requested format in memory first, so that a
+// failing renderer leaves no half-written set of reports behind.
+func renderReports(ctx context.Context, formats []string, tmpl *templates.Set, res *checks.Results) ([]outputFile, error) {
+	var files []outputFile
+	for _, ft := range dedupe(formats) {
+		w, err := writerFor(ft, tmpl)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if err := w.Write(ctx, &buf, res); err != nil {
+			return nil, fmt.Errorf("render %s: %w", ft, err)
+		}
+		files = append(files, outputFile{name: w.Filename(), data: buf.Bytes()})
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
+	return files, nil
+}
+
+func writeOutputs(dir string, files []outputFile) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output directory: %w", err)
+	}
+	for _, fl := range files {
+		if err := evidence.WriteFileAtomic(filepath.Join(dir, fl.name), fl.data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verdict maps results to an exit code: 2 when anything could not be
+// assessed, else 1 when a failing check reaches failRank, else 0.
+func verdict(res *checks.Results, failRank int, onlyNew bool) int {
+	for _, src := range res.Sources {
+		for _, c := range src.Coverage {
+			if c.Status != evidence.Complete {
+				return exitIncomplete
+			}
+		}
+	}
+	for _, c := range res.Checks {
+		if c.Status == checks.NotAssessed {
+			return exitIncomplete
+		}
+	}
+	if failRank == 0 {
+		return exitOK
+	}
+	if onlyNew && res.Drift != nil {
+		for _, nf := range res.Drift.New {
+			if nf.Severity.Rank() >= failRank {
+				return exitFailing
+			}
+		}
+		return exitOK
+	}
+	for _, c := range res.Checks {
+		if c.Status == checks.Fail && c.Severity.Rank() >= failRank {
+			return exitFailing
+		}
+	}
+	return exitOK
+}
+
+func summaryLine(res *checks.Results, out string, files []outputFile, code int) string {
+	s := res.Summary
+	var providers []string
+	for _, src := range res.Sources {
+		providers = append(providers, src.Provider)
+	}
+	bySev := map[checks.Severity]int{}
+	for _, c := range res.Checks {
+		if c.Status == checks.Fail {
+			bySev[c.Severity]++
+		}
+	}
+	var sev []string
+	for i := len(checks.AllSeverities) - 1; i >= 0; i-- {
+		if n := bySev[checks.AllSeverities[i]]; n > 0 {
+			sev = append(sev, fmt.Sprintf("%d %s", n, checks.AllSeverities[i]))
+		}
+	}
+	failPart := fmt.Sprintf("%d fail", s.Fail)
+	if len(sev) > 0 {
+		failPart += " (" + strings.Join(sev, ", ") + ")"
+	}
+	var names []string
+	for _, fl := range files {
+		names = append(names, fl.name)
+	}
+	return fmt.Sprintf("shadowpath: %s: %d checks: %d pass, %s, %d waived, %d not assessed, %d manual, %d n/a; %d identities; wrote %s in %s; exit %d",
+		strings.Join(providers, "+"), len(res.Checks), s.Pass, failPart, s.Waived, s.NotAssessed, s.Manual, s.NotApplicable,
+		len(res.Identities), strings.Join(names, ", "), out, code)
+}
+
+func readResultsFile(path string) (*checks.Results, error) {
+	data, err := readBoundedLarge(path)
+	if err != nil {
+		return nil, err
+	}
+	res, err := reports.ReadResults(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a results.json: %w", path, err)
+	}
+	if res.SchemaVersion != checks.ResultsSchemaVersion {
+		return nil, fmt.Errorf("%s: field \"schema_version\": %q is not supported (want %q)", path, res.SchemaVersion, checks.ResultsSchemaVersion)
+	}
+	return res, nil
+}
+
+func readBoundedLarge(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > 2<<30 {
+		return nil, fmt.Errorf("%s: larger than 2 GiB", path)
+	}
+	return os.ReadFile(path)
+}
+
+// renderOne renders results.json alone (history keeps it even when the
+// user asked for other formats).
+func renderOne(res *checks.Results) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := (reports.JSON{}).Write(context.Background(), &buf, res); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/shadowpath/shadowpath/connectors/entra"
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+	"github.com/shadowpath/shadowpath/connectors/okta"
+)
+
+// connectorFor builds a provider's connector from the environment, with the
+// config file's non-secret settings and secret-file references filling gaps.
+func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Connector, error) {
+	getenv := cfg.envWithFiles(f.getenv)
+	switch provider {
+	case "okta":
+		c, err := okta.ConfigFromEnv(getenv)
+		if err != nil {
+			return nil, usageErr(fmt.Errorf("okta: %w", err))
+		}
+		if f.httpClient != nil {
+			c.HTTPClient = f.httpClient
+		}
+		conn, err := okta.New(c)
+		return conn, usageErr(err)
+	case "entra":
+		if cloud == "" {
+			cloud = cfg.Entra.Cloud
+		}
+		switch cloud {
+		case "", "global", "usgov", "usgov-dod", "china":
+		default:
+			return nil, usageErr(fmt.Errorf("--entra-cloud %q: want global, usgov, usgov-dod or china", cloud))
+		}
+		c, err := entra.ConfigFromEnv(getenv, cloud)
+		if err != nil {
+			return nil, usageErr(fmt.Errorf("entra: %w", err))
+		}
+		if f.httpClient != nil {
+			c.HTTPClient = f.httpClient
+		}
+		conn, err := entra.New(c)
+		return conn, usageErr(err)
+	}
+	return nil, usageErr(fmt.Errorf("unknown source %q", provider))
+}
+
+// envWithFiles layers the config file under the environment: a variable
+// set in the environment wins; otherwise the config's value (or the content
+// of the secret file it names) is used.
+func (c *config) envWithFiles(getenv func(string) string) func(string) string {
+	fromCfg := map[string]string{
+		"OKTA_ORG_URL":                  c.Okta.OrgURL,
+		"OKTA_CLIENT_ID":                c.Okta.ClientID,
+		"OKTA_PRIVATE_KEY_FILE":         c.Okta.PrivateKeyFile,
+		"OKTA_KEY_ID":                   c.Okta.KeyID,
+		"AZURE_TENANT_ID":               c.Entra.TenantID,
+		"AZURE_CLIENT_ID":               c.Entra.ClientID,
+		"AZURE_CLIENT_CERTIFICATE_PATH": c.Entra.CertificatePath,
+		"ENTRA_GRAPH_ENDPOINT":          c.Entra.GraphEndpoint,
+		"AZURE_AUTHORITY_HOST":          c.Entra.AuthorityHost,
+	}
+	secretFiles := map[string]string{
+		"OKTA_API_TOKEN":      c.Okta.TokenFile,
+		"AZURE_CLIENT_SECRET": c.Entra.ClientSecretFile,
+	}
+	return func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		if v := fromCfg[k]; v != "" {
+			return v
+		}
+		if p := secretFiles[k]; p != "" {
+			b, err := os.ReadFile(p)
+			if err == nil {
+				return strings.TrimSpace(string(b))
+			}
+		}
+		return ""
+	}
+}
+
+// collectLive reads each requested provider. A provider that cannot be read
+// at all (bad credentials, unreachable) is an incomplete scan: exit 2.
+func collectLive(ctx context.Context, f *factory, cfg *config, providers []string, cloud string, now, since time.Time, log *slog.Logger) (*evidence.Snapshot, error) {
+	snap := &evidence.Snapshot{SchemaVersion: evidence.SchemaVersion, Tool: "shadowpath " + toolVersion()}
+	var errs []error
+	for _, p := range dedupe(providers) {
+		conn, err := connectorFor(f, cfg, p, cloud)
+		if err != nil {
+			return nil, err
+		}
+		opts := evidence.CollectOptions{Now: now, Since: since, Logger: log.With("provider", p)}
+		if f.isTerminal() && !f.quiet {
+			opts.Progress = func(format string, args ...any) {
+				fmt.Fprintf(f.stderr, "\r\033[K%s: "+format, append([]any{p}, args...)...)
+			}
+		}
+		start := time.Now()
+		src, err := conn.Collect(ctx, opts)
+		if opts.Progress != nil {
+			fmt.Fprint(f.stderr, "\r\033[K")
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("%s: interrupted: %w", p, ctx.Err())
+			}
+			errs = append(errs, fmt.Errorf("%s: %w", p, err))
+			log.Error("source could not be read: its checks will be not_assessed", "provider", p, "err", err)
+			snap.Sources = append(snap.Sources, unreadableSource(p, cfg.envWithFiles(f.getenv), now, since, err))
+			continue
+		}
+		log.Info("collected", "provider", p, "tenant", src.Tenant, "accounts", len(src.Accounts), "took", time.Since(start).Round(time.Millisecond))
+		for _, c := range src.Coverage {
+			if c.Status != evidence.Complete {
+				log.Warn("dataset not fully read", "provider", p, "dataset", c.Dataset, "status", c.Status, "detail", c.Detail)
+			}
+		}
+		snap.Sources = append(snap.Sources, src)
+	}
+	if len(errs) == len(dedupe(providers)) {
+		return nil, &incompleteError{errors.Join(errs...)}
+	}
+	snap.Normalize()
+	return snap, nil
+}
+
+func dedupe(ss []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// unreadableSource stands in for a provider that could not be read at all
+// when another one could: every dataset is recorded as an error, so every
+// check of that provider is reported not_assessed instead of vanishing.
+func unreadableSource(p string, getenv func(string) string, now, since time.Time, err error) *evidence.Source {
+	src := &evidence.Source{Provider: evidence.Provider(p), CollectedAt: now, AuditWindow: evidence.Window{Since: since, Until: now}, Accounts: []evidence.Account{}}
+	switch p {
+	case "okta":
+		src.Tenant = strings.TrimPrefix(strings.TrimPrefix(getenv("OKTA_ORG_URL"), "https://"), "http://")
+	case "entra":
+		src.Tenant = getenv("AZURE_TENANT_ID")
+	}
+	if src.Tenant == "" {
+		src.Tenant = "unknown"
+	}
+	for _, ds := range evidence.Datasets[src.Provider] {
+		src.Coverage = append(src.Coverage, evidence.CoverageFromError(ds, 0, err))
+	}
+	return src
+}
