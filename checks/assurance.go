@@ -2,6 +2,7 @@ package checks
 
 import (
 	"path"
+	"sort"
 	"strings"
 
 	"github.com/shadowpath/shadowpath/connectors/evidence"
@@ -196,9 +197,12 @@ type env struct {
 	provider evidence.Provider
 	p        *Params
 
-	accts      []acct
-	byID       map[string]int
-	byLogin    map[string]int
+	accts []acct
+	// sortedIDs: the accounts are in id order (a normalized snapshot), so
+	// lookups binary-search instead of building a million-entry map.
+	sortedIDs  bool
+	byID       map[string]int // built on first lookup when not sorted
+	byLogin    map[string]int // built on first lookup
 	groupNames map[string]string
 
 	settings     []methodSetting
@@ -211,6 +215,19 @@ type env struct {
 
 	unknownVendors map[string]int // vendor value → methods seen
 	labels         map[pathRef]string
+	methodLists    map[kindSet][]string
+}
+
+// methodList is the sorted kind names of a set, shared by every account
+// with the same set (a million identities, a handful of distinct sets).
+// Callers must not modify it.
+func (e *env) methodList(s kindSet) []string {
+	if l, ok := e.methodLists[s]; ok {
+		return l
+	}
+	l := s.strings()
+	e.methodLists[s] = l
+	return l
 }
 
 func newEnv(src *evidence.Source, p *Params) *env {
@@ -218,11 +235,10 @@ func newEnv(src *evidence.Source, p *Params) *env {
 		src:            src,
 		provider:       src.Provider,
 		p:              p,
-		byID:           make(map[string]int, len(src.Accounts)),
-		byLogin:        make(map[string]int, len(src.Accounts)),
 		groupNames:     make(map[string]string, len(src.Groups)),
 		unknownVendors: map[string]int{},
 		labels:         map[pathRef]string{},
+		methodLists:    map[kindSet][]string{},
 	}
 	for _, g := range src.Groups {
 		e.groupNames[g.ID] = g.Name
@@ -255,14 +271,15 @@ func newEnv(src *evidence.Source, p *Params) *env {
 	}
 	e.ssprOff = pol.SelfServiceRecoveryEnabled != nil && !*pol.SelfServiceRecoveryEnabled
 
-	servicePatterns := make([]string, 0, len(p.ServiceAccountPatterns))
+	servicePatterns := make([]glob, 0, len(p.ServiceAccountPatterns))
 	for _, pat := range p.ServiceAccountPatterns {
-		servicePatterns = append(servicePatterns, strings.ToLower(pat))
+		servicePatterns = append(servicePatterns, compileGlob(strings.ToLower(pat)))
 	}
 	serviceIDs := toSet(p.ServiceAccounts, true)
 	breakGlass := toSet(p.BreakGlass, true)
 
 	e.accts = make([]acct, len(src.Accounts))
+	e.sortedIDs = true
 	for i := range src.Accounts {
 		a := &src.Accounts[i]
 		x := &e.accts[i]
@@ -287,23 +304,93 @@ func newEnv(src *evidence.Source, p *Params) *env {
 				e.unknownVendors[m.VendorType]++
 			}
 		}
-		if a.ID != "" {
-			e.byID[a.ID] = i
-		}
-		if x.login != "" {
-			e.byLogin[x.login] = i
+		if i > 0 && src.Accounts[i-1].ID >= a.ID {
+			e.sortedIDs = false
 		}
 		e.assess(x)
 	}
 	return e
 }
 
-func matchAny(patterns []string, login string) bool {
+// lookup finds an account by id.
+func (e *env) lookup(id string) (int, bool) {
+	if id == "" {
+		return 0, false
+	}
+	if e.sortedIDs {
+		i := sort.Search(len(e.accts), func(i int) bool { return e.accts[i].a.ID >= id })
+		return i, i < len(e.accts) && e.accts[i].a.ID == id
+	}
+	if e.byID == nil {
+		e.byID = make(map[string]int, len(e.accts))
+		for i := range e.accts {
+			if id := e.accts[i].a.ID; id != "" {
+				e.byID[id] = i
+			}
+		}
+	}
+	i, ok := e.byID[id]
+	return i, ok
+}
+
+// lookupLogin finds an account by login, case-insensitively.
+func (e *env) lookupLogin(login string) (int, bool) {
+	if e.byLogin == nil {
+		e.byLogin = make(map[string]int, len(e.accts))
+		for i := range e.accts {
+			if l := e.accts[i].login; l != "" {
+				e.byLogin[l] = i
+			}
+		}
+	}
+	i, ok := e.byLogin[strings.ToLower(login)]
+	return i, ok
+}
+
+// glob is a path.Match pattern precompiled for the common case of '*'
+// wildcards only: a million logins against five patterns is the hot loop.
+type glob struct {
+	raw   string
+	parts []string // split on '*'; nil when the pattern needs path.Match
+}
+
+func compileGlob(p string) glob {
+	g := glob{raw: p}
+	if !strings.ContainsAny(p, "?[\\") {
+		g.parts = strings.Split(p, "*")
+	}
+	return g
+}
+
+func (g glob) match(s string) bool {
+	if g.parts == nil || strings.Contains(s, "/") {
+		ok, _ := path.Match(g.raw, s)
+		return ok
+	}
+	if len(g.parts) == 1 {
+		return s == g.raw
+	}
+	first, last := g.parts[0], g.parts[len(g.parts)-1]
+	if len(s) < len(first)+len(last) || !strings.HasPrefix(s, first) || !strings.HasSuffix(s, last) {
+		return false
+	}
+	s = s[len(first) : len(s)-len(last)]
+	for _, mid := range g.parts[1 : len(g.parts)-1] {
+		i := strings.Index(s, mid)
+		if i < 0 {
+			return false
+		}
+		s = s[i+len(mid):]
+	}
+	return true
+}
+
+func matchAny(patterns []glob, login string) bool {
 	if login == "" {
 		return false
 	}
 	for _, p := range patterns {
-		if ok, _ := path.Match(p, login); ok {
+		if p.match(login) {
 			return true
 		}
 	}
@@ -416,43 +503,41 @@ func (e *env) recoveryStrength(r *recoveryPolicy, a *acct, recoveryAllowed kindS
 			best, ref, found = s, pathRef{kind: pathRecovery, k1: k1, k2: k2}, true
 		}
 	}
-	for _, k1 := range sortedKinds {
-		if !first.has(k1) || Classify(k1).Bootstrap || (onlyAvailable && !e.proofAvailable(a, k1)) {
-			continue
+	first.each(func(i1 int, k1 evidence.MethodKind) {
+		if kindClass[i1].Bootstrap || (onlyAvailable && !e.proofAvailable(a, k1)) {
+			return
 		}
-		s1 := kindStrength(k1)
+		s1 := kindStrengths[i1]
 		if !r.p.StepUpRequired || r.stepUp == 0 {
 			// No step-up, or a step-up whose proofs are not known: credit one proof.
 			consider(s1, k1, "")
-			continue
+			return
 		}
-		for _, k2 := range sortedKinds {
-			if !r.stepUp.has(k2) || k2 == k1 || (onlyAvailable && !e.proofAvailable(a, k2)) {
-				continue
+		r.stepUp.each(func(i2 int, k2 evidence.MethodKind) {
+			if k2 == k1 || (onlyAvailable && !e.proofAvailable(a, k2)) {
+				return
 			}
 			s := s1
-			if s2 := kindStrength(k2); s.less(s2) {
+			if s2 := kindStrengths[i2]; s.less(s2) {
 				s = s2
 			}
 			if s.AAL > AAL2 {
 				s = strength{AAL: AAL2, tier: 1}
 			}
 			consider(s, k1, k2)
-		}
-	}
+		})
+	})
 	return best, ref, found
 }
 
 // assess computes nominal and effective assurance and the weakest path.
 func (e *env) assess(x *acct) {
 	x.nominal = AAL1
-	for _, k := range sortedKinds {
-		if x.kinds.has(k) && !Classify(k).Bootstrap {
-			if c := Classify(k).MaxAAL; c > x.nominal {
-				x.nominal = c
-			}
+	x.kinds.each(func(i int, _ evidence.MethodKind) {
+		if c := kindClass[i]; !c.Bootstrap && c.MaxAAL > x.nominal {
+			x.nominal = c.MaxAAL
 		}
-	}
+	})
 	signInAllowed, recoveryAllowed := e.allowedKinds(x)
 	usable := x.kinds & signInAllowed & e.policyAllowed(x)
 
@@ -462,12 +547,11 @@ func (e *env) assess(x *acct) {
 			x.effective, x.weakest, found = s, ref, true
 		}
 	}
-	for _, k := range sortedKinds {
-		c := Classify(k)
-		if usable.has(k) && (c.MFACapable || c.Unknown) {
-			consider(kindStrength(k), pathRef{kind: pathSignIn, k1: k})
+	usable.each(func(i int, k evidence.MethodKind) {
+		if c := kindClass[i]; c.MFACapable || c.Unknown {
+			consider(kindStrengths[i], pathRef{kind: pathSignIn, k1: k})
 		}
-	}
+	})
 	if !found {
 		consider(strength{AAL: AAL1, tier: 1}, pathRef{kind: pathNoMFA})
 	}
@@ -535,7 +619,7 @@ func (x *acct) assurance(e *env) Assurance {
 // account in one pass.
 func AccountAssurance(src *evidence.Source, accountID string, p Params) (Assurance, bool) {
 	e := newEnv(src, &p)
-	i, ok := e.byID[accountID]
+	i, ok := e.lookup(accountID)
 	if !ok {
 		return Assurance{}, false
 	}

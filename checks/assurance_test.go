@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"path"
 	"testing"
 
 	"github.com/shadowpath/shadowpath/connectors/evidence"
@@ -198,6 +199,46 @@ func TestServiceAccountPatterns(t *testing.T) {
 	for i := range got {
 		if got[i] != want[i] {
 			t.Errorf("service accounts %v, want %v", got, want)
+		}
+	}
+}
+
+// TestGlobMatchesPathMatch: the precompiled glob agrees with path.Match.
+func TestGlobMatchesPathMatch(t *testing.T) {
+	patterns := []string{"svc-*", "*-svc@*", "*_svc@*", "service-*", "exact@x.com", "*", "a*b*c", "a*b*c*", "*@*.*", "svc?-*", "[st]vc-*", "a\\*b", ""}
+	logins := []string{"svc-backup@acme.com", "backup-svc@acme.com", "x_svc@y", "service-", "exact@x.com", "", "abc", "aXbYc", "abcabc", "ab", "ac",
+		"svc1-x", "tvc-x", "a*b", "a/b", "svc-a/b", "a@b.c", "ab@c"}
+	for _, p := range patterns {
+		g := compileGlob(p)
+		for _, l := range logins {
+			want, _ := path.Match(p, l)
+			if got := g.match(l); got != want {
+				t.Errorf("glob %q on %q = %v, path.Match says %v", p, l, got, want)
+			}
+		}
+	}
+}
+
+func TestLookup(t *testing.T) {
+	for _, sorted := range []bool{true, false} {
+		src := oktaGood()
+		if !sorted {
+			src.Accounts[0], src.Accounts[1] = src.Accounts[1], src.Accounts[0]
+		}
+		e := newEnv(src, &Params{})
+		if e.sortedIDs != sorted {
+			t.Fatalf("sortedIDs %v, want %v", e.sortedIDs, sorted)
+		}
+		for _, id := range []string{oktaAlice, oktaAdmin} {
+			if i, ok := e.lookup(id); !ok || e.accts[i].a.ID != id {
+				t.Errorf("sorted=%v lookup(%s) = %d, %v", sorted, id, i, ok)
+			}
+		}
+		if _, ok := e.lookup("00u0nobody"); ok {
+			t.Error("found a missing id")
+		}
+		if i, ok := e.lookupLogin("ADA@acme.com"); !ok || e.accts[i].a.ID != oktaAdmin {
+			t.Errorf("lookupLogin = %d, %v", i, ok)
 		}
 	}
 }

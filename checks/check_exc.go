@@ -90,9 +90,9 @@ func evalEXC01(e *env) outcome {
 		var f Finding
 		switch x.typ {
 		case "user":
-			xi, ok := e.byID[x.id]
+			xi, ok := e.lookup(x.id)
 			if !ok {
-				xi, ok = e.byLogin[strings.ToLower(x.id)]
+				xi, ok = e.lookupLogin(x.id)
 			}
 			if !ok {
 				subject.Name = ""
@@ -117,7 +117,7 @@ func evalEXC01(e *env) outcome {
 					breakGlassOK++
 					continue
 				}
-				ev["methods"] = a.kinds.strings()
+				ev["methods"] = e.methodList(a.kinds)
 				f = Finding{Subject: subject, Severity: Critical, Evidence: ev,
 					Message: "Declared break-glass account " + displayName(a.a) + " is excluded from MFA policy and holds no phishing-resistant method"}
 				break

@@ -20,7 +20,7 @@ func evalMFA01(e *env) outcome {
 			priv++
 		}
 		o.findings = append(o.findings, userFinding(x, sev(High, Critical, x.privileged),
-			"has no MFA-capable method", map[string]any{"methods": x.kinds.strings()}))
+			"has no MFA-capable method", map[string]any{"methods": e.methodList(x.kinds)}))
 	}
 	if len(o.findings) == 0 {
 		o.rationale = "Every member account (" + itoa(members) + ") has an MFA-capable method."
@@ -43,7 +43,7 @@ func evalMFA02(e *env) outcome {
 			continue
 		}
 		o.findings = append(o.findings, userFinding(x, sev(Medium, High, x.privileged),
-			"has a single MFA-capable method and no backup", map[string]any{"methods": x.kinds.strings()}))
+			"has a single MFA-capable method and no backup", map[string]any{"methods": e.methodList(x.kinds)}))
 	}
 	if len(o.findings) == 0 {
 		o.rationale = "No member account (" + itoa(members) + " checked) relies on a single MFA-capable method."
@@ -72,7 +72,7 @@ func evalMFA03(e *env) outcome {
 				"nominal_aal":   x.nominal.String(),
 				"effective_aal": x.effective.AAL.String(),
 				"weakest_path":  path,
-				"methods":       x.kinds.strings(),
+				"methods":       e.methodList(x.kinds),
 			}))
 	}
 	if len(o.findings) == 0 {
@@ -95,11 +95,11 @@ func (e *env) usableNonPR(x *acct) kindSet {
 		if r.methods == 0 {
 			proofs |= recoveryAllowed & e.coveredKinds
 		}
-		for _, k := range sortedKinds {
-			if proofs.has(k) && e.proofAvailable(x, k) {
-				usable |= bitOf(k)
+		proofs.each(func(i int, k evidence.MethodKind) {
+			if e.proofAvailable(x, k) {
+				usable |= 1 << i
 			}
-		}
+		})
 	})
 	return usable & candidates
 }
@@ -130,7 +130,7 @@ func evalMFA04(e *env) outcome {
 		o.findings = append(o.findings, userFinding(x, Critical, msg, map[string]any{
 			"phishing_resistant":            pr.strings(),
 			"usable_non_phishing_resistant": weak.strings(),
-			"methods":                       x.kinds.strings(),
+			"methods":                       e.methodList(x.kinds),
 			"effective_aal":                 x.effective.AAL.String(),
 			"weakest_path":                  e.label(x.weakest),
 			"roles":                         roleIDs(x.a),

@@ -169,13 +169,11 @@ func (e *env) requiredStrength(x *acct) (strength, string) {
 		r := strength{AAL: AAL2, tier: 0} // any MFA-capable method, SMS included
 		if s.allowed != 0 {
 			first := true
-			for _, k := range sortedKinds {
-				if s.allowed.has(k) && Classify(k).MFACapable {
-					if ks := kindStrength(k); first || ks.less(r) {
-						r, first = ks, false
-					}
+			s.allowed.each(func(i int, _ evidence.MethodKind) {
+				if ks := kindStrengths[i]; kindClass[i].MFACapable && (first || ks.less(r)) {
+					r, first = ks, false
 				}
-			}
+			})
 		}
 		if req.less(r) {
 			req, by = r, policyLabel(s.p.Name, s.p.RuleName)
@@ -188,11 +186,11 @@ func (e *env) requiredStrength(x *acct) (strength, string) {
 // what an unknown "number of methods required" yields at best.
 func twoWeakest(proofs kindSet) (strength, bool) {
 	var ss []strength
-	for _, k := range sortedKinds {
-		if proofs.has(k) && !Classify(k).Bootstrap {
-			ss = append(ss, kindStrength(k))
+	proofs.each(func(i int, _ evidence.MethodKind) {
+		if !kindClass[i].Bootstrap {
+			ss = append(ss, kindStrengths[i])
 		}
-	}
+	})
 	if len(ss) < 2 {
 		return strength{}, false
 	}
@@ -457,7 +455,7 @@ func evalREC06(e *env) outcome {
 		if (ev.Kind != evidence.EvFactorReset && ev.Kind != evidence.EvTAPIssued) || !succeeded(ev) || ev.Target.ID == "" {
 			continue
 		}
-		xi, ok := e.byID[ev.Target.ID]
+		xi, ok := e.lookup(ev.Target.ID)
 		if !ok {
 			continue // deleted or out of scope: nothing left to re-enrol
 		}
@@ -480,7 +478,8 @@ func evalREC06(e *env) outcome {
 	}
 	for _, id := range sortedKeys(misses) {
 		m := misses[id]
-		x := &e.accts[e.byID[id]]
+		xi, _ := e.lookup(id)
+		x := &e.accts[xi]
 		o.findings = append(o.findings, userFinding(x, Medium,
 			"was reset ("+plural(len(m.events), "event", "events")+", last "+m.last.UTC().Format(time.DateOnly)+") and did not enrol an MFA-capable method within "+days(window),
 			map[string]any{"events": sample(m.events), "event_count": len(m.events), "last_reset": m.last.UTC().Format(time.RFC3339)}))
@@ -563,7 +562,7 @@ func evalREC07(e *env) outcome {
 		if ev.Actor.Name != "" {
 			actorNames[ev.Actor.ID] = ev.Actor.Name
 		}
-		xi, ok := e.byID[ev.Target.ID]
+		xi, ok := e.lookup(ev.Target.ID)
 		if !ok || !e.accts[xi].privileged {
 			continue
 		}
@@ -578,7 +577,8 @@ func evalREC07(e *env) outcome {
 	}
 	for _, id := range sortedKeys(privileged) {
 		a := privileged[id]
-		x := &e.accts[e.byID[id]]
+		xi, _ := e.lookup(id)
+		x := &e.accts[xi]
 		o.findings = append(o.findings, userFinding(x, High,
 			"is privileged and was reset or issued a temporary pass by an administrator ("+plural(len(a.events), "event", "events")+")",
 			map[string]any{"events": sample(a.events), "event_count": len(a.events), "kinds": sortedKeys(a.kinds), "actors": sortedKeys(a.actors), "reason": "privileged_target"}))
@@ -603,7 +603,7 @@ func evalREC07(e *env) outcome {
 			continue
 		}
 		name := actorNames[actor]
-		if xi, ok := e.byID[actor]; ok && name == "" {
+		if xi, ok := e.lookup(actor); ok && name == "" {
 			name = displayName(e.accts[xi].a)
 		}
 		label := name

@@ -49,18 +49,32 @@ func Evaluate(snap *evidence.Snapshot, p Params) (*Results, error) {
 		Identities:    []Identity{},
 		Parameters:    p.parameters(),
 	}
+	// The evidence hashes are independent of the evaluation: compute them
+	// meanwhile (a million accounts take seconds to encode).
+	type hashed struct {
+		sum string
+		err error
+	}
+	hashes := make([]chan hashed, len(sources))
+	for i, src := range sources {
+		hashes[i] = make(chan hashed, 1)
+		go func(src *evidence.Source, out chan<- hashed) {
+			sum, err := src.StreamHash()
+			out <- hashed{sum, err}
+		}(src, hashes[i])
+	}
 	catalog := Catalog()
-	for _, src := range sources {
+	for i, src := range sources {
 		e := newEnv(src, &p)
-		info, err := sourceInfo(src)
-		if err != nil {
-			return nil, err
-		}
-		res.Sources = append(res.Sources, info)
 		for _, c := range catalog {
 			res.Checks = append(res.Checks, c.run(e))
 		}
 		res.Identities = append(res.Identities, e.identities()...)
+		h := <-hashes[i]
+		if h.err != nil {
+			return nil, fmt.Errorf("evaluate: hash %s evidence: %w", src.Provider, h.err)
+		}
+		res.Sources = append(res.Sources, sourceInfo(src, h.sum))
 		if len(e.unknownVendors) > 0 {
 			n := 0
 			for _, c := range e.unknownVendors {
@@ -128,11 +142,9 @@ func (p *Params) parameters() map[string]string {
 	return m
 }
 
-func sourceInfo(src *evidence.Source) (SourceInfo, error) {
-	sum, err := src.Hash()
-	if err != nil {
-		return SourceInfo{}, fmt.Errorf("evaluate: hash %s evidence: %w", src.Provider, err)
-	}
+// sourceInfo describes a source; sum is its evidence hash (src.Hash, computed
+// by the streaming StreamHash, which gives the same digest).
+func sourceInfo(src *evidence.Source, sum string) SourceInfo {
 	cov := append([]evidence.Coverage{}, src.Coverage...)
 	sort.SliceStable(cov, func(i, j int) bool { return cov[i].Dataset < cov[j].Dataset })
 	out := append([]evidence.Count(nil), src.OutOfScope...)
@@ -143,7 +155,7 @@ func sourceInfo(src *evidence.Source) (SourceInfo, error) {
 		Provider: string(src.Provider), Tenant: src.Tenant, TenantName: src.TenantName,
 		CollectedAt: src.CollectedAt, EvidenceSHA256: sum, Coverage: cov,
 		AuditWindow: src.AuditWindow, Accounts: len(src.Accounts), OutOfScope: out, Warnings: warn,
-	}, nil
+	}
 }
 
 // missingData returns why a check cannot be assessed for a source: the
@@ -212,13 +224,16 @@ func (c *Check) run(e *env) CheckResult {
 			f.Evidence = map[string]any{}
 		}
 	}
-	sort.SliceStable(o.findings, func(i, j int) bool {
+	less := func(i, j int) bool {
 		a, b := o.findings[i].Subject, o.findings[j].Subject
 		if a.ID != b.ID {
 			return a.ID < b.ID
 		}
 		return a.Type < b.Type
-	})
+	}
+	if !sort.SliceIsSorted(o.findings, less) {
+		sort.SliceStable(o.findings, less)
+	}
 	if o.findings != nil {
 		r.Findings = o.findings
 	}
@@ -246,14 +261,9 @@ func maxSeverity(base Severity, fs []Finding) Severity {
 
 func (e *env) identities() []Identity {
 	out := make([]Identity, len(e.accts))
-	methods := map[kindSet][]string{}
 	for i := range e.accts {
 		x := &e.accts[i]
-		m, ok := methods[x.kinds]
-		if !ok {
-			m = x.kinds.strings()
-			methods[x.kinds] = m
-		}
+		m := e.methodList(x.kinds)
 		ut := "member"
 		if !x.member {
 			ut = "guest"

@@ -1,6 +1,10 @@
 package checks
 
-import "github.com/shadowpath/shadowpath/connectors/evidence"
+import (
+	"sort"
+
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+)
 
 // AAL is an NIST SP 800-63B-4 authenticator assurance level. The zero value,
 // AALNone, is below AAL1: what a security question or an unknown method gives.
@@ -108,17 +112,38 @@ func kindStrength(k evidence.MethodKind) strength {
 	return strength{AAL: c.MaxAAL, tier: t}
 }
 
-// kindSet is a bit set over evidence.AllKinds, so that per-account method
-// sets cost no allocation.
+// kindSet is a bit set over the normalized kinds, so that per-account
+// method sets cost no allocation. Bit i is sortedKinds[i]: iterating bits
+// yields kinds in string order with no map lookup.
 type kindSet uint32
 
+// sortedKinds is evidence.AllKinds in string order, for deterministic lists.
+var sortedKinds = func() []evidence.MethodKind {
+	out := append([]evidence.MethodKind(nil), evidence.AllKinds...)
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}()
+
 var kindBit = func() map[evidence.MethodKind]kindSet {
-	m := make(map[evidence.MethodKind]kindSet, len(evidence.AllKinds))
-	for i, k := range evidence.AllKinds {
+	m := make(map[evidence.MethodKind]kindSet, len(sortedKinds))
+	for i, k := range sortedKinds {
 		m[k] = 1 << i
 	}
 	return m
 }()
+
+// Per-kind strengths and classes by bit index, for the hot loops.
+var (
+	kindClass     [32]Class
+	kindStrengths [32]strength
+)
+
+func init() {
+	for i, k := range sortedKinds {
+		kindClass[i] = Classify(k)
+		kindStrengths[i] = kindStrength(k)
+	}
+}
 
 func bitOf(k evidence.MethodKind) kindSet {
 	if b, ok := kindBit[k]; ok {
@@ -137,35 +162,27 @@ func setOf(kinds []evidence.MethodKind) kindSet {
 
 func (s kindSet) has(k evidence.MethodKind) bool { return s&bitOf(k) != 0 }
 
+// each calls fn for every kind in the set, in string order.
+func (s kindSet) each(fn func(i int, k evidence.MethodKind)) {
+	for i, k := range sortedKinds {
+		if s&(1<<i) != 0 {
+			fn(i, k)
+		}
+	}
+}
+
 // kinds lists the set's kinds in sorted (string) order.
 func (s kindSet) kinds() []evidence.MethodKind {
 	var out []evidence.MethodKind
-	for _, k := range sortedKinds {
-		if s&kindBit[k] != 0 {
-			out = append(out, k)
-		}
-	}
+	s.each(func(_ int, k evidence.MethodKind) { out = append(out, k) })
 	return out
 }
 
 func (s kindSet) strings() []string {
 	out := []string{}
-	for _, k := range s.kinds() {
-		out = append(out, string(k))
-	}
+	s.each(func(_ int, k evidence.MethodKind) { out = append(out, string(k)) })
 	return out
 }
-
-// sortedKinds is evidence.AllKinds in string order, for deterministic lists.
-var sortedKinds = func() []evidence.MethodKind {
-	out := append([]evidence.MethodKind(nil), evidence.AllKinds...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
-}()
 
 // Kind sets used by several checks.
 var (

@@ -1,0 +1,96 @@
+package checks
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+)
+
+// bigSource builds an Okta-shaped source with n accounts of three methods
+// each, spread over a few groups, with a few policies and workloads: the
+// shape of a large tenant, not a real one.
+func bigSource(n int) *evidence.Source {
+	src := oktaGood()
+	src.Policies.Methods = append(src.Policies.Methods, evidence.MethodSetting{ID: "autphone", Name: "Phone", Kinds: []evidence.MethodKind{evidence.KindSMS, evidence.KindVoice},
+		Enabled: true, SignIn: true, Recovery: true, Targets: evidence.Targets{Groups: []string{"00gfield"}}})
+	src.Policies.Recovery = append(src.Policies.Recovery, evidence.RecoveryPolicy{ID: "00pfield", Name: "Field staff", Enabled: true, Priority: 0,
+		Targets: evidence.Targets{Groups: []string{"00gfield"}}, SelfService: true, Methods: []evidence.MethodKind{evidence.KindSMS}, Known: true, EndsInSession: true})
+	src.Policies.SignIn = append(src.Policies.SignIn, evidence.SignInPolicy{ID: "00padmin", Name: "Admins", Enabled: true, Priority: 0, RequiresMFA: true, AllApps: true,
+		PhishingResistant: true, Targets: evidence.Targets{Groups: []string{oktaAdmins}, ExcludeUsers: []string{"00u00000007"}}})
+	kinds := [][3]evidence.MethodKind{
+		{evidence.KindFIDO2, evidence.KindFIDO2, evidence.KindPassword},
+		{evidence.KindPush, evidence.KindTOTPSoftware, evidence.KindFastPass},
+		{evidence.KindFIDO2, evidence.KindSMS, evidence.KindEmailOTP},
+		{evidence.KindPassword, evidence.KindEmailOTP, evidence.KindSecurityQuestion},
+	}
+	groups := [][]string{{"00gstaff"}, {"00gstaff", "00gfield"}, {"00gfield"}, {"00gstaff", oktaAdmins}}
+	src.Accounts = make([]evidence.Account, n)
+	for i := range src.Accounts {
+		id := "00u" + strconv.FormatInt(int64(i), 10)
+		for len(id) < 11 {
+			id = id[:3] + "0" + id[3:]
+		}
+		k := kinds[i%len(kinds)]
+		a := &src.Accounts[i]
+		*a = evidence.Account{ID: id, Name: id, Login: id + "@acme.com", Status: "ACTIVE", UserType: "member", Groups: groups[i%len(groups)],
+			Methods: []evidence.Method{
+				{Kind: k[0], VendorType: string(k[0]), Status: "ACTIVE"},
+				{Kind: k[1], VendorType: string(k[1]), Status: "ACTIVE"},
+				{Kind: k[2], VendorType: string(k[2]), Status: "ACTIVE"},
+			}}
+		if i%1000 == 3 {
+			a.Privileged = true
+			a.Roles = []evidence.Role{{ID: "SUPER_ADMIN"}}
+		}
+	}
+	return src
+}
+
+// BenchmarkEvaluate1M evaluates the whole catalog over one million accounts.
+// Measure peak memory with
+//
+//	/usr/bin/time -v go test -run '^$' -bench Evaluate1M -benchtime 1x ./checks/
+func BenchmarkEvaluate1M(b *testing.B) {
+	snap := snapshotOf(bigSource(1_000_000))
+	p := testParams()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		r, err := Evaluate(snap, p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(r.Identities) != 1_000_000 {
+			b.Fatalf("%d identities", len(r.Identities))
+		}
+	}
+}
+
+// BenchmarkAssess1M is the evaluation minus the evidence hash and the
+// results assembly, to show where the time goes.
+func BenchmarkAssess1M(b *testing.B) {
+	src := bigSource(1_000_000)
+	p := testParams()
+	b.ResetTimer()
+	for b.Loop() {
+		e := newEnv(src, &p)
+		for _, c := range Catalog() {
+			c.run(e)
+		}
+		_ = e.identities()
+	}
+}
+
+// BenchmarkHash1M is the evidence hash alone (evidence.Source.StreamHash), which
+// Evaluate computes once per source for evidence_sha256.
+func BenchmarkHash1M(b *testing.B) {
+	src := bigSource(1_000_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := src.StreamHash(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
