@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +20,7 @@ import (
 type cli struct {
 	stdout, stderr bytes.Buffer
 	env            map[string]string
+	client         *http.Client
 }
 
 func (c *cli) run(t *testing.T, args ...string) int {
@@ -26,6 +28,7 @@ func (c *cli) run(t *testing.T, args ...string) int {
 	c.stdout.Reset()
 	c.stderr.Reset()
 	f := newFactory(&c.stdout, &c.stderr, func(k string) string { return c.env[k] })
+	f.httpClient = c.client
 	f.now = func() time.Time { return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC) }
 	return run(t.Context(), args, f)
 }
