@@ -7,7 +7,7 @@ import (
 	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
 
-func TestExclusionChecks(t *testing.T) {
+func exclusionCases() []checkCase {
 	excludeUser := func(id string) func(*evidence.Source) {
 		return func(s *evidence.Source) {
 			s.Policies.SignIn[0].Targets.ExcludeUsers = append(s.Policies.SignIn[0].Targets.ExcludeUsers, id)
@@ -45,10 +45,10 @@ func TestExclusionChecks(t *testing.T) {
 			s.Policies.LegacyAuthBlocked = boolp(true)
 		}, want: Pass},
 	}
-	runCases(t, cases)
+	return cases
 }
 
-func TestNHIChecks(t *testing.T) {
+func nhiCases() []checkCase {
 	token := func(w evidence.Workload) func(*evidence.Source) {
 		return func(s *evidence.Source) { s.Workloads = append(s.Workloads, w) }
 	}
@@ -120,24 +120,31 @@ func TestNHIChecks(t *testing.T) {
 			svc(s)
 			s.Policies.SignIn[0].Targets.ExcludeUsers = []string{"00usvc"}
 		}, want: Fail, subjects: []string{"00usvc"}},
+		{name: "service account excluded from CA by group", check: "NHI-10", provider: evidence.Entra, mutate: func(s *evidence.Source) {
+			addAccount(s, evidence.Account{ID: "33333333-0000-0000-0000-000000000005", Name: "Sync", Login: "sync_svc@contoso.com", UserType: "member", Groups: []string{"g-svc"}})
+			s.Policies.SignIn[0].Targets.ExcludeGroups = []string{"g-svc"}
+		}, want: Fail, subjects: []string{"33333333-0000-0000-0000-000000000005"}},
 		{name: "listed service account that behaves", check: "NHI-10", provider: evidence.Entra, params: func(p *Params) {
 			p.ServiceAccounts = []string{entraAlice}
 		}, want: Pass, rationale: "No service account (1)"},
 	}
-	runCases(t, cases)
+	return cases
 }
 
-func TestLogCoverage(t *testing.T) {
+func logCases() []checkCase {
 	cases := []checkCase{
 		{name: "P1-less retention", check: "LOG-01", provider: evidence.Entra, mutate: func(s *evidence.Source) { s.LogRetentionDays = 7 },
 			want: Fail, subjects: []string{"c0ffee00-0000-0000-0000-000000000000"}},
+		{name: "window beyond Okta's 90 days", check: "LOG-01", provider: evidence.Okta, mutate: func(s *evidence.Source) {
+			s.AuditWindow.Since = testNow.Add(-120 * day)
+		}, want: Fail, subjects: []string{"acme.okta.com"}, rationale: "(90 days) is shorter than the audit window (120 days)"},
 		{name: "unknown retention", check: "LOG-01", provider: evidence.Okta, mutate: func(s *evidence.Source) { s.LogRetentionDays = 0 },
 			want: Manual, rationale: "retention is not known"},
 		{name: "log denied", check: "LOG-01", provider: evidence.Okta, mutate: func(s *evidence.Source) {
 			s.SetCoverage(evidence.Coverage{Dataset: evidence.DSSystemLog, Status: evidence.Denied, Detail: "needs okta.logs.read"})
 		}, want: NotAssessed, rationale: "system_log: denied — needs okta.logs.read"},
 	}
-	runCases(t, cases)
+	return cases
 }
 
 // TestNotAssessed: a dataset that is not complete makes every check that
@@ -201,4 +208,34 @@ func TestNotAssessed(t *testing.T) {
 			t.Errorf("MFA-01 %s (%s), want pass from authentication_methods", c.Status, c.Rationale)
 		}
 	})
+}
+
+func TestMFAChecks(t *testing.T)       { runCases(t, mfaCases()) }
+func TestRecoveryChecks(t *testing.T)  { runCases(t, recoveryCases()) }
+func TestExclusionChecks(t *testing.T) { runCases(t, exclusionCases()) }
+func TestNHIChecks(t *testing.T)       { runCases(t, nhiCases()) }
+func TestLogCoverage(t *testing.T)     { runCases(t, logCases()) }
+
+// TestEveryCheckHasFixtures: each check has a failing fixture for every
+// provider where it is not inherently manual (the passing fixture is the
+// baseline, TestBaselinePasses).
+func TestEveryCheckHasFixtures(t *testing.T) {
+	failing := map[string]bool{}
+	for _, cs := range [][]checkCase{mfaCases(), recoveryCases(), exclusionCases(), nhiCases(), logCases()} {
+		for _, c := range cs {
+			if c.want == Fail {
+				failing[c.check+"/"+string(c.provider)] = true
+			}
+		}
+	}
+	for _, c := range Catalog() {
+		for _, p := range evidence.Providers {
+			if _, manual := c.Manual[p]; manual {
+				continue
+			}
+			if !failing[c.ID+"/"+string(p)] {
+				t.Errorf("%s/%s has no failing fixture", c.ID, p)
+			}
+		}
+	}
 }

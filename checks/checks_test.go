@@ -94,7 +94,7 @@ func runCases(t *testing.T, cases []checkCase) {
 
 func addAccount(s *evidence.Source, a evidence.Account) { s.Accounts = append(s.Accounts, a) }
 
-func TestMFAChecks(t *testing.T) {
+func mfaCases() []checkCase {
 	bob := func(priv bool, kinds ...evidence.MethodKind) func(s *evidence.Source) {
 		return func(s *evidence.Source) {
 			a := evidence.Account{ID: "00u9bob", Name: "Bob", Login: "bob@acme.com", UserType: "member", Privileged: priv}
@@ -142,6 +142,11 @@ func TestMFAChecks(t *testing.T) {
 		{name: "sms registered but disabled in tenant", check: "MFA-03", provider: evidence.Entra, mutate: func(s *evidence.Source) {
 			account(s, entraAlice).Methods = append(account(s, entraAlice).Methods, method(evidence.KindSMS, ""))
 		}, want: Pass},
+		{name: "WHfB plus passwordless phone sign-in", check: "MFA-03", provider: evidence.Entra, mutate: func(s *evidence.Source) {
+			s.Policies.Methods = append(s.Policies.Methods, evidence.MethodSetting{ID: "MicrosoftAuthenticator", Name: "Microsoft Authenticator",
+				Kinds: []evidence.MethodKind{evidence.KindPush, evidence.KindPasswordlessApp}, Enabled: true, SignIn: true, Targets: evidence.Targets{All: true}})
+			account(s, entraAlice).Methods = append(account(s, entraAlice).Methods, method(evidence.KindPasswordlessApp, ""))
+		}, want: Fail, subjects: []string{entraAlice}},
 		{name: "authentication strength keeps sms out", check: "MFA-03", provider: evidence.Entra, mutate: both(enableSMS, func(s *evidence.Source) {
 			account(s, entraAlice).Methods = append(account(s, entraAlice).Methods, method(evidence.KindSMS, ""))
 			s.Policies.SignIn[0].AllowedKinds = []evidence.MethodKind{evidence.KindFIDO2, evidence.KindWindowsHello, evidence.KindPasskeyDeviceBound}
@@ -182,10 +187,10 @@ func TestMFAChecks(t *testing.T) {
 		{name: "email for sign-in", check: "MFA-07", provider: evidence.Okta, mutate: func(s *evidence.Source) { setting(s, oktaEmail).SignIn = true }, want: Fail, subjects: []string{oktaEmail}},
 		{name: "email for sign-in", check: "MFA-07", provider: evidence.Entra, mutate: func(s *evidence.Source) { setting(s, "Email").SignIn = true }, want: Fail, subjects: []string{"Email"}},
 	}
-	runCases(t, cases)
+	return cases
 }
 
-func TestRecoveryChecks(t *testing.T) {
+func recoveryCases() []checkCase {
 	ssprOn := func(s *evidence.Source) { s.Policies.SelfServiceRecoveryEnabled = boolp(true) }
 	reset := func(id, actor, target string, ago_ int, kind evidence.EventKind) evidence.Event {
 		return evidence.Event{ID: id, Kind: kind, Time: testNow.Add(-time.Duration(ago_) * day), Actor: evidence.Principal{ID: actor}, Target: evidence.Principal{ID: target}, Outcome: "SUCCESS"}
@@ -281,5 +286,5 @@ func TestRecoveryChecks(t *testing.T) {
 		{name: "always manual", check: "REC-08", provider: evidence.Okta, want: Manual, rationale: "End-user notifications"},
 		{name: "always manual", check: "REC-08", provider: evidence.Entra, want: Manual, rationale: "Notify users on password resets"},
 	}
-	runCases(t, cases)
+	return cases
 }
