@@ -15,6 +15,7 @@ func (d *doc) render(ctx context.Context) {
 	d.cover()
 	d.summary()
 	d.charts()
+	d.drift()
 	d.matrix()
 	d.findings(ctx)
 	d.appendix()
@@ -219,6 +220,33 @@ func (d *doc) charts() {
 	d.barChart(marginL, d.y(), bodyW, 98, d.v.Charts.FindingsBySeverity, []rgb{cNavy, cSecond, rgb{120, 144, 156}})
 	d.f.Ln(8)
 	d.barChart(marginL, d.y(), bodyW, 98, d.v.Charts.AAL, []rgb{cNominal, cNavy})
+}
+
+// drift lists the notable changes since the baseline, when there is one.
+func (d *doc) drift() {
+	dr := d.v.Summary.Drift
+	if dr == nil {
+		return
+	}
+	d.heading("Change since the baseline", 0, true)
+	d.para(marginL, bodyW, fmt.Sprintf("Compared with the results of %s: %d new %s, %d resolved, %d still failing, %d %s changed status and %d %s lost effective assurance. The most notable changes are listed below; the Drift sheet of %s lists all of them.",
+		dr.Baseline.Format("2006-01-02"), dr.New, plural(dr.New, "finding", "findings"), dr.Resolved, dr.StillFailing, dr.Changed, plural(dr.Changed, "check", "checks"),
+		dr.AALDowngrades, plural(dr.AALDowngrades, "account", "accounts"), reports.WorkbookFilename), "", 9, cInk, 4.5)
+	d.f.Ln(3)
+	labels := map[string]string{"new": "New finding", "resolved": "Resolved", "status": "Status changed", "downgrade": "AAL downgrade"}
+	var rows [][]cell
+	for _, l := range dr.Lines {
+		kind := cell{text: labels[l.Kind], bold: true}
+		if kind.text == "" {
+			kind.text = l.Kind
+		}
+		rows = append(rows, []cell{kind, txt(l.CheckID), txt(reports.ProviderName(l.Provider)), txt(l.Subject), txt(l.Detail)})
+	}
+	if len(rows) == 0 {
+		d.para(marginL, bodyW, "Nothing changed.", "", 9, cInk, 4.5)
+		return
+	}
+	d.table([]column{{"Change", 28, "L"}, {"Check", 18, "L"}, {"Provider", 32, "L"}, {"Subject", 50, "L"}, {"Detail", 46, "L"}}, rows)
 }
 
 func (d *doc) matrix() {

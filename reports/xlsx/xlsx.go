@@ -648,13 +648,21 @@ func (b *book) identities() error {
 	return st.finish(SheetIdentity, 11, map[string][]excelize.ConditionalFormatOptions{"J": rule})
 }
 
-// evidenceList reads a list-valued evidence key as text.
-func evidenceList(ev map[string]any, key string) string {
-	v, ok := ev[key]
-	if !ok {
-		return ""
+// evidenceValue reads the first present evidence key as text (lists joined
+// with ", "); the keys are the ones checks.Evaluate records, older names
+// after them.
+func evidenceValue(ev map[string]any, keys ...string) string {
+	for _, k := range keys {
+		if v, ok := ev[k]; ok {
+			s := reports.EvidenceText(map[string]any{"v": v}, 0)
+			s = strings.TrimPrefix(s, "v: ")
+			if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+				s = s[1 : len(s)-1]
+			}
+			return s
+		}
 	}
-	return strings.Trim(reports.EvidenceText(map[string]any{"": v}, 0), ": []")
+	return ""
 }
 
 func (b *book) findingSheet(name, note string, match func(id string) bool, extra []string, extraVals func(f checks.Finding) []any) error {
@@ -699,9 +707,11 @@ func (b *book) recovery() error {
 	return b.findingSheet(SheetRecovery,
 		"Built from the evidence of the REC-06 and REC-07 findings: results.json carries no raw audit events. The full event log is in the evidence snapshot (see the hashes on the Evidence sheet).",
 		func(id string) bool { return id == "REC-06" || id == "REC-07" },
-		[]string{"Event IDs", "Actor"},
+		[]string{"Login", "Event IDs", "Event kinds", "Actors", "Last reset"},
 		func(f checks.Finding) []any {
-			return []any{b.str(evidenceList(f.Evidence, "event_ids")), b.str(evidenceList(f.Evidence, "actor"))}
+			ev := f.Evidence
+			return []any{b.str(evidenceValue(ev, "login")), b.str(evidenceValue(ev, "events", "event_ids")), b.str(evidenceValue(ev, "kinds", "kind")),
+				b.str(evidenceValue(ev, "actors", "actor")), b.str(evidenceValue(ev, "last_reset", "reset_at"))}
 		})
 }
 
@@ -709,7 +719,11 @@ func (b *book) workloads() error {
 	return b.findingSheet(SheetWorkloads,
 		"Built from the findings of the NHI checks: results.json lists workload identities only where a check found something. The full inventory is in the evidence snapshot.",
 		func(id string) bool { return strings.HasPrefix(id, "NHI-") },
-		nil, func(checks.Finding) []any { return nil })
+		[]string{"Workload type", "App ID", "Reasons"},
+		func(f checks.Finding) []any {
+			ev := f.Evidence
+			return []any{b.str(evidenceValue(ev, "workload_type")), b.str(evidenceValue(ev, "app_id", "appId")), b.str(evidenceValue(ev, "reasons"))}
+		})
 }
 
 func (b *book) controls() error {
