@@ -147,6 +147,7 @@ type pathKind uint8
 
 const (
 	pathNoMFA pathKind = iota
+	pathMFANotAllowed
 	pathSignIn
 	pathOneFactor
 	pathRecovery
@@ -553,7 +554,11 @@ func (e *env) assess(x *acct) {
 		}
 	})
 	if !found {
-		consider(strength{AAL: AAL1, tier: 1}, pathRef{kind: pathNoMFA})
+		ref := pathRef{kind: pathNoMFA}
+		if x.kinds&mfaCapableKinds != 0 {
+			ref.kind = pathMFANotAllowed
+		}
+		consider(strength{AAL: AAL1, tier: 1}, ref)
 	}
 	for i := range e.signIn {
 		s := &e.signIn[i]
@@ -585,6 +590,8 @@ func (e *env) label(ref pathRef) string {
 	switch ref.kind {
 	case pathNoMFA:
 		l = "password only (no usable MFA-capable method)"
+	case pathMFANotAllowed:
+		l = "password only (the registered MFA-capable methods are not allowed for sign-in)"
 	case pathSignIn:
 		l = string(ref.k1) + " (sign-in)"
 	case pathOneFactor:

@@ -97,6 +97,8 @@ func TestAccountAssurance(t *testing.T) {
 		{name: "password only", mutate: func(s *evidence.Source) {
 			withKinds(s, oktaAlice, evidence.KindPassword, evidence.KindEmailOTP)
 		}, nominal: AAL1, eff: AAL1, path: "password only (no usable MFA-capable method)"},
+		{name: "methods registered but not allowed", mutate: func(s *evidence.Source) { setting(s, oktaWebAu).Enabled = false },
+			nominal: AAL3, eff: AAL1, path: "password only (the registered MFA-capable methods are not allowed for sign-in)"},
 		{name: "no methods at all", mutate: func(s *evidence.Source) { withKinds(s, oktaAlice) },
 			nominal: AAL1, eff: AAL1, path: "password only (no usable MFA-capable method)"},
 		{name: "unknown method is the weakest", mutate: func(s *evidence.Source) {

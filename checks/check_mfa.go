@@ -9,7 +9,7 @@ func evalMFA01(e *env) outcome {
 	members, priv := 0, 0
 	for i := range e.accts {
 		x := &e.accts[i]
-		if !x.member {
+		if !x.member || !x.methodsKnown {
 			continue
 		}
 		members++
@@ -35,7 +35,7 @@ func evalMFA02(e *env) outcome {
 	members := 0
 	for i := range e.accts {
 		x := &e.accts[i]
-		if !x.member {
+		if !x.member || !x.methodsKnown {
 			continue
 		}
 		members++
@@ -58,7 +58,7 @@ func evalMFA03(e *env) outcome {
 	members := 0
 	for i := range e.accts {
 		x := &e.accts[i]
-		if !x.member {
+		if !x.member || !x.methodsKnown {
 			continue
 		}
 		members++
@@ -109,7 +109,7 @@ func evalMFA04(e *env) outcome {
 	admins := 0
 	for i := range e.accts {
 		x := &e.accts[i]
-		if !x.member || !x.privileged {
+		if !x.member || !x.privileged || !x.methodsKnown {
 			continue
 		}
 		admins++

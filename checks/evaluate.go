@@ -274,7 +274,8 @@ func (e *env) identities() []Identity {
 			NominalAAL: x.nominal.String(), EffectiveAAL: x.effective.AAL.String(), WeakestPath: e.label(x.weakest),
 		}
 		if !x.methodsKnown {
-			out[i].WeakestPath = "unknown (methods could not be read)"
+			out[i].NominalAAL, out[i].EffectiveAAL = "unknown", "unknown"
+			out[i].WeakestPath = "unknown (methods could not be read: " + x.a.MethodsError + ")"
 		}
 	}
 	return out
