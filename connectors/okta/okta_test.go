@@ -454,6 +454,7 @@ func TestDatasetFailures(t *testing.T) {
 	}{
 		{"users denied", func(s *oktatest.Server) { s.Deny("/api/v1/users") }, evidence.DSUsers, evidence.Denied, "okta.users.read"},
 		{"roles denied", func(s *oktatest.Server) { s.Deny("/api/v1/iam/") }, evidence.DSRoles, evidence.Denied, "okta.roles.read"},
+		{"roles denied: token privilege unknown", func(s *oktatest.Server) { s.Deny("/api/v1/iam/") }, evidence.DSAPITokens, evidence.Partial, "admin roles"},
 		{"policies denied", func(s *oktatest.Server) { s.Deny("/api/v1/policies") }, evidence.DSPolicies, evidence.Denied, "okta.policies.read"},
 		{"one policy's rules fail", func(s *oktatest.Server) { s.FailNext("/api/v1/policies/00p1appdefault0006/rules", 500, 10) }, evidence.DSPolicies, evidence.Partial, "00p1appdefault0006"},
 		{"api tokens garbage", func(s *oktatest.Server) { s.Garbage("/api/v1/api-tokens", 1) }, evidence.DSAPITokens, evidence.Errored, "decode"},
