@@ -132,7 +132,8 @@ func endpointOf(path string) string {
 func neededFor(endpoint string) string {
 	switch {
 	case strings.HasPrefix(endpoint, "/api/v1/iam/"), strings.HasPrefix(endpoint, "/oauth2/v1/clients/"),
-		strings.HasPrefix(endpoint, "/api/v1/users/") && strings.HasSuffix(endpoint, "/roles"):
+		strings.HasPrefix(endpoint, "/api/v1/users/") && strings.HasSuffix(endpoint, "/roles"),
+		strings.HasPrefix(endpoint, "/api/v1/groups/") && strings.HasSuffix(endpoint, "/roles"):
 		return "okta.roles.read"
 	case strings.HasPrefix(endpoint, "/api/v1/users"):
 		return "okta.users.read"

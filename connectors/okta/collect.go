@@ -30,10 +30,17 @@ type run struct {
 	logins   map[string]string
 	roles    map[string][]evidence.Role // user id → admin roles (in scope or not)
 	rolesOK  bool
-	factorOf map[string]evidence.MethodKind // factor id → kind, for log events
-	warned   map[string]bool
-	everyone string // id of the built-in Everyone group
-	classic  bool   // Classic engine org (no /api/v1/authenticators)
+	// Group role assignments, read with the groups: members and roles per
+	// group id, in list order.
+	groupIDs      []string
+	groupMembers  map[string][]string
+	groupRoles    map[string][]rawRole
+	groupRoleErrs []string
+	groupsRead    bool
+	factorOf      map[string]evidence.MethodKind // factor id → kind, for log events
+	warned        map[string]bool
+	everyone      string // id of the built-in Everyone group
+	classic       bool   // Classic engine org (no /api/v1/authenticators)
 }
 
 func (r *run) warn(msg string) {
@@ -82,6 +89,9 @@ func (c *Connector) Collect(ctx context.Context, opts evidence.CollectOptions) (
 		roles:    map[string][]evidence.Role{},
 		factorOf: map[string]evidence.MethodKind{},
 		warned:   map[string]bool{},
+
+		groupMembers: map[string][]string{},
+		groupRoles:   map[string][]rawRole{},
 	}
 	c.pacer.setNotify(func(bucket string, d time.Duration) {
 		r.progress("okta: rate limit on %s, waiting %s", bucket, d.Round(100*time.Millisecond))
@@ -205,10 +215,13 @@ type idOnly struct {
 	ID string `json:"id"`
 }
 
-// groups lists groups, then each group's members. Reading members per group
-// costs one call per 1,000 members of each group, which for real orgs (far
-// fewer groups than users) is much cheaper than one /users/{id}/groups call
-// per user, and it shares the factor workers' pacing.
+// groups lists groups, then each group's members and admin roles. Reading
+// members per group costs one call per 1,000 members of each group, which
+// for real orgs (far fewer groups than users) is much cheaper than one
+// /users/{id}/groups call per user, and it shares the factor workers'
+// pacing. Group roles are read here because whether
+// /api/v1/iam/assignees/users lists users who hold a role only through a
+// group is not documented; adminRoles merges both.
 func (r *run) groups(ctx context.Context) {
 	var groups []rawGroup
 	if err := list(ctx, r.c, "/api/v1/groups?limit=200", func(g rawGroup) { groups = append(groups, g) }); err != nil {
@@ -217,10 +230,14 @@ func (r *run) groups(ctx context.Context) {
 	}
 	members := make([][]string, len(groups))
 	errs := make([]error, len(groups))
+	roles := make([][]rawRole, len(groups))
+	roleErrs := make([]error, len(groups))
 	r.c.forEach(ctx, len(groups), func(ctx context.Context, i int) {
-		errs[i] = list(ctx, r.c, "/api/v1/groups/"+url.PathEscape(groups[i].ID)+"/users?limit=1000", func(u idOnly) {
+		id := url.PathEscape(groups[i].ID)
+		errs[i] = list(ctx, r.c, "/api/v1/groups/"+id+"/users?limit=1000", func(u idOnly) {
 			members[i] = append(members[i], u.ID)
 		})
+		_, roleErrs[i] = r.c.get(ctx, "/api/v1/groups/"+id+"/roles", &roles[i])
 	})
 	var failed []string
 	var firstErr error
@@ -228,20 +245,31 @@ func (r *run) groups(ctx context.Context) {
 		if g.Type == "BUILT_IN" && g.Profile.Name == "Everyone" {
 			r.everyone = g.ID
 		}
+		r.groupIDs = append(r.groupIDs, g.ID)
+		if roleErrs[i] != nil {
+			r.groupRoleErrs = append(r.groupRoleErrs, fmt.Sprintf("roles of group %s: %v", g.ID, roleErrs[i]))
+		} else {
+			r.groupRoles[g.ID] = roles[i]
+		}
 		r.src.Groups = append(r.src.Groups, evidence.Group{ID: g.ID, Name: g.Profile.Name, Members: len(members[i])})
 		if errs[i] != nil {
 			failed = append(failed, g.ID)
 			if firstErr == nil {
 				firstErr = errs[i]
 			}
+			if len(roles[i]) > 0 {
+				r.groupRoleErrs = append(r.groupRoleErrs, fmt.Sprintf("members of admin group %s: %v", g.ID, errs[i]))
+			}
 			continue
 		}
+		r.groupMembers[g.ID] = members[i]
 		for _, uid := range members[i] {
 			if ai, ok := r.accounts[uid]; ok {
 				r.src.Accounts[ai].Groups = append(r.src.Accounts[ai].Groups, g.ID)
 			}
 		}
 	}
+	r.groupsRead = true
 	cov := evidence.Coverage{Dataset: evidence.DSGroups, Status: evidence.Complete, Items: len(groups)}
 	if len(failed) > 0 {
 		cov.Status = evidence.Partial
@@ -295,9 +323,9 @@ type assigneePage struct {
 	} `json:"_links"`
 }
 
-// adminRoles finds every user holding an admin role (directly or through a
-// group) with /api/v1/iam/assignees/users, paged in the body, then reads
-// each one's roles.
+// adminRoles finds every user holding an admin role with
+// /api/v1/iam/assignees/users (paged in the body), reads each one's roles,
+// and adds the roles members hold through groups (read by groups).
 func (r *run) adminRoles(ctx context.Context) {
 	var ids []string
 	path := "/api/v1/iam/assignees/users?limit=100"
@@ -341,27 +369,62 @@ func (r *run) adminRoles(ctx context.Context) {
 			if rr.Status != "" && rr.Status != "ACTIVE" {
 				continue
 			}
-			r.roles[id] = append(r.roles[id], rr.toRole())
+			r.addRole(id, rr.toRole())
 		}
-		if ai, ok := r.accounts[id]; ok && len(r.roles[id]) > 0 {
-			r.src.Accounts[ai].Roles = r.roles[id]
+	}
+	// Roles held through groups, whether or not the assignees list named
+	// their members.
+	for _, gid := range r.groupIDs {
+		for _, rr := range r.groupRoles[gid] {
+			if rr.Status != "" && rr.Status != "ACTIVE" {
+				continue
+			}
+			role := rr.toRole()
+			role.Via = "group " + gid
+			for _, uid := range r.groupMembers[gid] {
+				r.addRole(uid, role)
+			}
+		}
+	}
+	for id, rs := range r.roles {
+		if ai, ok := r.accounts[id]; ok && len(rs) > 0 {
+			r.src.Accounts[ai].Roles = rs
+			r.src.Accounts[ai].Privileged = true
+		}
+	}
+	for _, id := range failed {
+		// Fail closed: an assignee whose roles could not be read still
+		// holds some admin role.
+		if ai, ok := r.accounts[id]; ok {
 			r.src.Accounts[ai].Privileged = true
 		}
 	}
 	cov := evidence.Coverage{Dataset: evidence.DSRoles, Status: evidence.Complete, Items: len(ids)}
+	var problems []string
 	if len(failed) > 0 {
+		problems = append(problems, fmt.Sprintf("roles of %d admin(s) not read (%s): %v", len(failed), strings.Join(capList(failed, 5), ", "), firstErr))
+	}
+	if !r.groupsRead {
+		problems = append(problems, "group role assignments not checked: groups could not be read")
+	}
+	problems = append(problems, capList(r.groupRoleErrs, 3)...)
+	if len(problems) > 0 {
 		cov.Status = evidence.Partial
-		cov.Detail = fmt.Sprintf("roles of %d admin(s) not read (%s): %v", len(failed), strings.Join(capList(failed, 5), ", "), firstErr)
-		for _, id := range failed {
-			// Fail closed: an assignee whose roles could not be read still
-			// holds some admin role.
-			if ai, ok := r.accounts[id]; ok {
-				r.src.Accounts[ai].Privileged = true
-			}
+		cov.Detail = strings.Join(problems, "; ")
+	}
+	r.rolesOK = len(problems) == 0
+	r.src.SetCoverage(cov)
+}
+
+// addRole records a role for a user unless it is already recorded through
+// the same path (the user's own role list also shows group roles).
+func (r *run) addRole(uid string, role evidence.Role) {
+	for _, have := range r.roles[uid] {
+		if have.ID == role.ID && have.Via == role.Via {
+			return
 		}
 	}
-	r.rolesOK = len(failed) == 0
-	r.src.SetCoverage(cov)
+	r.roles[uid] = append(r.roles[uid], role)
 }
 
 type rawFactor struct {

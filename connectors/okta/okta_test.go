@@ -455,6 +455,8 @@ func TestDatasetFailures(t *testing.T) {
 		{"users denied", func(s *oktatest.Server) { s.Deny("/api/v1/users") }, evidence.DSUsers, evidence.Denied, "okta.users.read"},
 		{"roles denied", func(s *oktatest.Server) { s.Deny("/api/v1/iam/") }, evidence.DSRoles, evidence.Denied, "okta.roles.read"},
 		{"roles denied: token privilege unknown", func(s *oktatest.Server) { s.Deny("/api/v1/iam/") }, evidence.DSAPITokens, evidence.Partial, "admin roles"},
+		{"group roles denied", func(s *oktatest.Server) { s.Deny("/api/v1/groups/*/roles") }, evidence.DSRoles, evidence.Partial, "roles of group"},
+		{"groups denied: group roles unchecked", func(s *oktatest.Server) { s.Deny("/api/v1/groups") }, evidence.DSRoles, evidence.Partial, "groups could not be read"},
 		{"policies denied", func(s *oktatest.Server) { s.Deny("/api/v1/policies") }, evidence.DSPolicies, evidence.Denied, "okta.policies.read"},
 		{"one policy's rules fail", func(s *oktatest.Server) { s.FailNext("/api/v1/policies/00p1appdefault0006/rules", 500, 10) }, evidence.DSPolicies, evidence.Partial, "00p1appdefault0006"},
 		{"api tokens garbage", func(s *oktatest.Server) { s.Garbage("/api/v1/api-tokens", 1) }, evidence.DSAPITokens, evidence.Errored, "decode"},
@@ -520,6 +522,24 @@ func TestFactorFailureIsPerUser(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGroupRolesWithoutAssignees covers an org whose assignees list names
+// only directly assigned admins: group-held roles must still be found.
+func TestGroupRolesWithoutAssignees(t *testing.T) {
+	srv := newFake(t, oktatest.WithDirectAssigneesOnly())
+	src := collect(t, connector(t, srv))
+	h := account(t, src, hankHelp)
+	want := []evidence.Role{{ID: "HELP_DESK_ADMIN", Name: "Help Desk Administrator", Via: "group 00g1helpdesk000002"}}
+	if !h.Privileged || !cmp.Equal(h.Roles, want) {
+		t.Errorf("hank = privileged %v roles %+v", h.Privileged, h.Roles)
+	}
+	if n := srv.RequestCount("/api/v1/users/" + hankHelp + "/roles"); n != 0 {
+		t.Errorf("hank's roles read %d times though the assignees list omits him", n)
+	}
+	if c := coverage(t, src, evidence.DSRoles); c.Status != evidence.Complete {
+		t.Errorf("roles = %+v", c)
 	}
 }
 

@@ -70,6 +70,8 @@ type Server struct {
 	denied      []string
 	requests    []Request
 	reqSeq      int
+
+	directAssignees bool
 }
 
 type rlWindow struct {
@@ -129,6 +131,11 @@ func (s *Server) SetPageSize(bucket string, n int) {
 func WithRateLimit(bucket string, perWindow int) Option {
 	return func(s *Server) { s.limits[bucket] = perWindow }
 }
+
+// WithDirectAssigneesOnly makes /api/v1/iam/assignees/users list only
+// users with directly assigned roles (whether Okta includes users holding a
+// role only through a group is not documented).
+func WithDirectAssigneesOnly() Option { return func(s *Server) { s.directAssignees = true } }
 
 // WithRateLimitWindow changes the rate-limit window (Okta: one minute).
 func WithRateLimitWindow(d time.Duration) Option { return func(s *Server) { s.window = d } }
@@ -603,6 +610,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		s.page(w, r, "group_users", out, 1000)
+	case "groups/roles":
+		writeJSON(w, nonNil(o.GroupRoles[id]))
 	case "policies/rules":
 		writeJSON(w, nonNil(o.PolicyRules[id]))
 	case "apps/credentials/secrets":
@@ -754,7 +763,7 @@ func (s *Server) assignees(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	for gid, roles := range s.org.GroupRoles {
-		if len(roles) == 0 {
+		if len(roles) == 0 || s.directAssignees {
 			continue
 		}
 		for _, uid := range s.org.GroupMembers[gid] {
