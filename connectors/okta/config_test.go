@@ -115,7 +115,9 @@ func TestNewRejects(t *testing.T) {
 }
 
 // TestSDKEnvironmentIgnored sets the okta-sdk-golang environment variables
-// that NewClient reads and checks that they change nothing.
+// that NewClient reads and checks that they change nothing. (~/.okta/okta.yaml
+// feeds the same fields and is overridden the same way; the SDK finds it
+// through /etc/passwd, so a test cannot point it elsewhere.)
 func TestSDKEnvironmentIgnored(t *testing.T) {
 	srv := newFake(t)
 	t.Setenv("OKTA_CLIENT_ORGURL", "https://evil.example.com")
@@ -123,7 +125,6 @@ func TestSDKEnvironmentIgnored(t *testing.T) {
 	t.Setenv("OKTA_CLIENT_AUTHORIZATIONMODE", "Bearer")
 	t.Setenv("OKTA_CLIENT_CACHE_ENABLED", "true")
 	t.Setenv("OKTA_TESTING_DISABLE_HTTPS_CHECK", "true")
-	t.Setenv("HOME", t.TempDir()) // no ~/.okta/okta.yaml either
 	src := collect(t, connector(t, srv))
 	if cov := coverage(t, src, evidence.DSUsers); cov.Status != evidence.Complete || len(src.Accounts) != 8 {
 		t.Errorf("users = %+v", cov)

@@ -167,7 +167,10 @@ var (
 // sdkEnv lists the environment variables through which okta-sdk-golang v2
 // would silently change its configuration in NewClient (it also reads
 // ~/.okta/okta.yaml). New overrides every one of those settings explicitly,
-// so none of them can redirect, weaken or re-authenticate the scan.
+// so none of them can redirect, weaken or re-authenticate the scan. One
+// side effect remains: a malformed value (OKTA_CLIENT_CACHE_ENABLED=maybe)
+// makes the SDK print "error parsing" on stdout; the CLI can warn about set
+// variables with IgnoredSDKEnv.
 var sdkEnv = []string{
 	"OKTA_CLIENT_ORGURL", "OKTA_CLIENT_TOKEN", "OKTA_CLIENT_AUTHORIZATIONMODE", "OKTA_CLIENT_CLIENTID",
 	"OKTA_CLIENT_SCOPES", "OKTA_CLIENT_PRIVATEKEY", "OKTA_CLIENT_PRIVATEKEYID", "OKTA_CLIENT_CLIENTASSERTION",
