@@ -160,6 +160,9 @@ func TestCollectFields(t *testing.T) {
 	if len(src.Accounts) != 8 {
 		t.Errorf("accounts = %d, want 8 in-scope", len(src.Accounts))
 	}
+	if err := (&evidence.Snapshot{SchemaVersion: evidence.SchemaVersion, Sources: []*evidence.Source{src}}).Validate(); err != nil {
+		t.Errorf("snapshot of the collected source is invalid: %v", err)
+	}
 
 	t.Run("accounts", func(t *testing.T) {
 		tests := []struct {
