@@ -22,15 +22,12 @@ var logEventTypes = []string{
 	"user.session.start",
 }
 
-// logFilter is the SCIM filter for logEventTypes; sign-ins only when they
-// succeeded.
+// logFilter is the SCIM filter for logEventTypes: a flat "or" of eventType
+// terms, the form Okta documents. Failed sign-ins are dropped client-side
+// rather than with a parenthesised outcome term.
 func logFilter() string {
-	var parts []string
+	parts := make([]string, 0, len(logEventTypes))
 	for _, t := range logEventTypes {
-		if t == "user.session.start" {
-			parts = append(parts, `(eventType eq "user.session.start" and outcome.result eq "SUCCESS")`)
-			continue
-		}
 		parts = append(parts, fmt.Sprintf("eventType eq %q", t))
 	}
 	return strings.Join(parts, " or ")
