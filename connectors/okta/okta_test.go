@@ -424,7 +424,13 @@ func TestRateLimitStormLosesNothing(t *testing.T) {
 	})
 	t.Run("bucket limit", func(t *testing.T) {
 		srv := newFake(t, oktatest.WithRateLimit("factors", 3), oktatest.WithRateLimitWindow(time.Second))
-		src := collect(t, connector(t, srv))
+		var progress strings.Builder
+		src := collect(t, connector(t, srv), func(o *evidence.CollectOptions) {
+			o.Progress = func(f string, a ...any) { progress.WriteString(f + "\n") }
+		})
+		if !strings.Contains(progress.String(), "rate limit") {
+			t.Errorf("no rate-limit wait reported in progress: %q", progress.String())
+		}
 		if d := cmp.Diff(string(canonical(t, base)), string(canonical(t, src))); d != "" {
 			t.Errorf("rate-limited bucket changed the evidence (-calm +limited):\n%s", d)
 		}
