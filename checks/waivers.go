@@ -37,7 +37,7 @@ func ParseWaivers(name string, data []byte) ([]Waiver, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil, fmt.Errorf("%s: %s", name, clip(strings.TrimPrefix(err.Error(), "yaml: "), 200))
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, nil
@@ -159,9 +159,17 @@ func parseWaiver(n *yaml.Node, known map[string]bool, at func(*yaml.Node, string
 // short quotes a value for an error message, cut so that a hostile file
 // cannot turn one error into megabytes.
 func short(v string) string {
-	const max = 64
-	if r := []rune(v); len(r) > max {
-		return fmt.Sprintf("%q…", string(r[:max]))
+	if c := clip(v, 64); c != v {
+		return fmt.Sprintf("%q…", strings.TrimSuffix(c, "…"))
 	}
 	return fmt.Sprintf("%q", v)
+}
+
+// clip cuts s to max runes, marking the cut with an ellipsis. The YAML
+// library echoes anchors and tokens of any length in its messages.
+func clip(s string, max int) string {
+	if r := []rune(s); len(r) > max {
+		return string(r[:max]) + "…"
+	}
+	return s
 }
