@@ -190,6 +190,12 @@ func (r *run) registration(ctx context.Context) {
 	res, err := r.c.client.Reports().AuthenticationMethods().UserRegistrationDetails().Get(ctx,
 		&reports.AuthenticationMethodsUserRegistrationDetailsRequestBuilderGetRequestConfiguration{
 			QueryParameters: &reports.AuthenticationMethodsUserRegistrationDetailsRequestBuilderGetQueryParameters{Top: &top}})
+	if isBadRequest(err) {
+		// The v1.0 doc lists only $filter and $orderby for this report; if
+		// the service refuses $top, read it with the service's page size.
+		r.log.Debug("entra: registration report refused $top; retrying without it")
+		res, err = r.c.client.Reports().AuthenticationMethods().UserRegistrationDetails().Get(ctx, nil)
+	}
 	n := 0
 	seen := map[string]bool{}
 	if err == nil {

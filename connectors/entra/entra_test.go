@@ -813,3 +813,18 @@ func TestFallbackPartial(t *testing.T) {
 		}
 	}
 }
+
+func TestRegistrationReportWithoutTop(t *testing.T) {
+	s := graphtest.NewServer(t, graphtest.WithMaxPageSize(4))
+	s.RejectQuery("/reports/", "$top")
+	got := collect(t, config(s))
+	if got.err != nil {
+		t.Fatal(got.err)
+	}
+	if c := coverage(t, got.src, evidence.DSRegDetails); c.Status != evidence.Complete || c.Items != 9 {
+		t.Errorf("registration_details %+v", c)
+	}
+	if n := s.CountRequests("/reports/"); n != 4 {
+		t.Errorf("%d report requests, want 1 refused + 3 pages", n)
+	}
+}

@@ -66,6 +66,12 @@ func isNotFound(err error) bool {
 	return errors.As(err, &sc) && sc.GetStatusCode() == 404
 }
 
+// isBadRequest reports a 400 answer.
+func isBadRequest(err error) bool {
+	var sc interface{ GetStatusCode() int }
+	return errors.As(err, &sc) && sc.GetStatusCode() == 400
+}
+
 // isDenied reports a 401/403 answer.
 func isDenied(err error) bool {
 	var pe *evidence.PermissionError

@@ -96,8 +96,9 @@ func WithAddr(addr string) Option { return func(s *Server) { s.addr = addr } }
 
 type fault struct {
 	prefix string
-	status int // 0 = garbage body
-	n      int // remaining; -1 = forever
+	param  string // reject requests carrying this query parameter with 400
+	status int    // 0 = garbage body
+	n      int    // remaining; -1 = forever
 	loop   bool
 }
 
@@ -255,6 +256,15 @@ func (s *Server) LoopNextLink(pathPrefix string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &fault{prefix: pathPrefix, n: -1, loop: true})
+}
+
+// RejectQuery answers requests under pathPrefix that carry the query
+// parameter param (e.g. "$top") with 400, as Graph does for options an
+// endpoint does not support.
+func (s *Server) RejectQuery(pathPrefix, param string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &fault{prefix: pathPrefix, param: param, n: -1})
 }
 
 // Requests returns a copy of the request log.

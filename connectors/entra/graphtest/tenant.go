@@ -221,6 +221,14 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized b
 			loop = true
 			continue
 		}
+		if f.param != "" {
+			if r.URL.Query().Has(f.param) {
+				s.mu.Unlock()
+				writeError(w, http.StatusBadRequest, "BadRequest", "Query option '"+f.param+"' is not allowed.")
+				return
+			}
+			continue
+		}
 		if f.n > 0 {
 			f.n--
 		}
