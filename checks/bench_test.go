@@ -78,7 +78,7 @@ func BenchmarkAssess1M(b *testing.B) {
 		for _, c := range Catalog() {
 			c.run(e)
 		}
-		_ = e.identities()
+		_ = e.appendIdentities(nil)
 	}
 }
 

@@ -4,24 +4,43 @@ import (
 	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
 
-func evalMFA01(e *env) outcome {
-	var o outcome
-	members, priv := 0, 0
+// memberFindings judges every member account whose methods are known:
+// fails picks the failing ones, build makes their findings. The findings
+// slice is allocated once: a large tenant can have 10^5 of them.
+func (e *env) memberFindings(fails func(x *acct) bool, build func(x *acct) Finding) (findings []Finding, members int) {
+	var idx []int32
 	for i := range e.accts {
 		x := &e.accts[i]
 		if !x.member || !x.methodsKnown {
 			continue
 		}
 		members++
-		if x.kinds&mfaCapableKinds != 0 {
-			continue
+		if fails(x) {
+			idx = append(idx, int32(i))
 		}
-		if x.privileged {
-			priv++
-		}
-		o.findings = append(o.findings, userFinding(x, sev(High, Critical, x.privileged),
-			"has no MFA-capable method", map[string]any{"methods": e.methodList(x.kinds)}))
 	}
+	if len(idx) == 0 {
+		return nil, members
+	}
+	findings = make([]Finding, len(idx))
+	for j, i := range idx {
+		findings[j] = build(&e.accts[i])
+	}
+	return findings, members
+}
+
+func evalMFA01(e *env) outcome {
+	var o outcome
+	priv := 0
+	var members int
+	o.findings, members = e.memberFindings(
+		func(x *acct) bool { return x.kinds&mfaCapableKinds == 0 },
+		func(x *acct) Finding {
+			if x.privileged {
+				priv++
+			}
+			return userFinding(x, sev(High, Critical, x.privileged), "has no MFA-capable method", map[string]any{"methods": e.methodList(x.kinds)})
+		})
 	if len(o.findings) == 0 {
 		o.rationale = "Every member account (" + itoa(members) + ") has an MFA-capable method."
 		return o
@@ -32,19 +51,12 @@ func evalMFA01(e *env) outcome {
 
 func evalMFA02(e *env) outcome {
 	var o outcome
-	members := 0
-	for i := range e.accts {
-		x := &e.accts[i]
-		if !x.member || !x.methodsKnown {
-			continue
-		}
-		members++
-		if x.mfaCount != 1 {
-			continue
-		}
-		o.findings = append(o.findings, userFinding(x, sev(Medium, High, x.privileged),
-			"has a single MFA-capable method and no backup", map[string]any{"methods": e.methodList(x.kinds)}))
-	}
+	var members int
+	o.findings, members = e.memberFindings(
+		func(x *acct) bool { return x.mfaCount == 1 },
+		func(x *acct) Finding {
+			return userFinding(x, sev(Medium, High, x.privileged), "has a single MFA-capable method and no backup", map[string]any{"methods": e.methodList(x.kinds)})
+		})
 	if len(o.findings) == 0 {
 		o.rationale = "No member account (" + itoa(members) + " checked) relies on a single MFA-capable method."
 		return o
@@ -55,26 +67,20 @@ func evalMFA02(e *env) outcome {
 
 func evalMFA03(e *env) outcome {
 	var o outcome
-	members := 0
-	for i := range e.accts {
-		x := &e.accts[i]
-		if !x.member || !x.methodsKnown {
-			continue
-		}
-		members++
-		if x.effective.AAL >= x.nominal {
-			continue
-		}
-		path := e.label(x.weakest)
-		o.findings = append(o.findings, userFinding(x, High,
-			"holds "+x.nominal.String()+" methods but a session can be had at "+x.effective.AAL.String()+" via "+path,
-			map[string]any{
-				"nominal_aal":   x.nominal.String(),
-				"effective_aal": x.effective.AAL.String(),
-				"weakest_path":  path,
-				"methods":       e.methodList(x.kinds),
-			}))
-	}
+	var members int
+	o.findings, members = e.memberFindings(
+		func(x *acct) bool { return x.effective.AAL < x.nominal },
+		func(x *acct) Finding {
+			path := e.label(x.weakest)
+			return userFinding(x, High,
+				"holds "+x.nominal.String()+" methods but a session can be had at "+x.effective.AAL.String()+" via "+path,
+				map[string]any{
+					"nominal_aal":   x.nominal.String(),
+					"effective_aal": x.effective.AAL.String(),
+					"weakest_path":  path,
+					"methods":       e.methodList(x.kinds),
+				})
+		})
 	if len(o.findings) == 0 {
 		o.rationale = "Every member account's weakest path is as strong as its strongest method (" + itoa(members) + " checked)."
 		return o

@@ -63,13 +63,18 @@ func Evaluate(snap *evidence.Snapshot, p Params) (*Results, error) {
 			out <- hashed{sum, err}
 		}(src, hashes[i])
 	}
+	total := 0
+	for _, src := range sources {
+		total += len(src.Accounts)
+	}
+	res.Identities = make([]Identity, 0, total)
 	catalog := Catalog()
 	for i, src := range sources {
 		e := newEnv(src, &p)
 		for _, c := range catalog {
 			res.Checks = append(res.Checks, c.run(e))
 		}
-		res.Identities = append(res.Identities, e.identities()...)
+		res.Identities = e.appendIdentities(res.Identities)
 		h := <-hashes[i]
 		if h.err != nil {
 			return nil, fmt.Errorf("evaluate: hash %s evidence: %w", src.Provider, h.err)
@@ -259,8 +264,8 @@ func maxSeverity(base Severity, fs []Finding) Severity {
 	return best
 }
 
-func (e *env) identities() []Identity {
-	out := make([]Identity, len(e.accts))
+// appendIdentities appends the source's in-scope accounts to out.
+func (e *env) appendIdentities(out []Identity) []Identity {
 	for i := range e.accts {
 		x := &e.accts[i]
 		m := e.methodList(x.kinds)
@@ -268,14 +273,15 @@ func (e *env) identities() []Identity {
 		if !x.member {
 			ut = "guest"
 		}
-		out[i] = Identity{
+		out = append(out, Identity{
 			Provider: string(e.provider), ID: x.a.ID, Name: x.a.Name, Login: x.a.Login, UserType: ut,
 			Privileged: x.privileged, ServiceAccount: x.service, Methods: m,
 			NominalAAL: x.nominal.String(), EffectiveAAL: x.effective.AAL.String(), WeakestPath: e.label(x.weakest),
-		}
+		})
 		if !x.methodsKnown {
-			out[i].NominalAAL, out[i].EffectiveAAL = "unknown", "unknown"
-			out[i].WeakestPath = "unknown (methods could not be read: " + x.a.MethodsError + ")"
+			id := &out[len(out)-1]
+			id.NominalAAL, id.EffectiveAAL = "unknown", "unknown"
+			id.WeakestPath = "unknown (methods could not be read: " + x.a.MethodsError + ")"
 		}
 	}
 	return out
