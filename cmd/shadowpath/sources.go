@@ -112,7 +112,7 @@ func collectLive(ctx context.Context, f *factory, cfg *config, providers []strin
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("%s: interrupted: %w", p, ctx.Err())
 			}
-			errs = append(errs, fmt.Errorf("%s: %w", p, err))
+			errs = append(errs, err) // connectors prefix their errors with the provider
 			log.Error("source could not be read: its checks will be not_assessed", "provider", p, "err", err)
 			snap.Sources = append(snap.Sources, unreadableSource(p, cfg.envWithFiles(f.getenv), now, since, err))
 			continue
