@@ -14,6 +14,7 @@ import (
 
 func newDiffCmd(f *factory) *cobra.Command {
 	var format, failOn string
+	var all bool
 	cmd := &cobra.Command{
 		Use:   "diff OLD-results.json NEW-results.json",
 		Short: "Show drift between two audits: new, resolved and still-failing findings",
@@ -44,7 +45,7 @@ With --fail-on it exits 1 when a new failing finding is at or above that severit
 					return err
 				}
 			case "table":
-				if err := printDrift(f.stdout, d); err != nil {
+				if err := printDrift(f.stdout, d, all); err != nil {
 					return err
 				}
 			default:
@@ -61,13 +62,14 @@ With --fail-on it exits 1 when a new failing finding is at or above that severit
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	cmd.Flags().BoolVar(&all, "all", false, "list every still-failing finding (default: a count per check)")
 	cmd.Flags().StringVar(&failOn, "fail-on", "none", "exit 1 when a new failing finding is at or above: none, low, medium, high, critical")
 	return cmd
 }
 
 func compareResults(old, cur *checks.Results) *checks.Drift { return drift.Compare(old, cur) }
 
-func printDrift(w io.Writer, d *checks.Drift) error {
+func printDrift(w io.Writer, d *checks.Drift, all bool) error {
 	fmt.Fprintf(w, "Drift since %s: %d new, %d resolved, %d still failing, %d status changes, %d AAL downgrades\n",
 		d.BaselineGeneratedAt.Format("2006-01-02 15:04 UTC"), len(d.New), len(d.Resolved), len(d.StillFailing), len(d.Changed), len(d.AALDowngrades))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -86,7 +88,24 @@ func printDrift(w io.Writer, d *checks.Drift) error {
 	}
 	section("NEW", d.New)
 	section("RESOLVED", d.Resolved)
-	section("STILL FAILING", d.StillFailing)
+	if all {
+		section("STILL FAILING", d.StillFailing)
+	} else if len(d.StillFailing) > 0 {
+		fmt.Fprintf(tw, "\nSTILL FAILING (a count per check; --all lists them)\n")
+		type key struct{ id, provider string }
+		var order []key
+		count := map[key]int{}
+		for _, x := range d.StillFailing {
+			k := key{x.CheckID, x.Provider}
+			if count[k] == 0 {
+				order = append(order, k)
+			}
+			count[k]++
+		}
+		for _, k := range order {
+			fmt.Fprintf(tw, "  %s\t%s\t%d\n", k.id, k.provider, count[k])
+		}
+	}
 	if len(d.Changed) > 0 {
 		fmt.Fprintf(tw, "\nSTATUS CHANGES\n")
 		for _, c := range d.Changed {
