@@ -82,24 +82,31 @@ func writeAccounts(w io.Writer, accounts []Account) error {
 			wg.Add(1)
 			go func(k, lo, hi int) {
 				defer wg.Done()
-				out := outs[k][:0]
-				defer func() { outs[k] = out }()
+				w := jsonWriter{b: outs[k][:0], prefix: "    ", indent: "  "}
+				defer func() { outs[k] = w.b }()
 				var compact bytes.Buffer
 				enc := json.NewEncoder(&compact)
 				enc.SetEscapeHTML(false)
 				for i := lo; i < hi; i++ {
 					if i == 0 {
-						out = append(out, "\n    "...)
+						w.b = append(w.b, "\n    "...)
 					} else {
-						out = append(out, ",\n    "...)
+						w.b = append(w.b, ",\n    "...)
 					}
+					mark := len(w.b)
+					if fastAccounts && w.appendAccount(0, &accounts[i]) {
+						continue
+					}
+					// encoding/json: for a struct appendAccount does not know,
+					// and for its error on a value it cannot encode.
+					w.b = w.b[:mark]
 					compact.Reset()
 					if err := enc.Encode(&accounts[i]); err != nil {
 						errs[k] = err
 						return
 					}
 					b := compact.Bytes()
-					out = appendIndentCompact(out, b[:len(b)-1], "    ", "  ")
+					w.b = appendIndentCompact(w.b, b[:len(b)-1], "    ", "  ")
 				}
 			}(k, lo, hi)
 		}
