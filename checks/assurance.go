@@ -2,8 +2,10 @@ package checks
 
 import (
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
@@ -281,34 +283,40 @@ func newEnv(src *evidence.Source, p *Params) *env {
 
 	e.accts = make([]acct, len(src.Accounts))
 	e.sortedIDs = true
-	for i := range src.Accounts {
-		a := &src.Accounts[i]
-		x := &e.accts[i]
-		x.a = a
-		x.login = strings.ToLower(a.Login)
-		x.member = !strings.EqualFold(a.UserType, "guest")
-		x.privileged = a.Privileged || len(a.Roles) > 0
-		x.service = inSet(serviceIDs, a.ID) || inSet(serviceIDs, x.login) || matchAny(servicePatterns, x.login)
-		x.breakGlass = inSet(breakGlass, a.ID) || inSet(breakGlass, x.login)
-		x.methodsKnown = a.MethodsError == ""
-		for j := range a.Methods {
-			m := &a.Methods[j]
-			if !methodUsable(m.Status) {
-				continue
-			}
-			c := Classify(m.Kind)
-			x.kinds |= bitOf(m.Kind)
-			if c.MFACapable {
-				x.mfaCount++
-			}
-			if c.Unknown {
-				e.unknownVendors[m.VendorType]++
-			}
-		}
-		if i > 0 && src.Accounts[i-1].ID >= a.ID {
+	for i := 1; i < len(src.Accounts); i++ {
+		if src.Accounts[i-1].ID >= src.Accounts[i].ID {
 			e.sortedIDs = false
+			break
 		}
-		e.assess(x)
+	}
+	// Accounts are independent: assess them in parallel chunks. Everything
+	// shared is read-only here; unknown vendor values are counted per chunk.
+	workers := runtime.GOMAXPROCS(0)
+	if len(src.Accounts) < 4096 {
+		workers = 1
+	}
+	per := (len(src.Accounts) + workers - 1) / max(workers, 1)
+	unknown := make([]map[string]int, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*per, min((w+1)*per, len(src.Accounts))
+		unknown[w] = map[string]int{}
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func(lo, hi int, unknown map[string]int) {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				e.prepare(&e.accts[i], &src.Accounts[i], servicePatterns, serviceIDs, breakGlass, unknown)
+			}
+		}(lo, hi, unknown[w])
+	}
+	wg.Wait()
+	for _, u := range unknown {
+		for v, n := range u {
+			e.unknownVendors[v] += n
+		}
 	}
 	return e
 }
@@ -384,6 +392,33 @@ func (g glob) match(s string) bool {
 		s = s[i+len(mid):]
 	}
 	return true
+}
+
+// prepare fills one account's precomputed facts and assesses it.
+func (e *env) prepare(x *acct, a *evidence.Account, servicePatterns []glob, serviceIDs, breakGlass map[string]struct{}, unknown map[string]int) {
+	x.a = a
+	x.login = strings.ToLower(a.Login)
+	x.member = !strings.EqualFold(a.UserType, "guest")
+	x.privileged = a.Privileged || len(a.Roles) > 0
+	x.service = inSet(serviceIDs, a.ID) || inSet(serviceIDs, x.login) || matchAny(servicePatterns, x.login)
+	x.breakGlass = inSet(breakGlass, a.ID) || inSet(breakGlass, x.login)
+	x.methodsKnown = a.MethodsError == ""
+	for j := range a.Methods {
+		m := &a.Methods[j]
+		if !methodUsable(m.Status) {
+			continue
+		}
+		b := bitOf(m.Kind)
+		x.kinds |= b
+		c := Classify(m.Kind)
+		if c.MFACapable {
+			x.mfaCount++
+		}
+		if c.Unknown {
+			unknown[m.VendorType]++
+		}
+	}
+	e.assess(x)
 }
 
 func matchAny(patterns []glob, login string) bool {

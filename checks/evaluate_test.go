@@ -231,3 +231,36 @@ func TestOddData(t *testing.T) {
 		}
 	})
 }
+
+// TestLargeSource runs the parallel assessment path (more than 4096
+// accounts): counts match the generator, and two runs give the same bytes.
+func TestLargeSource(t *testing.T) {
+	src := bigSource(10_000)
+	src.Accounts[17].Methods = append(src.Accounts[17].Methods, evidence.Method{Kind: evidence.KindUnknown, VendorType: "new_thing"})
+	src.Accounts[9_999].Methods = append(src.Accounts[9_999].Methods, evidence.Method{Kind: evidence.KindUnknown, VendorType: "new_thing"})
+	r1 := evaluate(t, testParams(), src)
+	r2 := evaluate(t, testParams(), src)
+	b1, _ := json.Marshal(r1)
+	b2, _ := json.Marshal(r2)
+	if !bytes.Equal(b1, b2) {
+		t.Fatal("two evaluations differ")
+	}
+	if len(r1.Identities) != 10_000 {
+		t.Errorf("%d identities", len(r1.Identities))
+	}
+	// Every fourth account has password, email and a security question only.
+	if c := result(t, r1, "MFA-01", evidence.Okta); len(c.Findings) != 2_500 || c.Severity != Critical {
+		t.Errorf("MFA-01: %d findings, severity %s", len(c.Findings), c.Severity)
+	}
+	if !strings.Contains(strings.Join(r1.Warnings, "\n"), "okta: 2 enrolled methods of unknown kind (vendor values: new_thing)") {
+		t.Errorf("warnings %q", r1.Warnings)
+	}
+	// The same account judged alone agrees with the bulk pass.
+	for _, i := range []int{0, 1, 2, 3, 17, 4_242, 9_999} {
+		a, _ := AccountAssurance(src, src.Accounts[i].ID, testParams())
+		id := r1.Identities[i]
+		if id.ID != src.Accounts[i].ID || id.NominalAAL != a.Nominal.String() || id.EffectiveAAL != a.Effective.String() || id.WeakestPath != a.WeakestPath {
+			t.Errorf("account %d: identity %+v, AccountAssurance %+v", i, id, a)
+		}
+	}
+}
