@@ -828,3 +828,33 @@ func TestRegistrationReportWithoutTop(t *testing.T) {
 		t.Errorf("%d report requests, want 1 refused + 3 pages", n)
 	}
 }
+
+func TestFallbackBoundedConcurrency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("2,000-user fallback")
+	}
+	const n = 2000
+	s := graphtest.NewServer(t, graphtest.WithoutFixtures(), graphtest.WithLatency(2*time.Millisecond))
+	s.AddUsers(n)
+	s.Deny("/reports/")
+	cfg := Config{TenantID: s.TenantID, GraphEndpoint: s.URL, HTTPClient: s.Client(), Credential: staticCred{s.StaticToken()}, Concurrency: 6}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := c.Collect(t.Context(), evidence.CollectOptions{Now: scanTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	enabled := n - n/50
+	if got := s.CountRequests("/users/"); got != enabled {
+		t.Errorf("%d per-user requests, want %d", got, enabled)
+	}
+	if m := s.MaxInFlight(); m > cfg.Concurrency || m < cfg.Concurrency/2 {
+		t.Errorf("max in-flight Graph requests %d, want %d..%d", m, cfg.Concurrency/2, cfg.Concurrency)
+	}
+	if c := coverage(t, src, evidence.DSAuthMethods); c.Status != evidence.Complete || c.Items != enabled {
+		t.Errorf("authentication_methods %+v", c)
+	}
+	t.Logf("fallback: %d per-user requests, max %d in flight", s.CountRequests("/users/"), s.MaxInFlight())
+}

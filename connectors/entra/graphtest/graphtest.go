@@ -91,6 +91,9 @@ func WithCredentials(tenantID, clientID, secret string) Option {
 	return func(s *Server) { s.TenantID, s.ClientID, s.ClientSecret = tenantID, clientID, secret }
 }
 
+// WithLatency delays every Graph answer by d (to observe client concurrency).
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+
 // WithAddr listens on addr (host:port) instead of a random loopback port.
 func WithAddr(addr string) Option { return func(s *Server) { s.addr = addr } }
 
@@ -116,6 +119,7 @@ type Server struct {
 	maxPage    int
 	retryAfter int
 	addr       string
+	latency    time.Duration
 
 	mu       sync.Mutex
 	tenant   *tenant
@@ -124,6 +128,8 @@ type Server struct {
 	requests []Request
 	tokens   map[string]bool
 	nTokens  int
+	inFlight int
+	maxIn    int
 }
 
 // NewServer starts a fake for a test and closes it when the test ends.
@@ -279,6 +285,7 @@ func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
+	s.maxIn = s.inFlight
 }
 
 // CountRequests counts logged Graph requests whose path (after /v1.0)
@@ -303,6 +310,15 @@ func (s *Server) AssertOnlyGET(t testing.TB) {
 		}
 		t.Errorf("graphtest: non-GET request %s %s", r.Method, r.Path)
 	}
+}
+
+// MaxInFlight returns the largest number of Graph requests served at once
+// since the server started (or ResetRequests), to check client concurrency
+// bounds.
+func (s *Server) MaxInFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxIn
 }
 
 // TokenRequests counts successful and failed token requests.
@@ -345,6 +361,18 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveToken(rec, r)
 	case strings.HasPrefix(path, "/v1.0/"):
 		authorized = s.authorized(r)
+		s.mu.Lock()
+		s.inFlight++
+		s.maxIn = max(s.maxIn, s.inFlight)
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			s.inFlight--
+			s.mu.Unlock()
+		}()
+		if s.latency > 0 {
+			time.Sleep(s.latency)
+		}
 		s.serveGraph(rec, r, authorized)
 	default:
 		writeError(rec, http.StatusNotFound, "Request_ResourceNotFound", "graphtest: unknown path "+path)
