@@ -16,6 +16,9 @@ func evalEXC01(e *env) outcome {
 	}
 	ex := map[string]*excl{}
 	add := func(typ, id string, p *evidence.SignInPolicy) {
+		if id == "" {
+			return // malformed target list: nobody to name
+		}
 		key := typ + "\x00" + id
 		x := ex[key]
 		if x == nil {
@@ -95,7 +98,6 @@ func evalEXC01(e *env) outcome {
 				xi, ok = e.lookupLogin(x.id)
 			}
 			if !ok {
-				subject.Name = ""
 				ev["account_in_scope"] = false
 				f = Finding{Subject: subject, Severity: High, Evidence: ev,
 					Message: "User " + x.id + " (not an in-scope account) is excluded from MFA policy " + quoteJoin(x.names)}

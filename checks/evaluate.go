@@ -228,6 +228,12 @@ func (c *Check) run(e *env) CheckResult {
 		if f.Evidence == nil {
 			f.Evidence = map[string]any{}
 		}
+		if f.Subject.ID == "" {
+			// Malformed evidence (an object without an id): name the tenant,
+			// so that every finding has a subject a waiver can refer to.
+			f.Evidence["subject_without_id"] = f.Subject.Type
+			f.Subject = e.tenantSubject()
+		}
 	}
 	less := func(i, j int) bool {
 		a, b := o.findings[i].Subject, o.findings[j].Subject

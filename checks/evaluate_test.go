@@ -202,6 +202,11 @@ func TestOddData(t *testing.T) {
 				if c.Status == "" || c.Rationale == "" {
 					t.Errorf("%s/%s: status %q rationale %q", c.ID, c.Provider, c.Status, c.Rationale)
 				}
+				for _, f := range c.Findings {
+					if f.Subject.ID == "" {
+						t.Errorf("%s/%s: finding without subject id: %+v", c.ID, c.Provider, f)
+					}
+				}
 			}
 			if _, err := json.Marshal(r); err != nil {
 				t.Fatal(err)
