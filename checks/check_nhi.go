@@ -116,19 +116,27 @@ func evalNHI01(e *env) outcome {
 	})
 }
 
-// highPrivilege reports whether a grant is tenant-wide write or admin power.
-func highPrivilege(p evidence.Provider, grant string) bool {
+// tenantWrite reports whether a grant writes across the directory or tenant
+// (NHI-05): Graph *.ReadWrite.All, directory and role management writes;
+// Okta okta.*.manage scopes.
+func tenantWrite(p evidence.Provider, grant string) bool {
 	g := strings.ToLower(grant)
 	if p == evidence.Okta {
 		return strings.HasPrefix(g, "okta.") && strings.HasSuffix(g, ".manage")
 	}
-	switch {
-	case strings.HasSuffix(g, ".readwrite.all"), strings.HasSuffix(g, ".fullcontrol.all"),
-		strings.HasPrefix(g, "rolemanagement.readwrite"), strings.HasPrefix(g, "directory.readwrite"),
-		g == "full_access_as_app", g == "mail.send":
-		return true
+	return strings.HasSuffix(g, ".readwrite.all") || strings.HasSuffix(g, ".fullcontrol.all") ||
+		strings.HasPrefix(g, "rolemanagement.readwrite") || strings.HasPrefix(g, "directory.readwrite")
+}
+
+// highPrivilege reports whether a grant gives a third party significant
+// power (NHI-03): tenant-wide writes, sending mail as anyone, full mailbox
+// access; on Okta any okta.* API scope.
+func highPrivilege(p evidence.Provider, grant string) bool {
+	g := strings.ToLower(grant)
+	if p == evidence.Okta {
+		return strings.HasPrefix(g, "okta.")
 	}
-	return false
+	return tenantWrite(p, grant) || g == "mail.send" || g == "full_access_as_app"
 }
 
 func evalNHI03(e *env) outcome {
@@ -144,8 +152,7 @@ func evalNHI03(e *env) outcome {
 		}
 		var grants []string
 		for _, g := range w.Grants {
-			// Okta: any okta.* scope on a third-party app is tenant access.
-			if highPrivilege(e.provider, g) || (e.provider == evidence.Okta && strings.HasPrefix(strings.ToLower(g), "okta.")) {
+			if highPrivilege(e.provider, g) {
 				grants = append(grants, g)
 			}
 		}
@@ -224,7 +231,7 @@ func evalNHI05(e *env) outcome {
 		}
 		var grants []string
 		for _, g := range w.Grants {
-			if highPrivilege(e.provider, g) {
+			if tenantWrite(e.provider, g) {
 				grants = append(grants, g)
 			}
 		}

@@ -239,3 +239,26 @@ func TestEveryCheckHasFixtures(t *testing.T) {
 		}
 	}
 }
+
+func TestGrantClasses(t *testing.T) {
+	cases := []struct {
+		p           evidence.Provider
+		grant       string
+		write, high bool
+	}{
+		{evidence.Entra, "Directory.ReadWrite.All", true, true},
+		{evidence.Entra, "RoleManagement.ReadWrite.Directory", true, true},
+		{evidence.Entra, "Sites.FullControl.All", true, true},
+		{evidence.Entra, "Mail.Send", false, true},
+		{evidence.Entra, "User.Read.All", false, false},
+		{evidence.Okta, "okta.users.manage", true, true},
+		{evidence.Okta, "okta.users.read", false, true},
+		{evidence.Okta, "openid", false, false},
+	}
+	for _, tc := range cases {
+		if tenantWrite(tc.p, tc.grant) != tc.write || highPrivilege(tc.p, tc.grant) != tc.high {
+			t.Errorf("%s %s: tenantWrite %v highPrivilege %v, want %v %v", tc.p, tc.grant,
+				tenantWrite(tc.p, tc.grant), highPrivilege(tc.p, tc.grant), tc.write, tc.high)
+		}
+	}
+}
