@@ -238,7 +238,7 @@ func TestCollectFixtureTenant(t *testing.T) {
 		if x := byID["X509Certificate"]; x.Enabled || x.SignIn {
 			t.Errorf("X509Certificate disabled but %+v", x)
 		}
-		if e := byID["Email"]; !e.SignIn || !e.Recovery {
+		if e := byID["Email"]; e.SignIn || !e.Recovery || !e.Enabled {
 			t.Errorf("Email: %+v", e)
 		}
 		want := []evidence.TemporaryAccessSetting{{ID: "TemporaryAccessPass", Name: "Temporary Access Pass", Enabled: true,

@@ -52,10 +52,14 @@ func (r *run) methodsPolicy(ctx context.Context) {
 			// a sign-in path of the effective AAL.
 			ms.SignIn = false
 		case "email":
-			// Read as the catalog does (MFA-07): email OTP, when enabled, is
-			// treated as satisfying sign-in for members; for guests it is the
-			// B2B one-time passcode (allowExternalIdToUseEmailOtp).
-			ms.SignIn = enabled
+			// Graph's emailAuthenticationMethodConfiguration: "The tenant's
+			// cloud-native users may use email OTP for self-service password
+			// reset. External users can use email OTP for authentication during
+			// invitation redemption and self-service sign-up". Members cannot
+			// satisfy sign-in MFA with it in a workforce tenant, so it is a
+			// recovery method only (guest B2B passcodes are the guest's
+			// home-tenant concern, outside the per-user MFA checks).
+			ms.SignIn = false
 		default:
 			// Every other enabled method can complete sign-in MFA. For SMS,
 			// isUsableForSignIn additionally allows SMS as the *primary*
