@@ -319,6 +319,16 @@ func (r *run) strengthKinds(s models.AuthenticationStrengthPolicyable) ([]eviden
 	pr := len(combos) > 0
 	for _, c := range combos {
 		comboPR := false
+		if c == 0 {
+			// The SDK decodes a combination it does not know as 0: count it as
+			// an unknown, not phishing-resistant method.
+			r.unknownValue("authentication strength combination", "(unknown to this SDK version)")
+			if !slices.Contains(kinds, evidence.KindUnknown) {
+				kinds = append(kinds, evidence.KindUnknown)
+			}
+			pr = false
+			continue
+		}
 		for _, mode := range strings.Split(c.String(), ",") {
 			if mode == "password" || mode == "" {
 				continue
