@@ -10,6 +10,34 @@
 // permission). Group membership is resolved transitively only for the groups
 // that policies and role assignments reference, so the cost is bounded by the
 // policies, not by the directory size.
+//
+// Readings the evidence depends on (each is also commented where it is made):
+//
+//   - LogRetentionDays is 30: directory audits are kept 30 days with Entra ID
+//     P1/P2, which the registration report and Conditional Access already need.
+//   - The registration report lists kinds, not instances: one Method per
+//     registered kind. The per-user fallback lists instances.
+//   - When the report is read, authentication_methods is recorded complete
+//     with a detail saying it was not needed.
+//   - Methods policy: an enabled method is usable for sign-in MFA (SMS too;
+//     isUsableForSignIn additionally allows SMS as the primary factor and is
+//     noted in the setting's name). Email OTP is recovery-only for the
+//     tenant's users (Graph's emailAuthenticationMethodConfiguration). TAP is
+//     not a sign-in path here; REC-04 judges it. Recovery = enabled and one of
+//     the kinds SSPR offers (SMS, voice, email, Authenticator, OATH).
+//   - SSPR: Graph v1.0 shows only authorizationPolicy.allowedToUseSSPR, so the
+//     recovery entry is Known=false with a manual check; EndsInSession is false
+//     because an Entra reset ends in a password change and the next sign-in
+//     goes through Conditional Access again.
+//   - Conditional Access: RequiresMFA needs the mfa grant or an authentication
+//     strength that nothing else can satisfy (operator AND, or mfa alone).
+//   - Grants are application permissions (appRoleAssignments) resolved to
+//     their value through the resource's appRoles; delegated grants
+//     (oauth2PermissionGrants) are not read. Owners and grants are read for
+//     non-Microsoft service principals only, at most MaxServicePrincipalDetails.
+//   - signInActivity is not read: it needs its own licence and throttling
+//     budget, and selecting it on /users would put the users dataset at risk.
+//   - No beta endpoint is used.
 package entra
 
 import (
