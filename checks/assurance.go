@@ -150,6 +150,7 @@ type pathKind uint8
 const (
 	pathNoMFA pathKind = iota
 	pathMFANotAllowed
+	pathRegistration
 	pathSignIn
 	pathOneFactor
 	pathRecovery
@@ -446,6 +447,17 @@ func methodUsable(status string) bool {
 	return true
 }
 
+// registrationNeedsMFA: an enabled registration policy targeting a requires MFA.
+func (e *env) registrationNeedsMFA(a *acct) bool {
+	for i := range e.registration {
+		r := &e.registration[i]
+		if r.p.Enabled && r.p.RequiresMFA && r.targets.match(a) {
+			return true
+		}
+	}
+	return false
+}
+
 // allowedKinds returns the kinds the method settings targeting a allow for
 // sign-in and for recovery. Kinds no setting governs count as allowed: an
 // absent configuration must not make an account look stronger.
@@ -589,11 +601,25 @@ func (e *env) assess(x *acct) {
 		}
 	})
 	if !found {
-		ref := pathRef{kind: pathNoMFA}
-		if x.kinds&mfaCapableKinds != 0 {
-			ref.kind = pathMFANotAllowed
+		switch {
+		case x.kinds&mfaCapableKinds == 0:
+			consider(strength{AAL: AAL1, tier: 1}, pathRef{kind: pathNoMFA})
+		case x.kinds&signInAllowed&mfaCapableKinds == 0:
+			// Nothing registered is enabled at all.
+			consider(strength{AAL: AAL1, tier: 1}, pathRef{kind: pathMFANotAllowed})
+		default:
+			// The sign-in policy accepts none of the registered methods, so the
+			// way to a session is registering one it accepts (800-63B-4
+			// 4.1.2.1): with the registered methods if registration requires
+			// MFA, with the password alone if it does not.
+			if e.registrationNeedsMFA(x) {
+				(x.kinds & signInAllowed & mfaCapableKinds).each(func(i int, k evidence.MethodKind) {
+					consider(kindStrengths[i], pathRef{kind: pathRegistration, k1: k})
+				})
+			} else {
+				consider(strength{AAL: AAL1, tier: 1}, pathRef{kind: pathRegistration})
+			}
 		}
-		consider(strength{AAL: AAL1, tier: 1}, ref)
 	}
 	for i := range e.signIn {
 		s := &e.signIn[i]
@@ -627,6 +653,12 @@ func (e *env) label(ref pathRef) string {
 		l = "password only (no usable MFA-capable method)"
 	case pathMFANotAllowed:
 		l = "password only (the registered MFA-capable methods are not allowed for sign-in)"
+	case pathRegistration:
+		k := "password only"
+		if ref.k1 != "" {
+			k = string(ref.k1)
+		}
+		l = k + " (registering a method the sign-in policy accepts)"
 	case pathSignIn:
 		l = string(ref.k1) + " (sign-in)"
 	case pathOneFactor:

@@ -99,6 +99,16 @@ func TestAccountAssurance(t *testing.T) {
 		}, nominal: AAL1, eff: AAL1, path: "password only (no usable MFA-capable method)"},
 		{name: "methods registered but not allowed", mutate: func(s *evidence.Source) { setting(s, oktaWebAu).Enabled = false },
 			nominal: AAL3, eff: AAL1, path: "password only (the registered MFA-capable methods are not allowed for sign-in)"},
+		{name: "phishing-resistant policy, TOTP only, registration needs MFA", account: oktaAdmin, mutate: func(s *evidence.Source) {
+			withKinds(s, oktaAdmin, evidence.KindTOTPSoftware, evidence.KindSMS)
+			s.Policies.Methods = append(s.Policies.Methods, phone)
+			s.Policies.SignIn[0].PhishingResistant = true
+		}, nominal: AAL2, eff: AAL2, path: "sms (registering a method the sign-in policy accepts)"},
+		{name: "phishing-resistant policy, TOTP only, registration unprotected", account: oktaAdmin, mutate: func(s *evidence.Source) {
+			withKinds(s, oktaAdmin, evidence.KindTOTPSoftware)
+			s.Policies.SignIn[0].PhishingResistant = true
+			s.Policies.Registration[0].RequiresMFA = false
+		}, nominal: AAL2, eff: AAL1, path: "password only (registering a method the sign-in policy accepts)"},
 		{name: "no methods at all", mutate: func(s *evidence.Source) { withKinds(s, oktaAlice) },
 			nominal: AAL1, eff: AAL1, path: "password only (no usable MFA-capable method)"},
 		{name: "unknown method is the weakest", mutate: func(s *evidence.Source) {
