@@ -637,9 +637,6 @@ func (e *env) assess(x *acct) {
 			consider(s, ref)
 		}
 	})
-	if x.effective.AAL > x.nominal {
-		x.effective.AAL = x.nominal
-	}
 }
 
 // label renders a path for weakest_path.
