@@ -684,6 +684,16 @@ func (r *run) finish() {
 		return r.src.Events[i].ID < r.src.Events[j].ID
 	})
 	sort.Slice(r.src.Workloads, func(i, j int) bool { return r.src.Workloads[i].ID < r.src.Workloads[j].ID })
+	// Owners holding a role through a group (or flagged isAdmin) are
+	// privileged too; direct role holders were marked when owners were read.
+	for i := range r.src.Workloads {
+		for j := range r.src.Workloads[i].Owners {
+			o := &r.src.Workloads[i].Owners[j]
+			if a := r.accounts[o.ID]; a != nil && a.Privileged {
+				o.Privileged = true
+			}
+		}
+	}
 	keys := make([]string, 0, len(r.unknown))
 	for k := range r.unknown {
 		keys = append(keys, k)

@@ -858,3 +858,20 @@ func TestFallbackBoundedConcurrency(t *testing.T) {
 	}
 	t.Logf("fallback: %d per-user requests, max %d in flight", s.CountRequests("/users/"), s.MaxInFlight())
 }
+
+func TestRetryAfterTooLong(t *testing.T) {
+	s := graphtest.NewServer(t, graphtest.WithRetryAfter(int(MaxRetryAfter/time.Second)+60))
+	s.FailNext("/identity/conditionalAccess", http.StatusTooManyRequests, 1)
+	start := time.Now()
+	got := collect(t, config(s))
+	if got.err != nil {
+		t.Fatal(got.err)
+	}
+	c := coverage(t, got.src, evidence.DSCondAccess)
+	if c.Status != evidence.Errored || !strings.Contains(c.Detail, "429") {
+		t.Errorf("conditional_access %+v, want error naming the 429", c)
+	}
+	if n := s.CountRequests("/identity/conditionalAccess"); n != 1 || time.Since(start) > 30*time.Second {
+		t.Errorf("%d requests in %s: a Retry-After beyond MaxRetryAfter must not be waited for", n, time.Since(start))
+	}
+}
