@@ -71,17 +71,18 @@ func TestPacer(t *testing.T) {
 }
 
 func TestPacerWaitHonoursBlock(t *testing.T) {
-	p := newPacer(time.Second, 1)
-	p.observe("b", response(429, 0, time.Now().Add(400*time.Millisecond)))
+	p := newPacer(5*time.Second, 1)
+	// Reset is whole epoch seconds: two seconds ahead is at least one away.
+	p.observe("b", response(429, 0, time.Now().Add(2*time.Second)))
 	start := time.Now()
 	if err := p.wait(t.Context(), "b"); err != nil {
 		t.Fatal(err)
 	}
-	if d := time.Since(start); d < 300*time.Millisecond {
+	if d := time.Since(start); d < 900*time.Millisecond {
 		t.Errorf("wait returned after %v, before the reset", d)
 	}
 	p.observe("b", response(429, 0, time.Now().Add(time.Hour)))
-	if until := time.Until(p.buckets["b"].blockedUntil); until > 1100*time.Millisecond {
+	if until := time.Until(p.buckets["b"].blockedUntil); until > 5100*time.Millisecond {
 		t.Errorf("a far reset blocks for %v, more than maxWait", until)
 	}
 }
