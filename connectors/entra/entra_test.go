@@ -17,10 +17,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	azlog "github.com/Azure/azure-sdk-for-go/sdk/azcore/log"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/google/go-cmp/cmp"
 
@@ -138,6 +140,16 @@ func assertNoSecret(t *testing.T, s *graphtest.Server, outputs ...string) {
 
 func TestCollectFixtureTenant(t *testing.T) {
 	s := graphtest.NewServer(t, graphtest.WithMaxPageSize(2))
+	// azidentity/azcore's own debug log (requests, token acquisition) is
+	// captured too: the secret must not reach it either.
+	var sdkLog strings.Builder
+	var sdkMu sync.Mutex
+	azlog.SetListener(func(_ azlog.Event, msg string) {
+		sdkMu.Lock()
+		defer sdkMu.Unlock()
+		sdkLog.WriteString(msg + "\n")
+	})
+	t.Cleanup(func() { azlog.SetListener(nil) })
 	got := collect(t, config(s))
 	if got.err != nil {
 		t.Fatalf("Collect: %v", got.err)
@@ -383,7 +395,13 @@ func TestCollectFixtureTenant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertNoSecret(t, s, got.logs, string(enc))
+	sdkMu.Lock()
+	azcoreLog := sdkLog.String()
+	sdkMu.Unlock()
+	if !strings.Contains(azcoreLog, "oauth2/v2.0/token") {
+		t.Errorf("azcore log did not capture the token request; the leak check would be vacuous:\n%.500s", azcoreLog)
+	}
+	assertNoSecret(t, s, got.logs, string(enc), azcoreLog)
 	golden(t, "collect.golden.json", enc)
 }
 
