@@ -207,6 +207,8 @@ type env struct {
 	sortedIDs  bool
 	byID       map[string]int // built on first lookup when not sorted
 	byLogin    map[string]int // built on first lookup
+	byIDOnce   sync.Once
+	loginOnce  sync.Once
 	groupNames map[string]string
 
 	settings     []methodSetting
@@ -218,14 +220,19 @@ type env struct {
 	ssprOff bool
 
 	unknownVendors map[string]int // vendor value → methods seen
-	labels         map[pathRef]string
-	methodLists    map[kindSet][]string
+
+	// mu guards the caches below: checks run concurrently.
+	mu          sync.Mutex
+	labels      map[pathRef]string
+	methodLists map[kindSet][]string
 }
 
 // methodList is the sorted kind names of a set, shared by every account
 // with the same set (a million identities, a handful of distinct sets).
 // Callers must not modify it.
 func (e *env) methodList(s kindSet) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if l, ok := e.methodLists[s]; ok {
 		return l
 	}
@@ -331,28 +338,28 @@ func (e *env) lookup(id string) (int, bool) {
 		i := sort.Search(len(e.accts), func(i int) bool { return e.accts[i].a.ID >= id })
 		return i, i < len(e.accts) && e.accts[i].a.ID == id
 	}
-	if e.byID == nil {
+	e.byIDOnce.Do(func() {
 		e.byID = make(map[string]int, len(e.accts))
 		for i := range e.accts {
 			if id := e.accts[i].a.ID; id != "" {
 				e.byID[id] = i
 			}
 		}
-	}
+	})
 	i, ok := e.byID[id]
 	return i, ok
 }
 
 // lookupLogin finds an account by login, case-insensitively.
 func (e *env) lookupLogin(login string) (int, bool) {
-	if e.byLogin == nil {
+	e.loginOnce.Do(func() {
 		e.byLogin = make(map[string]int, len(e.accts))
 		for i := range e.accts {
 			if l := e.accts[i].login; l != "" {
 				e.byLogin[l] = i
 			}
 		}
-	}
+	})
 	i, ok := e.byLogin[strings.ToLower(login)]
 	return i, ok
 }
@@ -641,6 +648,8 @@ func (e *env) assess(x *acct) {
 
 // label renders a path for weakest_path.
 func (e *env) label(ref pathRef) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if l, ok := e.labels[ref]; ok {
 		return l
 	}

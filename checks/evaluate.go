@@ -3,8 +3,10 @@ package checks
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shadowpath/shadowpath/connectors/evidence"
@@ -71,9 +73,7 @@ func Evaluate(snap *evidence.Snapshot, p Params) (*Results, error) {
 	catalog := Catalog()
 	for i, src := range sources {
 		e := newEnv(src, &p)
-		for _, c := range catalog {
-			res.Checks = append(res.Checks, c.run(e))
-		}
+		res.Checks = append(res.Checks, e.runAll(catalog)...)
 		res.Identities = e.appendIdentities(res.Identities)
 		h := <-hashes[i]
 		if h.err != nil {
@@ -191,6 +191,30 @@ func missingData(src *evidence.Source, required []string) string {
 		}
 	}
 	return strings.Join(gaps, "; ")
+}
+
+// runAll evaluates the catalog for one source, the checks spread over the
+// cores (they only read the env; its caches are locked). Results keep
+// catalog order.
+func (e *env) runAll(catalog []Check) []CheckResult {
+	out := make([]CheckResult, len(catalog))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(catalog)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = catalog[i].run(e)
+			}
+		}()
+	}
+	for i := range catalog {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
 }
 
 // run evaluates one check for one source.
