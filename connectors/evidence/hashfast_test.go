@@ -38,7 +38,7 @@ func fastAccount(a *Account) ([]byte, bool) {
 }
 
 func TestAppendAccount(t *testing.T) {
-	nano := time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.FixedZone("X", -(5*3600 + 30*60)))
+	nano := time.Date(2026, 1, 2, 3, 4, 5, 123456789, time.FixedZone("X", -(5*3600+30*60)))
 	utc := time.Date(2020, 2, 29, 0, 0, 0, 0, time.UTC)
 	cases := map[string]Account{
 		"zero":            {},
