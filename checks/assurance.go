@@ -501,16 +501,20 @@ func (e *env) policyAllowed(a *acct) kindSet {
 }
 
 // recoveryFor calls fn for each self-service recovery policy that applies to
-// a: the matching enabled policies of the lowest priority number (Okta
-// applies the first matching password policy; Entra has priority 0 throughout).
+// a: the matching enabled policies of the lowest priority number that allow
+// self-service (Okta applies the first matching password policy; Entra has
+// priority 0 throughout).
 func (e *env) recoveryFor(a *acct, fn func(i int, r *recoveryPolicy)) {
 	if e.ssprOff {
 		return
 	}
+	// The first matching policy decides, whether or not it allows
+	// self-service: an administrators' policy that denies self-service reset
+	// shields its members from the default policy below it.
 	best, found := 0, false
 	for i := range e.recovery {
 		r := &e.recovery[i]
-		if !r.p.Enabled || !r.p.SelfService || !r.targets.match(a) {
+		if !r.p.Enabled || !r.targets.match(a) {
 			continue
 		}
 		if !found || r.p.Priority < best {

@@ -134,6 +134,13 @@ func TestAccountAssurance(t *testing.T) {
 			s.Policies.Recovery = append(s.Policies.Recovery, evidence.RecoveryPolicy{ID: "00pfirst", Name: "Staff", Enabled: true, Priority: 1,
 				SelfService: true, Known: true, Targets: evidence.Targets{Users: []string{"alice@acme.com"}}})
 		}, nominal: AAL3, eff: AAL3, path: "fido2 (sign-in)"},
+		{name: "a first policy that denies self-service shields its members", mutate: func(s *evidence.Source) {
+			s.Policies.Recovery[0].EndsInSession = true
+			s.Policies.Recovery[0].StepUpRequired = false
+			s.Policies.Recovery[0].Priority = 2
+			s.Policies.Recovery = append(s.Policies.Recovery, evidence.RecoveryPolicy{ID: "00padmins", Name: "Admins", Enabled: true, Priority: 1,
+				SelfService: false, Known: true, Targets: evidence.Targets{Users: []string{"alice@acme.com"}}})
+		}, nominal: AAL3, eff: AAL3, path: "fido2 (sign-in)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
