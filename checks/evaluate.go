@@ -61,7 +61,7 @@ func Evaluate(snap *evidence.Snapshot, p Params) (*Results, error) {
 	for i, src := range sources {
 		hashes[i] = make(chan hashed, 1)
 		go func(src *evidence.Source, out chan<- hashed) {
-			sum, err := src.StreamHash()
+			sum, err := src.Hash()
 			out <- hashed{sum, err}
 		}(src, hashes[i])
 	}

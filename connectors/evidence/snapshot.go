@@ -34,14 +34,7 @@ func Canonical(v any) ([]byte, error) {
 
 // Hash returns the hex SHA-256 of the source's canonical JSON: the
 // "evidence_sha256" printed in every report.
-func (s *Source) Hash() (string, error) {
-	b, err := Canonical(s)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
-}
+func (s *Source) Hash() (string, error) { return s.StreamHash() }
 
 // Normalize sorts every list so that the same tenant state always produces
 // the same bytes.
