@@ -298,7 +298,7 @@ func New(cfg Config) (*Connector, error) {
 	}
 	httpClient := &http.Client{
 		Timeout:   cfg.RequestTimeout,
-		Transport: khttp.NewCustomTransportWithParentTransport(base, mws...),
+		Transport: khttp.NewCustomTransportWithParentTransport(readOnly{base}, mws...),
 		// Graph never needs a redirect for these reads; do not follow one to
 		// another host with the token.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -387,4 +387,19 @@ func logger(l *slog.Logger) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return l
+}
+
+// readOnly sits below the Graph middleware and refuses anything but GET, so
+// the connector is read-only by construction, not by convention. Token
+// requests go through azidentity's own transport, not this one.
+type readOnly struct{ next http.RoundTripper }
+
+func (t readOnly) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, fmt.Errorf("entra: refusing %s %s: shadowpath only reads", req.Method, req.URL.Path)
+	}
+	return t.next.RoundTrip(req)
 }
