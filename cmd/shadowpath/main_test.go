@@ -348,3 +348,31 @@ func TestVersion(t *testing.T) {
 		t.Error("oscal format missing")
 	}
 }
+
+// TestReevaluateOldSnapshot: an auditor re-running last quarter's evidence
+// months later gets the results it gave then (evaluation happens at the
+// evidence's collection time, not the wall clock).
+func TestReevaluateOldSnapshot(t *testing.T) {
+	snap := writeDemoSnapshot(t, nil)
+	first, later := t.TempDir(), t.TempDir()
+	c := newCLI()
+	delete(c.env, "SOURCE_DATE_EPOCH")
+	if code := c.run(t, "scan", "--snapshot", snap, "--format", "json", "--out", first); code != 0 {
+		t.Fatalf("exit %d: %s", code, c.stderr.String())
+	}
+	f := newFactory(&c.stdout, &c.stderr, func(string) string { return "" })
+	f.now = func() time.Time { return time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC) } // a quarter later
+	if code := run(t.Context(), []string{"scan", "--snapshot", snap, "--format", "json", "--out", later}, f); code != 0 {
+		t.Fatalf("exit %d: %s", code, c.stderr.String())
+	}
+	a, b := readResults(t, first), readResults(t, later)
+	if a.GeneratedAt.Equal(b.GeneratedAt) {
+		t.Fatal("the two runs should differ in generated_at")
+	}
+	a.GeneratedAt, b.GeneratedAt = time.Time{}, time.Time{}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if !bytes.Equal(ja, jb) {
+		t.Error("re-evaluating the same evidence a quarter later changed the results")
+	}
+}
