@@ -21,15 +21,16 @@ var inScope = map[string]bool{"ACTIVE": true, "PASSWORD_EXPIRED": true, "LOCKED_
 
 // run is the state of one collection.
 type run struct {
-	c        *Connector
-	opts     evidence.CollectOptions
-	log      *slog.Logger
-	src      *evidence.Source
-	mu       sync.Mutex     // guards src.Warnings and the maps below during worker phases
-	accounts map[string]int // user id → index in src.Accounts
-	logins   map[string]string
-	roles    map[string][]evidence.Role // user id → admin roles (in scope or not)
-	rolesOK  bool
+	c          *Connector
+	opts       evidence.CollectOptions
+	log        *slog.Logger
+	src        *evidence.Source
+	mu         sync.Mutex // guards src.Warnings and the maps below during worker phases
+	progressMu sync.Mutex
+	accounts   map[string]int // user id → index in src.Accounts
+	logins     map[string]string
+	roles      map[string][]evidence.Role // user id → admin roles (in scope or not)
+	rolesOK    bool
 	// Group role assignments, read with the groups: members and roles per
 	// group id, in list order.
 	groupIDs      []string
@@ -54,10 +55,15 @@ func (r *run) warn(msg string) {
 	r.log.Warn("okta: " + msg)
 }
 
+// progress reports to opts.Progress, one call at a time: workers and the
+// pacer report concurrently, the callback need not be safe for that.
 func (r *run) progress(format string, args ...any) {
-	if r.opts.Progress != nil {
-		r.opts.Progress(format, args...)
+	if r.opts.Progress == nil {
+		return
 	}
+	r.progressMu.Lock()
+	defer r.progressMu.Unlock()
+	r.opts.Progress(format, args...)
 }
 
 // Collect implements evidence.Connector. It reads every dataset it can and

@@ -148,7 +148,6 @@ func (p *pacer) observe(b string, resp *http.Response) {
 		resetAt = time.Unix(reset, 0).Add(50 * time.Millisecond)
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	st := p.state(b)
 	if errR == nil && !resetAt.IsZero() && resp.StatusCode != http.StatusTooManyRequests {
 		// A 429 says nothing about the next window: the block below covers it.
@@ -163,6 +162,7 @@ func (p *pacer) observe(b string, resp *http.Response) {
 	}
 	exhausted := resp.StatusCode == http.StatusTooManyRequests || (errR == nil && remaining <= p.reserve)
 	if !exhausted {
+		p.mu.Unlock()
 		return
 	}
 	until := now.Add(time.Second) // a 429 without a usable reset: back off a second
@@ -174,5 +174,10 @@ func (p *pacer) observe(b string, resp *http.Response) {
 	}
 	if until.After(st.blockedUntil) {
 		st.blockedUntil = until
+	}
+	notify := p.notify
+	p.mu.Unlock()
+	if notify != nil && resp.StatusCode == http.StatusTooManyRequests {
+		notify(b, until.Sub(now))
 	}
 }
