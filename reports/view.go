@@ -264,9 +264,14 @@ type SubjectRow struct {
 	ID       string          `json:"id"`
 	Name     string          `json:"name"`
 	Severity checks.Severity `json:"severity"`
-	Message  string          `json:"message"`
-	Evidence string          `json:"evidence,omitempty"`
-	Waiver   string          `json:"waiver,omitempty"`
+	// Login is the account's sign-in name when the evidence records it.
+	Login   string `json:"login,omitempty"`
+	Message string `json:"message"`
+	// Facts are the most telling evidence fields, worded for people;
+	// MoreFacts counts the fields left out (the XLSX has all of them).
+	Facts     []Fact `json:"facts,omitempty"`
+	MoreFacts int    `json:"more_facts,omitempty"`
+	Waiver    string `json:"waiver,omitempty"`
 }
 
 // WaiverRow is an applied (or expired) waiver.
@@ -950,7 +955,7 @@ func (b *builder) findings() ([]FindingSection, error) {
 				sec.Waivers = append(sec.Waivers, WaiverRow{CheckID: c.ID, Provider: c.Provider, Subject: subjectLabel(f.Subject), SubjectID: f.Subject.ID, Reason: w.Reason, Owner: w.Owner, ApprovedBy: w.ApprovedBy, Ticket: w.Ticket, Expires: w.Expires, Expired: w.Expired, Source: w.Source})
 			}
 			if i < b.opts.TopSubjects {
-				sec.Subjects = append(sec.Subjects, SubjectRow{Type: f.Subject.Type, ID: f.Subject.ID, Name: f.Subject.Name, Severity: FindingSeverity(c, f), Message: f.Message, Evidence: EvidenceText(f.Evidence, 240), Waiver: WaiverLabel(f.Waiver)})
+				sec.Subjects = append(sec.Subjects, subjectRow(c, f))
 			}
 		}
 		sec.More = sec.Total - len(sec.Subjects)
@@ -960,6 +965,15 @@ func (b *builder) findings() ([]FindingSection, error) {
 		out = append(out, sec)
 	}
 	return out, nil
+}
+
+func subjectRow(c *checks.CheckResult, f checks.Finding) SubjectRow {
+	row := SubjectRow{Type: f.Subject.Type, ID: f.Subject.ID, Name: f.Subject.Name, Severity: FindingSeverity(c, f), Message: f.Message, Waiver: WaiverLabel(f.Waiver)}
+	if l, ok := f.Evidence["login"].(string); ok && l != f.Subject.Name {
+		row.Login = l
+	}
+	row.Facts, row.MoreFacts = EvidenceFacts(f.Evidence, FactOptions{})
+	return row
 }
 
 // WaiverLabel summarizes a waiver for a table cell.

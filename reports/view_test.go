@@ -221,8 +221,9 @@ func TestBuildViewEdgeCases(t *testing.T) {
 			}
 			for _, s := range v.Findings {
 				if s.CheckID == "ZZZ-01" {
-					if s.Subjects[0].Evidence != `m: {"a":2,"b":1}; n: null` {
-						t.Errorf("evidence = %q", s.Subjects[0].Evidence)
+					want := []Fact{{"M", "A 2; B 1"}, {"N", "not recorded"}}
+					if diff := cmp.Diff(want, s.Subjects[0].Facts); diff != "" {
+						t.Errorf("facts (-want +got):\n%s", diff)
 					}
 					return
 				}

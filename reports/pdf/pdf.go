@@ -303,6 +303,10 @@ type cell struct {
 	color *rgb // text colour
 	bold  bool
 	pill  *rgb // draw the text as a coloured label
+	// detail is a second block drawn below text in the regular face
+	// (detailColor, default ink): a finding's facts under its message.
+	detail      string
+	detailColor *rgb
 }
 
 func txt(s string) cell { return cell{text: s} }
@@ -325,6 +329,7 @@ const (
 	tableLineH = 3.8
 	cellPad    = 1.4
 	maxLines   = 14 // a cell never grows past this; the XLSX has the rest
+	detailGap  = 0.8
 )
 
 // table draws a table that never overflows the page: long cells wrap (up to
@@ -355,6 +360,7 @@ func (d *doc) table(cols []column, rows [][]cell) {
 	drawHeader()
 	for ri, row := range rows {
 		wrapped := make([][]string, len(cols))
+		split := make([]int, len(cols)) // lines of text before detail's
 		h := 0.0
 		for i, c := range cols {
 			if i >= len(row) {
@@ -366,11 +372,22 @@ func (d *doc) table(cols []column, rows [][]cell) {
 			}
 			d.font(style, tableFont, cInk)
 			ls := d.lines(row[i].text, c.w-2*cellPad-0.5)
+			if row[i].detail != "" {
+				d.font("", tableFont, cInk)
+				dl := d.lines(row[i].detail, c.w-2*cellPad-0.5)
+				split[i] = len(ls)
+				ls = append(ls, dl...)
+			} else {
+				split[i] = len(ls)
+			}
 			if len(ls) > maxLines {
 				ls = append(ls[:maxLines-1], strings.TrimRight(ls[maxLines-1], " ")+" …")
 			}
 			wrapped[i] = ls
 			lh := float64(len(ls))*tableLineH + 2*cellPad
+			if row[i].detail != "" {
+				lh += detailGap
+			}
 			if row[i].pill != nil {
 				lh = 4.6 + 2*cellPad
 			}
@@ -401,8 +418,18 @@ func (d *doc) table(cols []column, rows [][]cell) {
 						col = *cl.color
 					}
 					d.font(style, tableFont, col)
+					ly := y + cellPad
 					for j, l := range wrapped[i] {
-						d.cellText(x+cellPad, y+cellPad+float64(j)*tableLineH, c.w-2*cellPad, tableLineH, l, c.align)
+						if j == split[i] {
+							dc := cInk
+							if cl.detailColor != nil {
+								dc = *cl.detailColor
+							}
+							d.font("", tableFont, dc)
+							ly += detailGap
+						}
+						d.cellText(x+cellPad, ly, c.w-2*cellPad, tableLineH, l, c.align)
+						ly += tableLineH
 					}
 				}
 			}

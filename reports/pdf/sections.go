@@ -363,25 +363,10 @@ func (d *doc) section(s reports.FindingSection) {
 	if len(s.Subjects) > 0 {
 		var rows [][]cell
 		for _, sub := range s.Subjects {
-			name := sub.Name
-			if name == "" {
-				name = sub.ID
-			} else {
-				name += " · " + sub.ID
-			}
-			detail := sub.Message
-			if sub.Evidence != "" {
-				detail += " — " + sub.Evidence
-			}
-			w := cell{text: sub.Waiver}
-			if strings.HasPrefix(sub.Waiver, "waiver expired") {
-				c := statusColor(checks.Fail)
-				w.color = &c
-			}
-			rows = append(rows, []cell{txt(name), txt(sub.Type), severityCell(sub.Severity), txt(detail), w})
+			rows = append(rows, subjectCells(sub))
 		}
 		d.ensure(20)
-		d.table([]column{{"Affected subject", 52, "L"}, {"Type", 14, "L"}, {"Severity", 17, "L"}, {"Finding and evidence", 67, "L"}, {"Waiver", 24, "L"}}, rows)
+		d.table(subjectColumns, rows)
 	}
 	if s.MoreNote != "" {
 		d.para(marginL, bodyW, s.MoreNote, "B", 8, cMuted, 4)
@@ -401,6 +386,45 @@ func (d *doc) section(s reports.FindingSection) {
 		d.para(marginL, bodyW, "Waivers", "B", 8.5, cNavy, 4.4)
 		d.table([]column{{"Subject", 30, "L"}, {"Reason", 44, "L"}, {"Owner", 30, "L"}, {"Approved by", 28, "L"}, {"Ticket", 19, "L"}, {"Expires", 23, "L"}}, rows)
 	}
+}
+
+// subjectColumns are the affected-subjects table's columns.
+var subjectColumns = []column{{"Affected subject", 49, "L"}, {"Severity", 17, "L"}, {"Finding and key evidence", 84, "L"}, {"Waiver", 24, "L"}}
+
+// subjectCells lays out one affected subject: name over type and login (or
+// id); the finding's message in bold over its labelled facts.
+func subjectCells(sub reports.SubjectRow) []cell {
+	name := sub.Name
+	if name == "" {
+		name = sub.ID
+	}
+	who := sub.ID
+	if sub.Login != "" {
+		who = sub.Login
+	}
+	var meta []string
+	if sub.Type != "" {
+		meta = append(meta, sub.Type)
+	}
+	if who != name {
+		meta = append(meta, who)
+	}
+	subject := cell{text: name, detail: strings.Join(meta, " · "), detailColor: &cMuted}
+	facts := reports.FactsText(sub.Facts)
+	if sub.MoreFacts > 0 {
+		facts = strings.TrimSpace(facts + fmt.Sprintf(" (+%d more in %s)", sub.MoreFacts, reports.WorkbookFilename))
+	}
+	msg := sub.Message
+	if strings.TrimSpace(msg) == "" {
+		msg = "(no message)"
+	}
+	finding := cell{text: msg, bold: true, detail: facts}
+	w := cell{text: sub.Waiver}
+	if strings.HasPrefix(sub.Waiver, "waiver expired") {
+		c := statusColor(checks.Fail)
+		w.color = &c
+	}
+	return []cell{subject, severityCell(sub.Severity), finding, w}
 }
 
 // controlsText prints mapped controls grouped by framework and relation.

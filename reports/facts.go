@@ -1,0 +1,394 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+)
+
+// Fact is one labelled piece of a finding's evidence, worded for people
+// ("Methods: FIDO2, SMS"). The raw evidence stays in the XLSX Findings sheet.
+type Fact struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// FactOptions bound EvidenceFacts.
+type FactOptions struct {
+	// Max is how many facts to return (default 5); ValueRunes how long a
+	// value may be before it is cut with "…" (default 90); ListItems how many
+	// items of a list are named before "+N more" (default 4).
+	Max        int
+	ValueRunes int
+	ListItems  int
+}
+
+// valueKind says how a known evidence key is worded.
+type valueKind int
+
+const (
+	vText    valueKind = iota // scalar or list as is
+	vMethods                  // method kinds: "fido2" → "FIDO2"
+	vPath                     // free text naming method kinds
+	vCount                    // a list counted: "3"
+)
+
+type factSpec struct {
+	key, label string
+	kind       valueKind
+}
+
+// accountFlags are boolean evidence keys shown together as one "Account"
+// fact when true (false says nothing a reader needs).
+var accountFlags = []struct{ key, label string }{
+	{"privileged", "privileged"},
+	{"service_account", "service account"},
+	{"break_glass", "break-glass"},
+}
+
+// factSpecs are the evidence keys checks.Evaluate records, most telling
+// first. Keys not listed come after them (alphabetically), then lowSpecs.
+var factSpecs = []factSpec{
+	{"methods", "Methods", vMethods},
+	{"phishing_resistant", "Phishing-resistant", vMethods},
+	{"usable_non_phishing_resistant", "Usable, not phishing-resistant", vMethods},
+	{"usable_weak_methods", "Usable weak methods", vMethods},
+	{"weakest_path", "Weakest path", vPath},
+	{"weakest_recovery_path", "Weakest recovery path", vPath},
+	{"recovery_assurance", "Recovery assurance", vText},
+	{"required_sign_in", "Sign-in requires", vText},
+	{"required_by", "Required by", vText},
+	{"roles", "Roles", vText},
+	{"reasons", "Reasons", vText},
+	{"grants", "Grants", vText},
+	{"policy_names", "Policies", vText},
+	{"single_proof_channels", "Single-proof channels", vMethods},
+	{"step_up_required", "Step-up required", vText},
+	{"step_up_methods", "Step-up methods", vMethods},
+	{"self_service", "Self-service", vText},
+	{"kinds", "Kinds", vPath},
+	{"event_count", "Events", vText},
+	{"events", "Events", vCount},
+	{"event_ids", "Events", vCount},
+	{"sign_ins", "Sign-ins", vText},
+	{"sign_in_events", "Sign-ins", vCount},
+	{"resets", "Resets", vText},
+	{"max_per_day", "Most in one day", vText},
+	{"threshold", "Threshold", vText},
+	{"actors", "Actors", vText},
+	{"actor", "Actor", vText},
+	{"last_reset", "Last reset", vText},
+	{"reset_at", "Reset at", vText},
+	{"days", "Days", vText},
+	{"targets", "Applies to", vText},
+	{"members", "Members", vText},
+	{"privileged_members", "Privileged members", vText},
+	{"service_accounts", "Service accounts", vText},
+	{"accounts", "Accounts", vText},
+	{"accounts_relying", "Accounts relying on it", vText},
+	{"privileged_accounts_relying", "Privileged accounts relying on it", vText},
+	{"owner_org", "Owner organisation", vText},
+	{"auth_method", "Authenticates with", vText},
+	{"max_lifetime_minutes", "Maximum lifetime (min)", vText},
+	{"default_lifetime_minutes", "Default lifetime (min)", vText},
+	{"reusable", "Reusable", vText},
+}
+
+// lowSpecs are identifiers and provenance: kept last, usually cut.
+var lowSpecs = []factSpec{
+	{"source", "Source", vText},
+	{"rule_id", "Rule ID", vText},
+	{"app_id", "App ID", vText},
+	{"vendor_key", "Vendor key", vText},
+	{"sample", "Sample", vText},
+	{"policies", "Policy IDs", vText},
+	{"secrets", "Secrets", vText},
+	{"live_credentials", "Live credentials", vText},
+	{"long_lived", "Long-lived credentials", vText},
+	{"non_expiring", "Non-expiring credentials", vText},
+	{"unused_credentials", "Unused credentials", vText},
+	{"inactive_owners", "Inactive owners", vText},
+}
+
+// skipKeys never become facts: the mapped controls show the OWASP entry and
+// the AAL pair is one "Assurance" fact. A string login is shown with the
+// subject (SubjectRow.Login).
+var skipKeys = map[string]bool{"owasp_nhi": true, "nominal_aal": true, "effective_aal": true}
+
+// methodLabels words the normalized method kinds.
+var methodLabels = map[string]string{
+	string(evidence.KindPassword):           "password",
+	string(evidence.KindSecurityQuestion):   "security question",
+	string(evidence.KindEmailOTP):           "email OTP",
+	string(evidence.KindSMS):                "SMS",
+	string(evidence.KindVoice):              "voice call",
+	string(evidence.KindTOTPSoftware):       "software OTP",
+	string(evidence.KindTOTPHardware):       "hardware OTP",
+	string(evidence.KindPush):               "push",
+	string(evidence.KindPasswordlessApp):    "passwordless app",
+	string(evidence.KindFastPass):           "Okta FastPass",
+	string(evidence.KindPasskeySynced):      "synced passkey",
+	string(evidence.KindFIDO2):              "FIDO2",
+	string(evidence.KindWindowsHello):       "Windows Hello",
+	string(evidence.KindPasskeyDeviceBound): "device-bound passkey",
+	string(evidence.KindCertificate):        "certificate",
+	string(evidence.KindTAP):                "temporary access pass",
+	string(evidence.KindUnknown):            "unknown method",
+}
+
+var methodToken = regexp.MustCompile(`[A-Za-z0-9_]+`)
+
+// MethodLabel words a normalized method kind ("email_otp" → "email OTP");
+// other values come back unchanged.
+func MethodLabel(kind string) string {
+	if l, ok := methodLabels[kind]; ok {
+		return l
+	}
+	return kind
+}
+
+// humanPath replaces the method kinds named in free text.
+func humanPath(s string) string {
+	return methodToken.ReplaceAllStringFunc(s, func(tok string) string {
+		if l, ok := methodLabels[tok]; ok {
+			return l
+		}
+		return tok
+	})
+}
+
+// EvidenceFacts turns a finding's evidence into at most o.Max labelled
+// facts, most telling first, and says how many evidence fields it left out.
+// It never fails: a value of an unexpected type is printed as JSON.
+func EvidenceFacts(ev map[string]any, o FactOptions) (facts []Fact, omitted int) {
+	if o.Max <= 0 {
+		o.Max = 5
+	}
+	if o.ValueRunes <= 0 {
+		o.ValueRunes = 90
+	}
+	if o.ListItems <= 0 {
+		o.ListItems = 4
+	}
+	used := map[string]bool{}
+	if _, ok := ev["login"].(string); ok {
+		used["login"] = true
+	}
+	var all []Fact
+	add := func(label, value string) {
+		all = append(all, Fact{Label: label, Value: cut(value, o.ValueRunes)})
+	}
+
+	var flags []string
+	for _, f := range accountFlags {
+		if v, ok := ev[f.key]; ok {
+			used[f.key] = true
+			if b, ok := v.(bool); ok {
+				if b {
+					flags = append(flags, f.label)
+				}
+				continue
+			}
+			add(humanKey(f.key), factValue(v, vText, o))
+		}
+	}
+	if len(flags) > 0 {
+		all = append([]Fact{{Label: "Account", Value: strings.Join(flags, ", ")}}, all...)
+	}
+	nom, hasNom := ev["nominal_aal"]
+	eff, hasEff := ev["effective_aal"]
+	switch {
+	case hasNom && hasEff:
+		add("Assurance", fmt.Sprintf("nominal %s, effective %s", factValue(nom, vText, o), factValue(eff, vText, o)))
+	case hasNom:
+		add("Nominal AAL", factValue(nom, vText, o))
+	case hasEff:
+		add("Effective AAL", factValue(eff, vText, o))
+	}
+	counted := false
+	spec := func(s factSpec) {
+		v, ok := ev[s.key]
+		if !ok || used[s.key] {
+			return
+		}
+		used[s.key] = true
+		if s.kind == vCount {
+			// Event id lists: one count is enough, and event_count wins.
+			if _, ok := ev["event_count"]; ok || counted {
+				return
+			}
+			counted = true
+		}
+		if s.key == "policies" {
+			if _, ok := ev["policy_names"]; ok {
+				return
+			}
+		}
+		add(s.label, factValue(v, s.kind, o))
+	}
+	for _, s := range factSpecs {
+		spec(s)
+	}
+	low := map[string]bool{}
+	for _, s := range lowSpecs {
+		low[s.key] = true
+	}
+	keys := make([]string, 0, len(ev))
+	for k := range ev {
+		if !used[k] && !skipKeys[k] && !low[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		add(humanKey(k), factValue(ev[k], vText, o))
+	}
+	for _, s := range lowSpecs {
+		spec(s)
+	}
+	if len(all) > o.Max {
+		return all[:o.Max], len(all) - o.Max
+	}
+	return all, 0
+}
+
+// FactsText joins facts as "Label: value · Label: value".
+func FactsText(fs []Fact) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.Label + ": " + f.Value
+	}
+	return strings.Join(parts, " · ")
+}
+
+func cut(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return strings.TrimRight(string(r[:n-1]), " ,;") + "…"
+	}
+	return s
+}
+
+// factValue words one evidence value.
+func factValue(v any, kind valueKind, o FactOptions) string {
+	word := func(s string) string {
+		switch kind {
+		case vMethods:
+			return MethodLabel(s)
+		case vPath:
+			return humanPath(s)
+		}
+		return s
+	}
+	switch v := v.(type) {
+	case nil:
+		return "not recorded"
+	case string:
+		if v == "" {
+			return "none"
+		}
+		return word(v)
+	case bool:
+		if v {
+			return "yes"
+		}
+		return "no"
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+			return Thousands(int(v))
+		}
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case int:
+		return Thousands(v)
+	case []string:
+		items := make([]any, len(v))
+		for i, s := range v {
+			items[i] = s
+		}
+		return factValue(items, kind, o)
+	case []any:
+		if kind == vCount {
+			return Thousands(len(v))
+		}
+		if len(v) == 0 {
+			return "none"
+		}
+		n := len(v)
+		shown := v
+		if n > o.ListItems {
+			shown = v[:o.ListItems-1]
+		}
+		parts := make([]string, len(shown))
+		for i, x := range shown {
+			parts[i] = factValue(x, kind, o)
+		}
+		s := strings.Join(parts, ", ")
+		if n > len(shown) {
+			s += fmt.Sprintf(" +%d more", n-len(shown))
+		}
+		return s
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = humanKey(k) + " " + factValue(v[k], kind, o)
+		}
+		return strings.Join(parts, "; ")
+	}
+	return valueText(v)
+}
+
+// acronyms are key words printed in capitals.
+var acronyms = map[string]string{"id": "ID", "ids": "IDs", "aal": "AAL", "mfa": "MFA", "otp": "OTP", "sms": "SMS", "ca": "CA", "ip": "IP", "app": "app", "nhi": "NHI", "url": "URL"}
+
+// humanKey turns snake_case and camelCase keys into a label:
+// "accounts_relying" → "Accounts relying", "appOwnerOrganizationId" → "App
+// owner organization ID".
+func humanKey(k string) string {
+	var words []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, string(cur))
+			cur = nil
+		}
+	}
+	rs := []rune(k)
+	for i, r := range rs {
+		switch {
+		case r == '_' || r == '-' || r == ' ' || r == '.':
+			flush()
+		case unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsUpper(rs[i-1]))):
+			flush()
+			cur = append(cur, r)
+		default:
+			cur = append(cur, r)
+		}
+	}
+	flush()
+	for i, w := range words {
+		lw := strings.ToLower(w)
+		if a, ok := acronyms[lw]; ok {
+			words[i] = a
+		} else {
+			words[i] = lw
+		}
+	}
+	s := strings.Join(words, " ")
+	if r := []rune(s); len(r) > 0 {
+		s = string(unicode.ToUpper(r[0])) + string(r[1:])
+	}
+	if s == "" {
+		return "Value"
+	}
+	return s
+}
