@@ -45,13 +45,8 @@ detached ed25519 signature (SNAPSHOT.sig).`,
 }
 
 func collectRun(ctx context.Context, f *factory, opts *collectOptions) error {
-	if len(opts.sources) == 0 {
-		return usageErr(errors.New("--source is required (okta, entra or okta,entra)"))
-	}
-	for _, s := range opts.sources {
-		if s != "okta" && s != "entra" {
-			return usageErr(fmt.Errorf("--source %q: want okta, entra or both", s))
-		}
+	if err := validateSources(opts.sources); err != nil {
+		return err
 	}
 	if opts.out == "" {
 		return usageErr(errors.New("--out SNAPSHOT.json is required"))
@@ -64,11 +59,9 @@ func collectRun(ctx context.Context, f *factory, opts *collectOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg := &config{}
-	if opts.configPath != "" {
-		if cfg, err = loadConfig(opts.configPath, f.getenv, func(m string) { log.Warn(m) }); err != nil {
-			return usageErr(err)
-		}
+	cfg, err := optionalConfig(f, opts.configPath, log)
+	if err != nil {
+		return err
 	}
 	now := f.now().UTC().Truncate(time.Second)
 	snap, err := collectLive(ctx, f, cfg, opts.sources, opts.entraCloud, now, now.Add(-since), log)

@@ -54,8 +54,8 @@ type doctorReport struct {
 }
 
 func doctorRun(ctx context.Context, f *factory, opts *doctorOptions) error {
-	if len(opts.sources) == 0 {
-		return usageErr(fmt.Errorf("--source is required (okta, entra or okta,entra)"))
+	if err := validateSources(opts.sources); err != nil {
+		return err
 	}
 	if opts.format != "table" && opts.format != "json" {
 		return usageErr(fmt.Errorf("--format %q: want table or json", opts.format))
@@ -64,18 +64,13 @@ func doctorRun(ctx context.Context, f *factory, opts *doctorOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg := &config{}
-	if opts.configPath != "" {
-		if cfg, err = loadConfig(opts.configPath, f.getenv, func(m string) { log.Warn(m) }); err != nil {
-			return usageErr(err)
-		}
+	cfg, err := optionalConfig(f, opts.configPath, log)
+	if err != nil {
+		return err
 	}
 	var out []doctorReport
 	healthy := true
 	for _, p := range dedupe(opts.sources) {
-		if p != "okta" && p != "entra" {
-			return usageErr(fmt.Errorf("--source %q: want okta, entra or both", p))
-		}
 		rep := doctorReport{Provider: p}
 		conn, err := connectorFor(f, cfg, p, opts.entraCloud)
 		if err != nil {

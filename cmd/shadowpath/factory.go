@@ -29,6 +29,9 @@ type factory struct {
 	logFormat string
 	quiet     bool
 
+	// warn, set once the logger exists, reports a configuration warning.
+	warn func(string)
+
 	// exitCode is set by commands that complete but must exit non-zero.
 	exitCode int
 }
@@ -68,13 +71,17 @@ func (f *factory) logger() (*slog.Logger, error) {
 		lvl = slog.LevelWarn
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
+	var log *slog.Logger
 	switch strings.ToLower(f.logFormat) {
 	case "text", "":
-		return slog.New(slog.NewTextHandler(f.stderr, opts)), nil
+		log = slog.New(slog.NewTextHandler(f.stderr, opts))
 	case "json":
-		return slog.New(slog.NewJSONHandler(f.stderr, opts)), nil
+		log = slog.New(slog.NewJSONHandler(f.stderr, opts))
+	default:
+		return nil, usageErr(fmt.Errorf("--log-format %q: want text or json", f.logFormat))
 	}
-	return nil, usageErr(fmt.Errorf("--log-format %q: want text or json", f.logFormat))
+	f.warn = func(msg string) { log.Warn(msg) }
+	return log, nil
 }
 
 // reportTime is the time printed as generated_at: SOURCE_DATE_EPOCH when set

@@ -110,9 +110,9 @@ func (o *scanOptions) validate() error {
 	if modes != 1 {
 		return usageErr(errors.New("give exactly one of --source, --snapshot or --demo"))
 	}
-	for _, s := range o.sources {
-		if s != "okta" && s != "entra" {
-			return usageErr(fmt.Errorf("--source %q: want okta, entra or both (okta,entra)", s))
+	if len(o.sources) > 0 {
+		if err := validateSources(o.sources); err != nil {
+			return err
 		}
 	}
 	if len(o.formats) == 0 {

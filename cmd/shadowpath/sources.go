@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shadowpath/shadowpath/checks"
 	"github.com/shadowpath/shadowpath/connectors/entra"
 	"github.com/shadowpath/shadowpath/connectors/evidence"
 	"github.com/shadowpath/shadowpath/connectors/okta"
@@ -22,10 +23,13 @@ func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Con
 	case "okta":
 		c, err := okta.ConfigFromEnv(getenv)
 		if err != nil {
-			return nil, usageErr(fmt.Errorf("okta: %w", err))
+			return nil, usageErr(err) // connector errors name the provider
 		}
 		if f.httpClient != nil {
 			c.HTTPClient = f.httpClient
+		}
+		if ignored := okta.IgnoredSDKEnv(f.getenv); len(ignored) > 0 && f.warn != nil {
+			f.warn(fmt.Sprintf("ignoring %s: shadowpath configures the Okta SDK explicitly (OKTA_ORG_URL, OKTA_API_TOKEN, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY_FILE)", strings.Join(ignored, ", ")))
 		}
 		conn, err := okta.New(c)
 		return conn, usageErr(err)
@@ -40,7 +44,7 @@ func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Con
 		}
 		c, err := entra.ConfigFromEnv(getenv, cloud)
 		if err != nil {
-			return nil, usageErr(fmt.Errorf("entra: %w", err))
+			return nil, usageErr(err)
 		}
 		if f.httpClient != nil {
 			c.HTTPClient = f.httpClient
@@ -162,4 +166,26 @@ func unreadableSource(p string, getenv func(string) string, now, since time.Time
 		src.Coverage = append(src.Coverage, evidence.CoverageFromError(ds, 0, err))
 	}
 	return src
+}
+
+// validateSources checks --source values: okta, entra or both.
+func validateSources(sources []string) error {
+	if len(sources) == 0 {
+		return usageErr(errors.New("--source is required (okta, entra or okta,entra)"))
+	}
+	for _, s := range sources {
+		if s != "okta" && s != "entra" {
+			return usageErr(fmt.Errorf("--source %q: want okta, entra or both (okta,entra)", s))
+		}
+	}
+	return nil
+}
+
+// optionalConfig loads --config when given, else the defaults.
+func optionalConfig(f *factory, path string, log *slog.Logger) (*config, error) {
+	if path == "" {
+		return &config{thresholds: checks.DefaultThresholds()}, nil
+	}
+	cfg, err := loadConfig(path, f.getenv, func(m string) { log.Warn(m) })
+	return cfg, usageErr(err)
 }
