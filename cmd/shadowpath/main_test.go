@@ -213,6 +213,7 @@ func TestBadInputFilesGiveOneClearError(t *testing.T) {
 	badWaiver := write("w.yaml", "waivers:\n  - check: MFA-99\n    subject: '*'\n    reason: r\n    owner: o\n    approved_by: a\n    expires: 2027-01-01\n")
 	badSnap := write("snap.json", `{"schema_version":"1","sources":[{"provider":"pingone","tenant":"x"}]}`)
 	truncSnap := write("trunc.json", `{"schema_version":"1","sources":[{"provider":"okta",`)
+	hugeCfg := write("huge.yaml", "organization: x\n# "+strings.Repeat("x", 2<<20)+"\n")
 	tests := []struct {
 		name string
 		args []string
@@ -224,6 +225,7 @@ func TestBadInputFilesGiveOneClearError(t *testing.T) {
 		{"snapshot unknown provider", []string{"--snapshot", badSnap}, []string{"snap.json", "sources[0].provider", "pingone"}},
 		{"snapshot truncated", []string{"--snapshot", truncSnap}, []string{"trunc.json", "truncated"}},
 		{"missing file", []string{"--snapshot", filepath.Join(dir, "nope.json")}, []string{"nope.json", "no such file"}},
+		{"oversized config", []string{"--demo", "--config", hugeCfg}, []string{"huge.yaml", "larger than"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
