@@ -56,15 +56,17 @@ var accountFlags = []struct{ key, label string }{
 // first. Keys not listed come after them (alphabetically), then lowSpecs.
 var factSpecs = []factSpec{
 	{"methods", "Methods", vMethods},
-	{"phishing_resistant", "Phishing-resistant", vMethods},
-	{"usable_non_phishing_resistant", "Usable, not phishing-resistant", vMethods},
-	{"usable_weak_methods", "Usable weak methods", vMethods},
 	{"weakest_path", "Weakest path", vPath},
 	{"weakest_recovery_path", "Weakest recovery path", vPath},
+	{"roles", "Roles", vText},
+	{"nominal_aal", "", vText}, // with effective_aal: one "Assurance" fact
+	{"effective_aal", "", vText},
+	{"usable_non_phishing_resistant", "Usable, not phishing-resistant", vMethods},
+	{"usable_weak_methods", "Usable weak methods", vMethods},
+	{"phishing_resistant", "Phishing-resistant", vMethods},
 	{"recovery_assurance", "Recovery assurance", vText},
 	{"required_sign_in", "Sign-in requires", vText},
 	{"required_by", "Required by", vText},
-	{"roles", "Roles", vText},
 	{"reasons", "Reasons", vText},
 	{"grants", "Grants", vText},
 	{"policy_names", "Policies", vText},
@@ -116,10 +118,9 @@ var lowSpecs = []factSpec{
 	{"inactive_owners", "Inactive owners", vText},
 }
 
-// skipKeys never become facts: the mapped controls show the OWASP entry and
-// the AAL pair is one "Assurance" fact. A string login is shown with the
-// subject (SubjectRow.Login).
-var skipKeys = map[string]bool{"owasp_nhi": true, "nominal_aal": true, "effective_aal": true}
+// skipKeys never become facts: the mapped controls show the OWASP entry. A
+// string login is shown with the subject (SubjectRow.Login).
+var skipKeys = map[string]bool{"owasp_nhi": true}
 
 // methodLabels words the normalized method kinds.
 var methodLabels = map[string]string{
@@ -201,16 +202,6 @@ func EvidenceFacts(ev map[string]any, o FactOptions) (facts []Fact, omitted int)
 	if len(flags) > 0 {
 		all = append([]Fact{{Label: "Account", Value: strings.Join(flags, ", ")}}, all...)
 	}
-	nom, hasNom := ev["nominal_aal"]
-	eff, hasEff := ev["effective_aal"]
-	switch {
-	case hasNom && hasEff:
-		add("Assurance", fmt.Sprintf("nominal %s, effective %s", factValue(nom, vText, o), factValue(eff, vText, o)))
-	case hasNom:
-		add("Nominal AAL", factValue(nom, vText, o))
-	case hasEff:
-		add("Effective AAL", factValue(eff, vText, o))
-	}
 	counted := false
 	spec := func(s factSpec) {
 		v, ok := ev[s.key]
@@ -218,6 +209,20 @@ func EvidenceFacts(ev map[string]any, o FactOptions) (facts []Fact, omitted int)
 			return
 		}
 		used[s.key] = true
+		if s.key == "nominal_aal" || s.key == "effective_aal" {
+			nom, hasNom := ev["nominal_aal"]
+			eff, hasEff := ev["effective_aal"]
+			used["nominal_aal"], used["effective_aal"] = true, true
+			switch {
+			case hasNom && hasEff:
+				add("Assurance", fmt.Sprintf("nominal %s, effective %s", factValue(nom, vText, o), factValue(eff, vText, o)))
+			case hasNom:
+				add("Nominal AAL", factValue(nom, vText, o))
+			default:
+				add("Effective AAL", factValue(eff, vText, o))
+			}
+			return
+		}
 		if s.kind == vCount {
 			// Event id lists: one count is enough, and event_count wins.
 			if _, ok := ev["event_count"]; ok || counted {

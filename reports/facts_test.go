@@ -24,12 +24,12 @@ func TestEvidenceFacts(t *testing.T) {
 			},
 			want: []Fact{
 				{"Account", "privileged"},
-				{"Effective AAL", "AAL1"},
 				{"Methods", "FIDO2"},
-				{"Phishing-resistant", "FIDO2"},
-				{"Usable, not phishing-resistant", "email OTP, security question"},
+				{"Weakest path", "email OTP + security question (self-service recovery)"},
+				{"Roles", "APP_ADMIN"},
+				{"Effective AAL", "AAL1"},
 			},
-			omitted: 2, // weakest path, roles
+			omitted: 2, // usable non-phishing-resistant, phishing-resistant
 		},
 		{
 			name: "false flags say nothing; AAL pair is one fact",

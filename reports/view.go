@@ -238,24 +238,50 @@ const (
 	RelIntent     = "supports the intent of"
 )
 
-// FindingSection is one failing, waived or not-assessed check entry.
+// FindingSection is one check that failed, was waived or could not be
+// assessed for at least one provider: the check's narrative once, then one
+// part per provider that ran it.
 type FindingSection struct {
-	CheckID      string              `json:"check_id"`
-	Provider     string              `json:"provider"`
-	ProviderName string              `json:"provider_name"`
-	Title        string              `json:"title"`
-	Severity     checks.Severity     `json:"severity"`
-	Status       checks.Status       `json:"status"`
-	Rationale    string              `json:"rationale"`
-	Controls     []ControlRef        `json:"controls"`
-	Text         templates.CheckText `json:"text"`
-	Total        int                 `json:"total"`
-	Open         int                 `json:"open"`
-	WaivedCount  int                 `json:"waived"`
-	Subjects     []SubjectRow        `json:"subjects"`
-	More         int                 `json:"more"`
-	MoreNote     string              `json:"more_note,omitempty"`
-	Waivers      []WaiverRow         `json:"waivers,omitempty"`
+	CheckID string `json:"check_id"`
+	Title   string `json:"title"`
+	// Status is the most pressing status among the providers (fail, then
+	// waived, then not assessed): the one that puts the section in its group.
+	Status checks.Status `json:"status"`
+	// Severity is the highest effective severity among the providers that
+	// failed, were waived or were not assessed.
+	Severity  checks.Severity `json:"severity"`
+	Controls  []ControlRef    `json:"controls"`
+	FailsWhen string          `json:"fails_when"`
+	Why       string          `json:"why"`
+	// Remediation is set when every provider that needs action shares the
+	// same text; otherwise each such ProviderFinding carries its own.
+	Remediation string            `json:"remediation,omitempty"`
+	Providers   []ProviderFinding `json:"providers"`
+}
+
+// ProviderFinding is a check's result for one provider within its section.
+type ProviderFinding struct {
+	Provider     string          `json:"provider"`
+	ProviderName string          `json:"provider_name"`
+	Status       checks.Status   `json:"status"`
+	Severity     checks.Severity `json:"severity"`
+	Rationale    string          `json:"rationale"`
+	// Action is true for fail, waived and not assessed: the provider parts
+	// that get a remediation and a subjects table.
+	Action bool `json:"action"`
+	// Remediation is this provider's text when the providers' differ.
+	Remediation string `json:"remediation,omitempty"`
+	// FailsWhen and Why are set only when this provider's text differs from
+	// the section's (a --template-dir override can make them differ).
+	FailsWhen   string       `json:"fails_when,omitempty"`
+	Why         string       `json:"why,omitempty"`
+	Total       int          `json:"total"`
+	Open        int          `json:"open"`
+	WaivedCount int          `json:"waived"`
+	Subjects    []SubjectRow `json:"subjects"`
+	More        int          `json:"more"`
+	MoreNote    string       `json:"more_note,omitempty"`
+	Waivers     []WaiverRow  `json:"waivers,omitempty"`
 }
 
 // SubjectRow is one affected subject.
@@ -899,72 +925,148 @@ func sectionGroup(s checks.Status) int {
 }
 
 func (b *builder) findings() ([]FindingSection, error) {
-	var cs []*checks.CheckResult
+	byID := map[string][]*checks.CheckResult{}
+	var ids []string
 	for i := range b.r.Checks {
-		if sectionGroup(b.r.Checks[i].Status) >= 0 {
-			cs = append(cs, &b.r.Checks[i])
+		c := &b.r.Checks[i]
+		if byID[c.ID] == nil {
+			ids = append(ids, c.ID)
 		}
+		byID[c.ID] = append(byID[c.ID], c)
 	}
-	sort.SliceStable(cs, func(i, j int) bool {
-		a, c := cs[i], cs[j]
-		if sectionGroup(a.Status) != sectionGroup(c.Status) {
-			return sectionGroup(a.Status) < sectionGroup(c.Status)
-		}
-		if a.Status == checks.Fail && EffectiveSeverity(a).Rank() != EffectiveSeverity(c).Rank() {
-			return EffectiveSeverity(a).Rank() > EffectiveSeverity(c).Rank()
-		}
-		return checkLess(a, c)
-	})
 	out := []FindingSection{}
-	for _, c := range cs {
-		txt, err := b.checkText(c)
+	for _, id := range ids {
+		cs := byID[id]
+		group := -1
+		for _, c := range cs {
+			if g := sectionGroup(c.Status); g >= 0 && (group < 0 || g < group) {
+				group = g
+			}
+		}
+		if group < 0 {
+			continue
+		}
+		sort.SliceStable(cs, func(i, j int) bool { return providerRank(cs[i].Provider) < providerRank(cs[j].Provider) })
+		sec, err := b.section(cs, group)
 		if err != nil {
 			return nil, err
 		}
-		sec := FindingSection{
-			CheckID: c.ID, Provider: c.Provider, ProviderName: ProviderName(c.Provider), Title: c.Title,
-			Severity: EffectiveSeverity(c), Status: c.Status, Rationale: c.Rationale, Text: txt,
-			Total: len(c.Findings), Subjects: []SubjectRow{},
+		out = append(out, sec)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, c := out[i], out[j]
+		if sectionGroup(a.Status) != sectionGroup(c.Status) {
+			return sectionGroup(a.Status) < sectionGroup(c.Status)
+		}
+		if a.Status == checks.Fail && a.Severity.Rank() != c.Severity.Rank() {
+			return a.Severity.Rank() > c.Severity.Rank()
+		}
+		return a.CheckID < c.CheckID
+	})
+	return out, nil
+}
+
+// section builds the section of one check from its entries (one per
+// provider, in provider order); group is the most pressing sectionGroup.
+func (b *builder) section(cs []*checks.CheckResult, group int) (FindingSection, error) {
+	sec := FindingSection{CheckID: cs[0].ID, Title: cs[0].Title, Providers: []ProviderFinding{}}
+	seenCtl := map[ControlRef]bool{}
+	var remediations []string
+	for _, c := range cs {
+		txt, err := b.checkText(c)
+		if err != nil {
+			return sec, err
+		}
+		if sec.Title == "" {
+			sec.Title = c.Title
 		}
 		for _, ctl := range c.Controls {
 			rel := RelImplements
 			if ctl.Interpretive {
 				rel = RelIntent
 			}
-			sec.Controls = append(sec.Controls, ControlRef{Framework: ctl.Framework, ID: ctl.ID, Relation: rel})
-		}
-		fs := append([]checks.Finding(nil), c.Findings...)
-		sort.SliceStable(fs, func(i, j int) bool {
-			a, d := fs[i], fs[j]
-			if IsOpen(a) != IsOpen(d) {
-				return IsOpen(a)
-			}
-			if FindingSeverity(c, a).Rank() != FindingSeverity(c, d).Rank() {
-				return FindingSeverity(c, a).Rank() > FindingSeverity(c, d).Rank()
-			}
-			return a.Subject.ID < d.Subject.ID
-		})
-		for i, f := range fs {
-			if IsOpen(f) {
-				sec.Open++
-			} else {
-				sec.WaivedCount++
-			}
-			if f.Waiver != nil {
-				w := f.Waiver
-				sec.Waivers = append(sec.Waivers, WaiverRow{CheckID: c.ID, Provider: c.Provider, Subject: subjectLabel(f.Subject), SubjectID: f.Subject.ID, Reason: w.Reason, Owner: w.Owner, ApprovedBy: w.ApprovedBy, Ticket: w.Ticket, Expires: w.Expires, Expired: w.Expired, Source: w.Source})
-			}
-			if i < b.opts.TopSubjects {
-				sec.Subjects = append(sec.Subjects, subjectRow(c, f))
+			ref := ControlRef{Framework: ctl.Framework, ID: ctl.ID, Relation: rel}
+			if !seenCtl[ref] {
+				seenCtl[ref] = true
+				sec.Controls = append(sec.Controls, ref)
 			}
 		}
-		sec.More = sec.Total - len(sec.Subjects)
-		if sec.More > 0 {
-			sec.MoreNote = fmt.Sprintf("Showing %d of %s affected subjects. All of them are listed in the Findings sheet of %s.", len(sec.Subjects), Thousands(sec.Total), WorkbookFilename)
+		pf := b.providerFinding(c)
+		if pf.Action {
+			if sectionGroup(c.Status) == group && sec.Status == "" {
+				sec.Status = c.Status
+			}
+			if pf.Severity.Rank() > sec.Severity.Rank() || sec.Severity == "" {
+				sec.Severity = pf.Severity
+			}
+			pf.Remediation = txt.Remediation
+			remediations = append(remediations, txt.Remediation)
 		}
-		out = append(out, sec)
+		// The first provider's narrative is the section's; a provider whose
+		// text differs keeps its own.
+		if len(sec.Providers) == 0 {
+			sec.FailsWhen, sec.Why = txt.FailsWhen, txt.Why
+		} else {
+			if txt.FailsWhen != sec.FailsWhen {
+				pf.FailsWhen = txt.FailsWhen
+			}
+			if txt.Why != sec.Why {
+				pf.Why = txt.Why
+			}
+		}
+		sec.Providers = append(sec.Providers, pf)
 	}
-	return out, nil
+	// One remediation without provider headings only when it is not
+	// provider-specific: shared by several providers, or the only provider.
+	same := len(remediations) > 1 || (len(remediations) == 1 && len(sec.Providers) == 1)
+	for _, r := range remediations {
+		same = same && r == remediations[0]
+	}
+	if same {
+		sec.Remediation = remediations[0]
+		for i := range sec.Providers {
+			sec.Providers[i].Remediation = ""
+		}
+	}
+	return sec, nil
+}
+
+// providerFinding is one provider's part of a section.
+func (b *builder) providerFinding(c *checks.CheckResult) ProviderFinding {
+	pf := ProviderFinding{
+		Provider: c.Provider, ProviderName: ProviderName(c.Provider), Status: c.Status, Severity: EffectiveSeverity(c),
+		Rationale: c.Rationale, Action: sectionGroup(c.Status) >= 0, Total: len(c.Findings), Subjects: []SubjectRow{},
+	}
+	fs := append([]checks.Finding(nil), c.Findings...)
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, d := fs[i], fs[j]
+		if IsOpen(a) != IsOpen(d) {
+			return IsOpen(a)
+		}
+		if FindingSeverity(c, a).Rank() != FindingSeverity(c, d).Rank() {
+			return FindingSeverity(c, a).Rank() > FindingSeverity(c, d).Rank()
+		}
+		return a.Subject.ID < d.Subject.ID
+	})
+	for i, f := range fs {
+		if IsOpen(f) {
+			pf.Open++
+		} else {
+			pf.WaivedCount++
+		}
+		if f.Waiver != nil {
+			w := f.Waiver
+			pf.Waivers = append(pf.Waivers, WaiverRow{CheckID: c.ID, Provider: c.Provider, Subject: subjectLabel(f.Subject), SubjectID: f.Subject.ID, Reason: w.Reason, Owner: w.Owner, ApprovedBy: w.ApprovedBy, Ticket: w.Ticket, Expires: w.Expires, Expired: w.Expired, Source: w.Source})
+		}
+		if i < b.opts.TopSubjects {
+			pf.Subjects = append(pf.Subjects, subjectRow(c, f))
+		}
+	}
+	pf.More = pf.Total - len(pf.Subjects)
+	if pf.More > 0 {
+		pf.MoreNote = fmt.Sprintf("Showing %d of %s affected subjects. All of them are listed in the Findings sheet of %s.", len(pf.Subjects), Thousands(pf.Total), WorkbookFilename)
+	}
+	return pf
 }
 
 func subjectRow(c *checks.CheckResult, f checks.Finding) SubjectRow {

@@ -123,40 +123,83 @@ func TestBuildViewContent(t *testing.T) {
 			t.Errorf("first risk = %+v", v.Summary.TopRisks[0])
 		}
 	})
-	t.Run("sections and truncation", func(t *testing.T) {
-		var seen = map[checks.Status]int{}
-		for _, s := range v.Findings {
+	t.Run("one section per check", func(t *testing.T) {
+		seen := map[checks.Status]int{}
+		ids := map[string]bool{}
+		for i, s := range v.Findings {
 			seen[s.Status]++
-			if len(s.Subjects) > 1 {
-				t.Errorf("%s/%s lists %d subjects, want ≤1", s.CheckID, s.Provider, len(s.Subjects))
+			if ids[s.CheckID] {
+				t.Errorf("%s has two sections", s.CheckID)
 			}
-			if s.Total > 1 && (s.More != s.Total-1 || !strings.Contains(s.MoreNote, WorkbookFilename)) {
-				t.Errorf("%s/%s: more=%d note=%q", s.CheckID, s.Provider, s.More, s.MoreNote)
+			ids[s.CheckID] = true
+			if s.FailsWhen == "" || s.Why == "" {
+				t.Errorf("%s: narrative missing: %+v", s.CheckID, s)
 			}
-			if s.Text.Why == "" {
-				t.Errorf("%s/%s: no why text", s.CheckID, s.Provider)
+			if len(s.Providers) != 2 || s.Providers[0].Provider != "okta" || s.Providers[1].Provider != "entra" {
+				t.Errorf("%s: providers = %+v", s.CheckID, s.Providers)
+			}
+			if i > 0 && s.Status == checks.Fail && v.Findings[i-1].Status == checks.Fail && s.Severity.Rank() > v.Findings[i-1].Severity.Rank() {
+				t.Errorf("%s (%s) after %s (%s)", s.CheckID, s.Severity, v.Findings[i-1].CheckID, v.Findings[i-1].Severity)
+			}
+			for _, p := range s.Providers {
+				if p.Action != (p.Status == checks.Fail || p.Status == checks.Waived || p.Status == checks.NotAssessed) {
+					t.Errorf("%s/%s: action %v for %s", s.CheckID, p.Provider, p.Action, p.Status)
+				}
+				if len(p.Subjects) > 1 {
+					t.Errorf("%s/%s lists %d subjects, want ≤1", s.CheckID, p.Provider, len(p.Subjects))
+				}
+				if p.Total > 1 && (p.More != p.Total-1 || !strings.Contains(p.MoreNote, WorkbookFilename)) {
+					t.Errorf("%s/%s: more=%d note=%q", s.CheckID, p.Provider, p.More, p.MoreNote)
+				}
+				if !p.Action && (p.Remediation != "" || p.Total != 0) {
+					t.Errorf("%s/%s (%s) carries a remediation or findings", s.CheckID, p.Provider, p.Status)
+				}
+				if p.FailsWhen != "" || p.Why != "" {
+					t.Errorf("%s/%s repeats the narrative", s.CheckID, p.Provider)
+				}
 			}
 		}
-		if seen[checks.Fail] == 0 || seen[checks.Waived] != 1 || seen[checks.NotAssessed] != 7 {
-			t.Errorf("sections by status = %v", seen)
+		// 24 checks: REC-08 is manual for both providers; MFA-07 is waived
+		// for Okta and passes for Entra; NHI-05 is not assessed for Okta and
+		// passes for Entra; every other check fails for at least one.
+		if seen[checks.Fail] != 21 || seen[checks.Waived] != 1 || seen[checks.NotAssessed] != 1 || len(v.Findings) != 23 {
+			t.Errorf("sections by status = %v (%d sections)", seen, len(v.Findings))
 		}
-		if seen[checks.Pass]+seen[checks.Manual]+seen[checks.NotApplicable] != 0 {
-			t.Errorf("pass/manual/n.a. checks got findings sections: %v", seen)
+		if ids["REC-08"] {
+			t.Error("a check manual for every provider got a section")
+		}
+	})
+	t.Run("remediation per provider", func(t *testing.T) {
+		for _, s := range v.Findings {
+			switch s.CheckID {
+			case "MFA-04": // both fail, provider-specific text
+				if s.Remediation != "" || !strings.Contains(s.Providers[0].Remediation, "Okta") || !strings.Contains(s.Providers[1].Remediation, "Conditional Access") {
+					t.Errorf("MFA-04 remediation = %q / %+v", s.Remediation, s.Providers)
+				}
+			case "MFA-07": // only Okta needs action: still under its provider
+				if s.Remediation != "" || s.Providers[0].Remediation == "" || s.Providers[1].Remediation != "" {
+					t.Errorf("MFA-07 remediation = %q / %+v", s.Remediation, s.Providers)
+				}
+			}
 		}
 	})
 	t.Run("expired waiver is open", func(t *testing.T) {
 		for _, s := range v.Findings {
-			if s.CheckID == "NHI-10" && s.Provider == "okta" {
-				if s.Open != 1 || s.WaivedCount != 0 || len(s.Waivers) != 1 || !s.Waivers[0].Expired {
-					t.Errorf("NHI-10 okta = %+v", s)
+			if s.CheckID == "NHI-10" {
+				p := s.Providers[0]
+				if p.Provider != "okta" || p.Open != 1 || p.WaivedCount != 0 || len(p.Waivers) != 1 || !p.Waivers[0].Expired {
+					t.Errorf("NHI-10 okta = %+v", p)
 				}
-				if s.Subjects[0].Waiver != "waiver expired 2026-06-30" {
-					t.Errorf("waiver label = %q", s.Subjects[0].Waiver)
+				if p.Subjects[0].Waiver != "waiver expired 2026-06-30" {
+					t.Errorf("waiver label = %q", p.Subjects[0].Waiver)
+				}
+				if p.Subjects[0].Login != "" || len(p.Subjects[0].Facts) != 2 {
+					t.Errorf("subject row = %+v", p.Subjects[0])
 				}
 				return
 			}
 		}
-		t.Error("no NHI-10 okta section")
+		t.Error("no NHI-10 section")
 	})
 	t.Run("matrix interpretive and aggregate", func(t *testing.T) {
 		var found bool
@@ -222,7 +265,7 @@ func TestBuildViewEdgeCases(t *testing.T) {
 			for _, s := range v.Findings {
 				if s.CheckID == "ZZZ-01" {
 					want := []Fact{{"M", "A 2; B 1"}, {"N", "not recorded"}}
-					if diff := cmp.Diff(want, s.Subjects[0].Facts); diff != "" {
+					if diff := cmp.Diff(want, s.Providers[0].Subjects[0].Facts); diff != "" {
 						t.Errorf("facts (-want +got):\n%s", diff)
 					}
 					return
@@ -256,6 +299,43 @@ func TestBuildViewTemplateErrorSurfaces(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "MFA-01") {
 		t.Fatalf("err = %v, want a template error naming MFA-01", err)
 	}
+}
+
+// TestSectionKeepsProviderNarrative: a --template-dir override whose "fails
+// when" differs per provider must not lose the second provider's text.
+func TestSectionKeepsProviderNarrative(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "checks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmpl := `{{define "fails_when"}}fails on {{.ProviderName}}{{end}}{{define "headline"}}h{{end}}{{define "why"}}same why{{end}}{{define "remediation"}}same fix{{end}}`
+	if err := os.WriteFile(filepath.Join(dir, "checks", "MFA-04.tmpl"), []byte(tmpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	set, err := templates.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := BuildView(fixture.Results(), ViewOptions{Templates: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range v.Findings {
+		if s.CheckID != "MFA-04" {
+			continue
+		}
+		if s.FailsWhen != "fails on Okta" || s.Providers[0].FailsWhen != "" || s.Providers[1].FailsWhen != "fails on Microsoft Entra ID" {
+			t.Errorf("fails when = %q / %q / %q", s.FailsWhen, s.Providers[0].FailsWhen, s.Providers[1].FailsWhen)
+		}
+		if s.Why != "same why" || s.Providers[1].Why != "" {
+			t.Errorf("why = %q / %q", s.Why, s.Providers[1].Why)
+		}
+		if s.Remediation != "same fix" || s.Providers[0].Remediation != "" || s.Providers[1].Remediation != "" {
+			t.Errorf("shared remediation = %q / %+v", s.Remediation, s.Providers)
+		}
+		return
+	}
+	t.Error("no MFA-04 section")
 }
 
 func TestHelpers(t *testing.T) {

@@ -254,3 +254,97 @@ func TestHostileTextNeverPanics(t *testing.T) {
 		write(t, t.Context(), r)
 	}
 }
+
+// outlineEntry is a bookmark and its parent's title ("" at the top).
+type outlineEntry struct{ title, parent string }
+
+// outline reads the bookmarks of a gofpdf document (outline objects are not
+// compressed; titles are UTF-16BE with a BOM, PDF-string escaped).
+func outline(t *testing.T, pdf []byte) []outlineEntry {
+	t.Helper()
+	re := regexp.MustCompile(`(?s)\n(\d+) 0 obj\n<</Title \((.*?)\)\n/Parent (\d+) 0 R`)
+	titles := map[string]string{}
+	var order []string
+	parents := map[string]string{}
+	for _, m := range re.FindAllSubmatch(pdf, -1) {
+		raw := m[2]
+		var b []byte
+		for i := 0; i < len(raw); i++ {
+			if raw[i] == '\\' && i+1 < len(raw) {
+				i++
+				switch raw[i] {
+				case 'r':
+					b = append(b, '\r')
+				case 'n':
+					b = append(b, '\n')
+				default:
+					b = append(b, raw[i])
+				}
+				continue
+			}
+			b = append(b, raw[i])
+		}
+		title := string(b)
+		if len(b) >= 2 && b[0] == 0xFE && b[1] == 0xFF {
+			var rs []rune
+			for i := 2; i+1 < len(b); i += 2 {
+				rs = append(rs, rune(b[i])<<8|rune(b[i+1]))
+			}
+			title = string(rs)
+		}
+		id := string(m[1])
+		titles[id] = title
+		parents[id] = string(m[3])
+		order = append(order, id)
+	}
+	if len(order) == 0 {
+		t.Fatal("no outline entries found")
+	}
+	out := make([]outlineEntry, len(order))
+	for i, id := range order {
+		out[i] = outlineEntry{title: titles[id], parent: titles[parents[id]]}
+	}
+	return out
+}
+
+func TestOneSectionPerCheck(t *testing.T) {
+	r := fixture.Results()
+	b := write(t, t.Context(), r)
+	v, err := reports.BuildView(r, reports.ViewOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ol := outline(t, b)
+	children := map[string][]string{}
+	for _, e := range ol {
+		children[e.parent] = append(children[e.parent], e.title)
+	}
+	for _, s := range v.Findings {
+		title := s.CheckID + " · " + s.Title
+		var n int
+		for _, e := range ol {
+			if strings.HasPrefix(e.title, s.CheckID+" ") {
+				n++
+				if e.title != title || e.parent != "Findings" {
+					t.Errorf("bookmark %q under %q, want %q under Findings", e.title, e.parent, title)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s: %d bookmarks, want 1", s.CheckID, n)
+		}
+		if diff := cmp.Diff([]string{"Okta", "Microsoft Entra ID"}, children[title]); diff != "" {
+			t.Errorf("%s provider bookmarks (-want +got):\n%s", s.CheckID, diff)
+		}
+	}
+	all := pdftotext(t, b, 0, 0)
+	if got := strings.Count(all, "Fails when"); got != len(v.Findings) {
+		t.Errorf("%d \"Fails when\" blocks for %d sections", got, len(v.Findings))
+	}
+	// Per-provider remediation under provider headings: MFA-04's two texts.
+	for _, want := range []string{"Okta Admin Console", "Conditional Access policy for the directory roles"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("text lacks %q", want)
+		}
+	}
+}

@@ -309,7 +309,7 @@ func (d *doc) findings(ctx context.Context) {
 			na++
 		}
 	}
-	d.para(marginL, bodyW, fmt.Sprintf("%d failing, %d waived and %d not-assessed checks, most severe first. Each lists at most the first affected subjects; %s lists all of them.", fail, waived, na, reports.WorkbookFilename), "", 9, cInk, 4.5)
+	d.para(marginL, bodyW, fmt.Sprintf("One section per check that failed (%d), is waived (%d) or could not be assessed (%d) for at least one identity provider, most severe first. Each section states the check once, then its result for every provider, with at most the first affected subjects; %s lists all of them.", fail, waived, na, reports.WorkbookFilename), "", 9, cInk, 4.5)
 	d.f.Ln(3)
 	if len(v.Findings) == 0 {
 		d.para(marginL, bodyW, "No check failed, was waived or could not be assessed.", "B", 10, cInk, 5)
@@ -322,6 +322,24 @@ func (d *doc) findings(ctx context.Context) {
 	}
 }
 
+// block draws a labelled narrative block (paragraphs of text).
+func (d *doc) block(label, text string) {
+	if text == "" {
+		return
+	}
+	d.ensure(14)
+	d.para(marginL, bodyW, label, "B", 8.5, cNavy, 4.4)
+	d.paragraphs(text)
+	d.f.Ln(1)
+}
+
+func (d *doc) paragraphs(text string) {
+	for _, p := range templates.Paragraphs(text) {
+		d.para(marginL, bodyW, p, "", 8.5, cInk, 4.2)
+		d.f.Ln(1)
+	}
+}
+
 func (d *doc) section(s reports.FindingSection) {
 	d.ensure(70)
 	if d.y() > marginT+5 {
@@ -329,52 +347,120 @@ func (d *doc) section(s reports.FindingSection) {
 		d.rule(marginL, d.y(), pageW-marginR, cRule, 0.3)
 		d.f.Ln(4)
 	}
-	d.heading(s.CheckID+" · "+s.Title+" · "+s.ProviderName, 1, false)
+	d.heading(s.CheckID+" · "+s.Title, 1, false)
+
+	// One line: the severity, then every provider's status.
 	y := d.y()
 	x := marginL
-	x += d.pill(x, y, reports.StatusLabel(s.Status), statusColor(s.Status)) + 2
-	x += d.pill(x, y, reports.SeverityLabel(s.Severity), severityColor(s.Severity)) + 3
+	x += d.pill(x, y, reports.SeverityLabel(s.Severity), severityColor(s.Severity)) + 4
+	for _, p := range s.Providers {
+		d.font("B", 8, cInk)
+		label := d.san.clean(p.ProviderName)
+		lw := d.f.GetStringWidth(label) + 1.5
+		if x+lw+22 > pageW-marginR {
+			y += 6
+			x = marginL
+		}
+		d.cellText(x, y, lw, 4.6, label, "L")
+		x += lw
+		x += d.pill(x, y, reports.StatusLabel(p.Status), statusColor(p.Status)) + 5
+	}
+	d.f.SetXY(marginL, y+7)
+
+	d.block("Fails when", s.FailsWhen)
+	d.block("Why it matters", s.Why)
+	if s.Remediation != "" {
+		d.block("Remediation", s.Remediation)
+	} else {
+		var parts []reports.ProviderFinding
+		for _, p := range s.Providers {
+			if p.Remediation != "" {
+				parts = append(parts, p)
+			}
+		}
+		if len(parts) > 0 {
+			d.ensure(18)
+			d.para(marginL, bodyW, "Remediation", "B", 8.5, cNavy, 4.4)
+			for _, p := range parts {
+				d.ensure(12)
+				d.para(marginL, bodyW, p.ProviderName, "B", 8.5, cInk, 4.4)
+				d.paragraphs(p.Remediation)
+			}
+			d.f.Ln(1)
+		}
+	}
+	d.block("Mapped controls", controlsText(s.Controls))
+	for _, p := range s.Providers {
+		d.providerPart(s, p)
+	}
+}
+
+// providerPart is one provider's result within a check's section: a compact
+// line for a provider that needs no action, else pills, counts, the result
+// sentence, the affected subjects and the waivers.
+func (d *doc) providerPart(s reports.FindingSection, p reports.ProviderFinding) {
+	if !p.Action {
+		d.ensure(12)
+		d.f.Bookmark(d.san.clean(p.ProviderName), 2, -1)
+		y := d.y() + 1
+		d.font("B", 9, cNavy)
+		label := d.san.clean(p.ProviderName)
+		lw := d.f.GetStringWidth(label) + 2
+		d.cellText(marginL, y, lw, 4.6, label, "L")
+		pw := d.pill(marginL+lw, y, reports.StatusLabel(p.Status), statusColor(p.Status))
+		d.f.SetXY(marginL, y+6)
+		d.para(marginL, bodyW, p.Rationale, "", 8.5, cMuted, 4.2)
+		_ = pw
+		d.f.Ln(2)
+		return
+	}
+	need := 24.0
+	if len(p.Subjects) > 0 {
+		need = 42 // the header, the result and the first rows
+	}
+	d.ensure(need)
+	d.f.Ln(1)
+	d.rule(marginL, d.y(), marginL+bodyW, cTint, 0.6)
+	d.f.Ln(2)
+	d.f.Bookmark(d.san.clean(p.ProviderName), 2, -1)
+	y := d.y()
+	d.font("B", 10.5, cNavy)
+	label := d.san.clean(p.ProviderName)
+	lw := d.f.GetStringWidth(label) + 3
+	d.cellText(marginL, y, lw, 4.6, label, "L")
+	x := marginL + lw
+	x += d.pill(x, y, reports.StatusLabel(p.Status), statusColor(p.Status)) + 2
+	x += d.pill(x, y, reports.SeverityLabel(p.Severity), severityColor(p.Severity)) + 3
 	d.font("", 8.5, cMuted)
-	counts := fmt.Sprintf("%d affected: %d open, %d waived", s.Total, s.Open, s.WaivedCount)
-	if s.Status == checks.NotAssessed {
+	counts := fmt.Sprintf("%d affected: %d open, %d waived", p.Total, p.Open, p.WaivedCount)
+	if p.Status == checks.NotAssessed {
 		counts = "the data this check needs could not be read"
 	}
 	d.cellText(x, y, pageW-marginR-x, 4.6, counts, "L")
-	d.f.SetXY(marginL, y+7)
-
-	block := func(label, text string) {
-		if text == "" {
-			return
-		}
-		d.ensure(14)
-		d.para(marginL, bodyW, label, "B", 8.5, cNavy, 4.4)
-		for _, p := range templates.Paragraphs(text) {
-			d.para(marginL, bodyW, p, "", 8.5, cInk, 4.2)
-			d.f.Ln(1)
-		}
-		d.f.Ln(1)
+	d.f.SetXY(marginL, y+6.5)
+	d.para(marginL, bodyW, p.Rationale, "", 8.5, cInk, 4.2)
+	d.f.Ln(1.5)
+	if p.FailsWhen != "" {
+		d.block("Fails when ("+p.ProviderName+")", p.FailsWhen)
 	}
-	block("Result", s.Rationale)
-	block("Fails when", s.Text.FailsWhen)
-	block("Why it matters", s.Text.Why)
-	block("Remediation", s.Text.Remediation)
-	block("Mapped controls", controlsText(s.Controls))
-
-	if len(s.Subjects) > 0 {
+	if p.Why != "" {
+		d.block("Why it matters ("+p.ProviderName+")", p.Why)
+	}
+	if len(p.Subjects) > 0 {
 		var rows [][]cell
-		for _, sub := range s.Subjects {
+		for _, sub := range p.Subjects {
 			rows = append(rows, subjectCells(sub))
 		}
 		d.ensure(20)
 		d.table(subjectColumns, rows)
 	}
-	if s.MoreNote != "" {
-		d.para(marginL, bodyW, s.MoreNote, "B", 8, cMuted, 4)
+	if p.MoreNote != "" {
+		d.para(marginL, bodyW, p.MoreNote, "B", 8, cMuted, 4)
 		d.f.Ln(2)
 	}
-	if len(s.Waivers) > 0 {
+	if len(p.Waivers) > 0 {
 		var rows [][]cell
-		for _, w := range s.Waivers {
+		for _, w := range p.Waivers {
 			exp := cell{text: w.Expires}
 			if w.Expired {
 				c := statusColor(checks.Fail)
@@ -386,6 +472,7 @@ func (d *doc) section(s reports.FindingSection) {
 		d.para(marginL, bodyW, "Waivers", "B", 8.5, cNavy, 4.4)
 		d.table([]column{{"Subject", 30, "L"}, {"Reason", 44, "L"}, {"Owner", 30, "L"}, {"Approved by", 28, "L"}, {"Ticket", 19, "L"}, {"Expires", 23, "L"}}, rows)
 	}
+	_ = s
 }
 
 // subjectColumns are the affected-subjects table's columns.
@@ -412,7 +499,7 @@ func subjectCells(sub reports.SubjectRow) []cell {
 	subject := cell{text: name, detail: strings.Join(meta, " · "), detailColor: &cMuted}
 	facts := reports.FactsText(sub.Facts)
 	if sub.MoreFacts > 0 {
-		facts = strings.TrimSpace(facts + fmt.Sprintf(" (+%d more in %s)", sub.MoreFacts, reports.WorkbookFilename))
+		facts = strings.TrimSpace(facts + fmt.Sprintf(" (+%d more in the workbook)", sub.MoreFacts))
 	}
 	msg := sub.Message
 	if strings.TrimSpace(msg) == "" {
