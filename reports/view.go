@@ -43,6 +43,9 @@ type View struct {
 	Matrix    []MatrixRow      `json:"control_matrix"`
 	Findings  []FindingSection `json:"findings"`
 	Appendix  Appendix         `json:"appendix"`
+	// Trend is the key figures of the last runs kept with scan --history,
+	// oldest first; nil unless the results carry at least two runs.
+	Trend *Trend `json:"trend,omitempty"`
 }
 
 // ProviderRef is a scanned provider: the columns of per-provider tables.
@@ -91,6 +94,9 @@ type ExecutiveSummary struct {
 	PrivilegedWeak PrivilegedWeak   `json:"privileged_weak"`
 	TopRisks       []Risk           `json:"top_risks"`
 	Drift          *DriftSummary    `json:"drift,omitempty"`
+	// Trend is one sentence on the change across the kept runs ("Failing
+	// findings went from X to Y since <date> …"); empty without a trend.
+	Trend string `json:"trend,omitempty"`
 }
 
 // FrameworkCount counts a framework's controls by aggregated status (a
@@ -480,6 +486,9 @@ func BuildView(r *checks.Results, opts ViewOptions) (*View, error) {
 		return nil, err
 	}
 	v.Charts = b.charts(v.Providers, v.Summary.AAL)
+	if v.Trend = BuildTrend(r.Trend); v.Trend != nil {
+		v.Summary.Trend = v.Trend.Sentence
+	}
 	if v.Appendix, err = b.appendix(v); err != nil {
 		return nil, err
 	}

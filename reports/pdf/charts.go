@@ -132,3 +132,106 @@ func valueAt(s reports.Series, i int) int {
 	}
 	return 0
 }
+
+// lineChart draws c as lines in the box x,y,w,h: one category per run along
+// the x axis, one line per series with a marker per run. Runs listed in
+// hollow are drawn with an open marker (their figures are lower bounds).
+// Labels are thinned so at most about a dozen dates are printed.
+func (d *doc) lineChart(x, y, w, h float64, c reports.Chart, colors []rgb, hollow map[int]bool) {
+	f := d.f
+	d.ensure(h)
+	y = d.y()
+	d.font("B", 10.5, cNavy)
+	d.cellText(x, y, w, 6, c.Title, "L")
+
+	const left, bottom, top, legendH = 16.0, 14.0, 12.0, 8.0
+	px, py := x+left, y+top
+	pw, ph := w-left-6, h-top-bottom-legendH
+	step := niceStep(c.Max())
+	ticks := (c.Max() + step - 1) / step
+	if ticks == 0 {
+		ticks = 1
+	}
+	scale := ph / float64(ticks*step)
+	for i := 0; i <= ticks; i++ {
+		gy := py + ph - float64(i*step)*scale
+		d.rule(px, gy, px+pw, cRule, 0.15)
+		d.font("", 7, cMuted)
+		d.cellText(px-12, gy-2, 10.5, 4, strconv.Itoa(i*step), "R")
+	}
+	d.rule(px, py+ph, px+pw, cInk, 0.3)
+	f.SetDrawColor(cInk.r, cInk.g, cInk.b)
+	f.Line(px, py, px, py+ph)
+	d.font("", 7.5, cMuted)
+	d.cellText(x, py-5.5, left+40, 4, c.YLabel, "L")
+
+	n := len(c.Categories)
+	if n == 0 {
+		f.SetXY(x, y+h)
+		return
+	}
+	// Runs sit in the middle of equal slots, so one run or many look alike.
+	slot := pw / float64(n)
+	xAt := func(i int) float64 { return px + slot*(float64(i)+0.5) }
+	every := 1
+	if n > 12 {
+		every = (n + 11) / 12
+	}
+	d.font("", 7, cInk)
+	for i, cat := range c.Categories {
+		if i%every != 0 && i != n-1 {
+			continue
+		}
+		lw := max(slot*float64(every), 22)
+		d.cellText(xAt(i)-lw/2, py+ph+1.5, lw, 4, cat, "C")
+	}
+	d.font("", 7.5, cMuted)
+	d.cellText(px, py+ph+6.5, pw, 4, c.XLabel, "C")
+
+	for si, s := range c.Series {
+		col := colors[si%len(colors)]
+		f.SetDrawColor(col.r, col.g, col.b)
+		f.SetLineWidth(0.6)
+		for i := 1; i < n; i++ {
+			f.Line(xAt(i-1), py+ph-float64(valueAt(s, i-1))*scale, xAt(i), py+ph-float64(valueAt(s, i))*scale)
+		}
+		for i := 0; i < n; i++ {
+			cx, cy := xAt(i), py+ph-float64(valueAt(s, i))*scale
+			f.SetLineWidth(0.4)
+			if hollow[i] {
+				d.fill(cWhite)
+				f.Circle(cx, cy, 1.1, "FD")
+			} else {
+				d.fill(col)
+				f.Circle(cx, cy, 1.1, "F")
+			}
+		}
+		// The latest value, right of the last marker.
+		last := valueAt(s, n-1)
+		d.font("B", 7, col)
+		d.cellText(xAt(n-1)+1.8, py+ph-float64(last)*scale-2, 12, 4, strconv.Itoa(last), "L")
+	}
+
+	lx, ly := x, py+ph+12
+	for si, s := range c.Series {
+		col := colors[si%len(colors)]
+		d.rule(lx, ly+2.4, lx+5, col, 0.8)
+		d.fill(col)
+		f.Circle(lx+2.5, ly+2.4, 0.9, "F")
+		d.font("", 7.5, cInk)
+		label := d.san.clean(s.Name)
+		lw := f.GetStringWidth(label)
+		d.cellText(lx+6.5, ly, lw+1, 4.8, label, "L")
+		lx += 6.5 + lw + 6
+	}
+	if len(hollow) > 0 {
+		f.SetDrawColor(cInk.r, cInk.g, cInk.b)
+		f.SetLineWidth(0.4)
+		d.fill(cWhite)
+		f.Circle(lx+2.5, ly+2.4, 1.1, "FD")
+		d.font("", 7.5, cMuted)
+		label := "incomplete run"
+		d.cellText(lx+5, ly, f.GetStringWidth(label)+1, 4.8, label, "L")
+	}
+	f.SetXY(x, y+h)
+}

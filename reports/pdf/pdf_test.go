@@ -112,12 +112,12 @@ func TestPDFContent(t *testing.T) {
 	})
 	t.Run("executive summary is one page", func(t *testing.T) {
 		p2 := pages[1]
-		for _, want := range []string{"Executive summary", "3 of 13 accounts", "Top risks", "Change since the baseline", "Scan incomplete"} {
+		for _, want := range []string{"Executive summary", "3 of 13 accounts", "Top risks", "Change since the baseline", "Scan incomplete", "Failing findings went from 41 to 35 since 2026-08-26"} {
 			if !strings.Contains(p2, want) {
 				t.Errorf("page 2 lacks %q", want)
 			}
 		}
-		if strings.Contains(pages[2], "Top risks") || strings.Contains(pages[2], "Change since") {
+		if strings.Contains(pages[2], "Top risks") || strings.Contains(pages[2], "Change since") || strings.Contains(pages[2], "Trend across the kept runs") {
 			t.Error("summary spills onto page 3")
 		}
 	})
@@ -138,6 +138,22 @@ func TestPDFContent(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestTrendPage(t *testing.T) {
+	r := fixture.Results()
+	pages := strings.Split(pdftotext(t, write(t, t.Context(), r), 0, 0), "\f")
+	p3 := pages[2]
+	for _, want := range []string{"Trend across runs", "Trend across the last 4 runs", "Failing findings", "Critical failing findings", "Accounts below nominal AAL", "incomplete run", "2026-08-26", "2026-11-26 (this", "no: lower"} {
+		if !strings.Contains(p3, want) {
+			t.Errorf("page 3 lacks %q", want)
+		}
+	}
+	r.Trend = r.Trend[len(r.Trend)-1:]
+	all := pdftotext(t, write(t, t.Context(), r), 0, 0)
+	if strings.Contains(all, "Trend across") {
+		t.Error("a single run drew a trend")
+	}
 }
 
 func TestDeterministic(t *testing.T) {

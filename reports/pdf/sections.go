@@ -14,6 +14,7 @@ import (
 func (d *doc) render(ctx context.Context) {
 	d.cover()
 	d.summary()
+	d.trend()
 	d.charts()
 	d.drift()
 	d.matrix()
@@ -199,7 +200,53 @@ func (d *doc) summary() {
 		d.para(marginL, bodyW, fmt.Sprintf("%d new %s, %d resolved, %d still failing, %d %s changed status, %d %s lost effective assurance.",
 			dr.New, plural(dr.New, "finding", "findings"), dr.Resolved, dr.StillFailing, dr.Changed, plural(dr.Changed, "check", "checks"), dr.AALDowngrades, plural(dr.AALDowngrades, "account", "accounts")), "", 8.5, cInk, 4.2)
 	}
+	if s.Trend != "" {
+		d.subheading("Trend across the kept runs")
+		d.para(marginL, bodyW, s.Trend, "", 8.5, cInk, 4.2)
+	}
 	_ = v
+}
+
+// trend draws the key figures of the kept runs: a line chart and a table.
+func (d *doc) trend() {
+	tr := d.v.Trend
+	if tr == nil {
+		return
+	}
+	d.heading("Trend across runs", 0, true)
+	d.para(marginL, bodyW, tr.Sentence+" Each run is a scan kept with --history; the last one is this report. Failing findings count the subjects of failed checks not covered by an unexpired waiver.", "", 9, cInk, 4.5)
+	d.f.Ln(4)
+	hollow := map[int]bool{}
+	for i, r := range tr.Runs {
+		if !r.Complete {
+			hollow[i] = true
+		}
+	}
+	d.lineChart(marginL, d.y(), bodyW, 92, tr.Chart, []rgb{statusColor(checks.Fail), severityColor(checks.Critical), cSecond}, hollow)
+	d.f.Ln(4)
+	runs := tr.Runs
+	const maxRows = 12
+	if len(runs) > maxRows {
+		runs = runs[len(runs)-maxRows:]
+	}
+	var rows [][]cell
+	for i, r := range runs {
+		complete := cell{text: "yes"}
+		if !r.Complete {
+			c := statusColor(checks.NotAssessed)
+			complete = cell{text: "no: lower bound", color: &c, bold: true}
+		}
+		date := cell{text: r.Label}
+		if i == len(runs)-1 {
+			date = cell{text: r.Label + " (this run)", bold: true}
+		}
+		n := func(v int) cell { return txt(reports.Thousands(v)) }
+		rows = append(rows, []cell{date, n(r.Checks.Fail), n(r.Failing), n(r.FailingCritical), n(r.FailingHigh), n(r.Accounts), n(r.BelowNominal), n(r.PrivilegedBelowNominal), complete})
+	}
+	d.table([]column{{"Run (UTC)", 30, "L"}, {"Checks failing", 16, "R"}, {"Failing findings", 17, "R"}, {"Critical", 15, "R"}, {"High", 12, "R"}, {"Accounts", 19, "R"}, {"Below nominal AAL", 20, "R"}, {"Privileged below nominal", 22, "R"}, {"Complete", 23, "L"}}, rows)
+	if len(tr.Runs) > len(runs) {
+		d.para(marginL, bodyW, fmt.Sprintf("The table shows the last %d of %d runs; the chart and the Trend sheet of %s show all of them.", len(runs), len(tr.Runs), reports.WorkbookFilename), "", 8, cMuted, 4)
+	}
 }
 
 func totalChecks(s checks.Summary) int {

@@ -59,6 +59,7 @@ const (
 	SheetControls  = "Controls"
 	SheetWaivers   = "Waivers"
 	SheetDrift     = "Drift"
+	SheetTrend     = "Trend"
 	SheetEvidence  = "Evidence"
 )
 
@@ -90,6 +91,7 @@ func (x *XLSX) Write(ctx context.Context, w io.Writer, r *checks.Results) error 
 		{SheetControls, b.controls},
 		{SheetWaivers, b.waivers},
 		{SheetDrift, b.drift},
+		{SheetTrend, b.trend},
 		{SheetEvidence, b.evidence},
 	}
 	for _, s := range steps {
@@ -354,6 +356,11 @@ func (b *book) summary() error {
 	s.skip(1)
 	if err := s.put(styled(b.sBold, v.Summary.Headline)); err != nil {
 		return err
+	}
+	if v.Summary.Trend != "" {
+		if err := s.put(styled(b.sNote, "Trend: "+v.Summary.Trend+" (Trend sheet)")); err != nil {
+			return err
+		}
 	}
 	for _, line := range v.Summary.Incomplete {
 		if err := s.put(styled(b.sNote, "Not read in full: "+line)); err != nil {
@@ -832,6 +839,72 @@ func (b *book) drift() error {
 		}
 	}
 	return s.filter(headerRow, 9, s.row-1)
+}
+
+// trend lists the kept runs, one row each, with a native line chart of the
+// failing findings, critical findings and accounts below nominal AAL.
+func (b *book) trend() error {
+	tr := b.v.Trend
+	if tr == nil {
+		return nil
+	}
+	s, err := b.newSheet(SheetTrend)
+	if err != nil {
+		return err
+	}
+	if err := s.widths(18, 18, 9, 9, 9, 12, 9, 9, 14, 10, 10, 11, 16, 18, 11); err != nil {
+		return err
+	}
+	if err := s.put(styled(b.sNote, tr.Sentence)); err != nil {
+		return err
+	}
+	s.skip(1)
+	hdr := []string{"Run (UTC)", "Run", "Checks pass", "Checks fail", "Checks waived", "Checks not assessed", "Checks manual", "Checks N/A",
+		reports.TrendFailing, "Critical", "High", "Accounts", reports.TrendBelowNominal, "Privileged below nominal AAL", "Complete"}
+	if err := s.header(hdr...); err != nil {
+		return err
+	}
+	headerRow := s.row - 1
+	for _, r := range tr.Runs {
+		var at any = "unknown"
+		if !r.GeneratedAt.IsZero() {
+			at = styled(b.sDate, r.GeneratedAt)
+		}
+		c := r.Checks
+		if err := s.put(at, b.str(r.Label), c.Pass, c.Fail, c.Waived, c.NotAssessed, c.Manual, c.NotApplicable,
+			r.Failing, r.FailingCritical, r.FailingHigh, r.Accounts, r.BelowNominal, r.PrivilegedBelowNominal, r.Complete); err != nil {
+			return err
+		}
+	}
+	first, last := headerRow+1, s.row-1
+	if err := s.filter(headerRow, len(hdr), last); err != nil {
+		return err
+	}
+	if err := s.put(styled(b.sNote, "Complete is FALSE for a run that could not assess everything: its figures are lower bounds.")); err != nil {
+		return err
+	}
+	colors := []string{"C62828", "7F1D1D", "569CD6"}
+	var series []excelize.ChartSeries
+	for i, col := range []string{"I", "J", "M"} {
+		series = append(series, excelize.ChartSeries{
+			Name:       fmt.Sprintf("'%s'!$%s$%d", SheetTrend, col, headerRow),
+			Categories: fmt.Sprintf("'%s'!$B$%d:$B$%d", SheetTrend, first, last),
+			Values:     fmt.Sprintf("'%s'!$%s$%d:$%s$%d", SheetTrend, col, first, col, last),
+			Line:       excelize.LineOptions{Width: 2.25, Fill: solid(colors[i])},
+			Marker:     excelize.ChartMarker{Symbol: "circle", Size: 6, Fill: solid(colors[i])},
+			Fill:       solid(colors[i]),
+		})
+	}
+	title := func(t string) []excelize.RichTextRun { return []excelize.RichTextRun{{Text: t}} }
+	anchor := fmt.Sprintf("B%d", s.row+2)
+	return b.f.AddChart(SheetTrend, anchor, &excelize.Chart{
+		Type: excelize.Line, Series: series,
+		Title:     excelize.ChartTitle{Paragraph: title(tr.Chart.Title)},
+		Legend:    excelize.ChartLegend{Position: "bottom"},
+		XAxis:     excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: title(tr.Chart.XLabel)}},
+		YAxis:     excelize.ChartAxis{MajorGridLines: true, Title: excelize.ChartTitle{Paragraph: title(tr.Chart.YLabel)}},
+		Dimension: excelize.ChartDimension{Width: 720, Height: 340},
+	})
 }
 
 func (b *book) evidence() error {

@@ -111,7 +111,7 @@ func TestByteIdentical(t *testing.T) {
 
 func TestSheetsAndProps(t *testing.T) {
 	f := open(t, write(t, fixture.Results()))
-	want := []string{SheetSummary, SheetChecks, SheetFindings, SheetIdentity, SheetRecovery, SheetWorkloads, SheetControls, SheetWaivers, SheetDrift, SheetEvidence}
+	want := []string{SheetSummary, SheetChecks, SheetFindings, SheetIdentity, SheetRecovery, SheetWorkloads, SheetControls, SheetWaivers, SheetDrift, SheetTrend, SheetEvidence}
 	if diff := cmp.Diff(want, f.GetSheetList()); diff != "" {
 		t.Errorf("sheets (-want +got):\n%s", diff)
 	}
@@ -131,6 +131,15 @@ func TestSheetsAndProps(t *testing.T) {
 			}
 		}
 	})
+	t.Run("no trend sheet with one run", func(t *testing.T) {
+		r := fixture.Results()
+		r.Trend = r.Trend[len(r.Trend)-1:]
+		for _, s := range open(t, write(t, r)).GetSheetList() {
+			if s == SheetTrend {
+				t.Error("trend sheet present")
+			}
+		}
+	})
 	t.Run("every finding and identity is a row", func(t *testing.T) {
 		r := fixture.Results()
 		n := 0
@@ -146,6 +155,43 @@ func TestSheetsAndProps(t *testing.T) {
 			t.Errorf("Identities rows = %d, want %d", len(rows)-1, len(r.Identities))
 		}
 	})
+}
+
+func TestTrendSheet(t *testing.T) {
+	r := fixture.Results()
+	b := write(t, r)
+	f := open(t, b)
+	rows, err := f.GetRows(SheetTrend)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sentence, blank, header, one row per run, note.
+	if len(rows) != 3+len(r.Trend)+1 {
+		t.Fatalf("%d rows: %q", len(rows), rows)
+	}
+	if !strings.HasPrefix(rows[0][0], "Failing findings went from 41 to 35") || rows[2][8] != "Failing findings" {
+		t.Errorf("sentence/header = %q / %q", rows[0], rows[2])
+	}
+	for i, p := range r.Trend {
+		row := rows[3+i]
+		if row[1] != p.GeneratedAt.Format("2006-01-02") || row[8] != fmt.Sprint(p.Failing) || row[9] != fmt.Sprint(p.FailingCritical) || row[12] != fmt.Sprint(p.BelowNominal) || row[14] != strings.ToUpper(fmt.Sprint(p.Complete)) {
+			t.Errorf("run %d row = %q, point %+v", i, row, p)
+		}
+	}
+	var line bool
+	for name, data := range parts(t, b) {
+		if strings.HasPrefix(name, "xl/charts/") && bytes.Contains(data, []byte("<lineChart>")) {
+			line = true
+			for _, ref := range []string{"Trend&#39;!$B$4:$B$7", "Trend&#39;!$I$4:$I$7", "Trend&#39;!$J$4:$J$7", "Trend&#39;!$M$4:$M$7"} {
+				if !bytes.Contains(data, []byte(ref)) {
+					t.Errorf("line chart lacks reference %s", ref)
+				}
+			}
+		}
+	}
+	if !line {
+		t.Error("no native line chart in the workbook")
+	}
 }
 
 // parts unzips the workbook.
