@@ -143,11 +143,11 @@ func TestScanDeterministic(t *testing.T) {
 	c := newCLI()
 	a, b := t.TempDir(), t.TempDir()
 	for _, d := range []string{a, b} {
-		if code := c.run(t, "scan", "--demo", "--format", "json,oscal", "--out", d); code != 0 {
+		if code := c.run(t, "scan", "--demo", "--format", "json,oscal,pdf,xlsx", "--out", d); code != 0 {
 			t.Fatalf("exit %d: %s", code, c.stderr.String())
 		}
 	}
-	for _, name := range []string{"results.json", "assessment-results.oscal.json"} {
+	for _, name := range []string{"results.json", "assessment-results.oscal.json", "shadowpath-report.pdf", "shadowpath-report.xlsx"} {
 		x, _ := os.ReadFile(filepath.Join(a, name))
 		y, _ := os.ReadFile(filepath.Join(b, name))
 		if len(x) == 0 || !bytes.Equal(x, y) {
