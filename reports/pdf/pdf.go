@@ -332,6 +332,63 @@ const (
 	detailGap  = 0.8
 )
 
+// headerHeight is the height of a table's header row.
+func (d *doc) headerHeight(cols []column) float64 {
+	d.font("B", tableFont, cWhite)
+	h := 0.0
+	for _, c := range cols {
+		h = max(h, float64(len(d.lines(c.title, c.w-2*cellPad)))*tableLineH+2*cellPad)
+	}
+	return h
+}
+
+// tableLead is the height of a table's header and first row: what must fit
+// for the table to start on this page.
+func (d *doc) tableLead(cols []column, rows [][]cell) float64 {
+	h := d.headerHeight(cols)
+	if len(rows) > 0 {
+		_, _, first := d.measureRow(cols, rows[0])
+		h += first
+	}
+	return h
+}
+
+// measureRow wraps a row: its lines per column, where each column's detail
+// starts, and its height.
+func (d *doc) measureRow(cols []column, row []cell) (wrapped [][]string, split []int, h float64) {
+	wrapped = make([][]string, len(cols))
+	split = make([]int, len(cols)) // lines of text before detail's
+	for i, c := range cols {
+		if i >= len(row) {
+			continue
+		}
+		style := ""
+		if row[i].bold || row[i].pill != nil {
+			style = "B"
+		}
+		d.font(style, tableFont, cInk)
+		ls := d.lines(row[i].text, c.w-2*cellPad-0.5)
+		split[i] = len(ls)
+		if row[i].detail != "" {
+			d.font("", tableFont, cInk)
+			ls = append(ls, d.lines(row[i].detail, c.w-2*cellPad-0.5)...)
+		}
+		if len(ls) > maxLines {
+			ls = append(ls[:maxLines-1], strings.TrimRight(ls[maxLines-1], " ")+" …")
+		}
+		wrapped[i] = ls
+		lh := float64(len(ls))*tableLineH + 2*cellPad
+		if row[i].detail != "" {
+			lh += detailGap
+		}
+		if row[i].pill != nil {
+			lh = 4.6 + 2*cellPad
+		}
+		h = max(h, lh)
+	}
+	return wrapped, split, h
+}
+
 // table draws a table that never overflows the page: long cells wrap (up to
 // maxLines, then "…"), rows never split across pages, and the header row is
 // repeated on every page the table spans.
@@ -356,43 +413,11 @@ func (d *doc) table(cols []column, rows [][]cell) {
 		}
 		d.f.SetXY(marginL, y+h)
 	}
-	d.ensure(12)
+	// The header never sits alone at the foot of a page.
+	d.ensure(d.tableLead(cols, rows))
 	drawHeader()
 	for ri, row := range rows {
-		wrapped := make([][]string, len(cols))
-		split := make([]int, len(cols)) // lines of text before detail's
-		h := 0.0
-		for i, c := range cols {
-			if i >= len(row) {
-				continue
-			}
-			style := ""
-			if row[i].bold || row[i].pill != nil {
-				style = "B"
-			}
-			d.font(style, tableFont, cInk)
-			ls := d.lines(row[i].text, c.w-2*cellPad-0.5)
-			if row[i].detail != "" {
-				d.font("", tableFont, cInk)
-				dl := d.lines(row[i].detail, c.w-2*cellPad-0.5)
-				split[i] = len(ls)
-				ls = append(ls, dl...)
-			} else {
-				split[i] = len(ls)
-			}
-			if len(ls) > maxLines {
-				ls = append(ls[:maxLines-1], strings.TrimRight(ls[maxLines-1], " ")+" …")
-			}
-			wrapped[i] = ls
-			lh := float64(len(ls))*tableLineH + 2*cellPad
-			if row[i].detail != "" {
-				lh += detailGap
-			}
-			if row[i].pill != nil {
-				lh = 4.6 + 2*cellPad
-			}
-			h = max(h, lh)
-		}
+		wrapped, split, h := d.measureRow(cols, row)
 		if !d.room(h) {
 			d.f.AddPage()
 			drawHeader()

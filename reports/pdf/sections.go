@@ -214,7 +214,7 @@ func (d *doc) trend() {
 		return
 	}
 	d.heading("Trend across runs", 0, true)
-	d.para(marginL, bodyW, tr.Sentence+" Each run is a scan kept with --history; the last one is this report. Failing findings count the subjects of failed checks not covered by an unexpired waiver.", "", 9, cInk, 4.5)
+	d.para(marginL, bodyW, tr.Sentence+" Each run is a scan kept with --history; the last one (in bold) is this report. Failing findings count the subjects of failed checks not covered by an unexpired waiver.", "", 9, cInk, 4.5)
 	d.f.Ln(4)
 	hollow := map[int]bool{}
 	for i, r := range tr.Runs {
@@ -236,11 +236,9 @@ func (d *doc) trend() {
 			c := statusColor(checks.NotAssessed)
 			complete = cell{text: "no: lower bound", color: &c, bold: true}
 		}
-		date := cell{text: r.Label}
-		if i == len(runs)-1 {
-			date = cell{text: r.Label + " (this run)", bold: true}
-		}
-		n := func(v int) cell { return txt(reports.Thousands(v)) }
+		last := i == len(runs)-1 // this run: bold
+		date := cell{text: r.Label, bold: last}
+		n := func(v int) cell { return cell{text: reports.Thousands(v), bold: last} }
 		rows = append(rows, []cell{date, n(r.Checks.Fail), n(r.Failing), n(r.FailingCritical), n(r.FailingHigh), n(r.Accounts), n(r.BelowNominal), n(r.PrivilegedBelowNominal), complete})
 	}
 	d.table([]column{{"Run (UTC)", 30, "L"}, {"Checks failing", 16, "R"}, {"Failing findings", 17, "R"}, {"Critical", 15, "R"}, {"High", 12, "R"}, {"Accounts", 19, "R"}, {"Below nominal AAL", 20, "R"}, {"Privileged below nominal", 22, "R"}, {"Complete", 23, "L"}}, rows)
@@ -461,9 +459,15 @@ func (d *doc) providerPart(s reports.FindingSection, p reports.ProviderFinding) 
 		d.f.Ln(2)
 		return
 	}
-	need := 24.0
-	if len(p.Subjects) > 0 {
-		need = 42 // the header, the result and the first rows
+	// Keep the provider's heading and result with the start of its table.
+	var rows [][]cell
+	for _, sub := range p.Subjects {
+		rows = append(rows, subjectCells(sub))
+	}
+	d.font("", 8.5, cInk)
+	need := 14 + float64(len(d.lines(p.Rationale, bodyW)))*4.2
+	if len(rows) > 0 {
+		need += d.tableLead(subjectColumns, rows)
 	}
 	d.ensure(need)
 	d.f.Ln(1)
@@ -493,12 +497,7 @@ func (d *doc) providerPart(s reports.FindingSection, p reports.ProviderFinding) 
 	if p.Why != "" {
 		d.block("Why it matters ("+p.ProviderName+")", p.Why)
 	}
-	if len(p.Subjects) > 0 {
-		var rows [][]cell
-		for _, sub := range p.Subjects {
-			rows = append(rows, subjectCells(sub))
-		}
-		d.ensure(20)
+	if len(rows) > 0 {
 		d.table(subjectColumns, rows)
 	}
 	if p.MoreNote != "" {
