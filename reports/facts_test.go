@@ -59,6 +59,11 @@ func TestEvidenceFacts(t *testing.T) {
 			want: []Fact{{"App owner organization ID", "72f9"}, {"Ch", ""}, {"Is usable for sign in", "yes"}, {"Lifetime days", "102,000"}, {"N", "not recorded"}, {"Ratio", "0.5"}},
 		},
 		{
+			name: "Entra role template ids are named, others kept",
+			ev:   map[string]any{"roles": []any{"62E90394-69F5-4237-9190-012177145E10", "729827e3-9c14-49f7-bb1b-9608f156bbb8", "SUPER_ADMIN", "0000-custom"}},
+			want: []Fact{{"Roles", "Global Administrator, Helpdesk Administrator, SUPER_ADMIN, 0000-custom"}},
+		},
+		{
 			name: "non-string login stays a fact",
 			ev:   map[string]any{"login": 42},
 			want: []Fact{{"Login", "42"}},
