@@ -460,14 +460,19 @@ func (d *doc) providerPart(s reports.FindingSection, p reports.ProviderFinding) 
 		return
 	}
 	// Keep the provider's heading and result with the start of its table.
+	waivers := false
+	for _, sub := range p.Subjects {
+		waivers = waivers || sub.Waiver != ""
+	}
+	cols := subjectColumns(waivers)
 	var rows [][]cell
 	for _, sub := range p.Subjects {
-		rows = append(rows, subjectCells(sub))
+		rows = append(rows, subjectCells(sub, waivers))
 	}
 	d.font("", 8.5, cInk)
 	need := 14 + float64(len(d.lines(p.Rationale, bodyW)))*4.2
 	if len(rows) > 0 {
-		need += d.tableLead(subjectColumns, rows)
+		need += d.tableLead(cols, rows)
 	}
 	d.ensure(need)
 	d.f.Ln(1)
@@ -498,7 +503,7 @@ func (d *doc) providerPart(s reports.FindingSection, p reports.ProviderFinding) 
 		d.block("Why it matters ("+p.ProviderName+")", p.Why)
 	}
 	if len(rows) > 0 {
-		d.table(subjectColumns, rows)
+		d.table(cols, rows)
 	}
 	if p.MoreNote != "" {
 		d.para(marginL, bodyW, p.MoreNote, "B", 8, cMuted, 4)
@@ -521,12 +526,19 @@ func (d *doc) providerPart(s reports.FindingSection, p reports.ProviderFinding) 
 	_ = s
 }
 
-// subjectColumns are the affected-subjects table's columns.
-var subjectColumns = []column{{"Affected subject", 49, "L"}, {"Severity", 17, "L"}, {"Finding and key evidence", 84, "L"}, {"Waiver", 24, "L"}}
+// subjectColumns are the affected-subjects table's columns; the waiver
+// column is left out (its width going to the finding) when no listed subject
+// has a waiver.
+func subjectColumns(waivers bool) []column {
+	if !waivers {
+		return []column{{"Affected subject", 52, "L"}, {"Severity", 17, "L"}, {"Finding and key evidence", 105, "L"}}
+	}
+	return []column{{"Affected subject", 49, "L"}, {"Severity", 17, "L"}, {"Finding and key evidence", 84, "L"}, {"Waiver", 24, "L"}}
+}
 
 // subjectCells lays out one affected subject: name over type and login (or
 // id); the finding's message in bold over its labelled facts.
-func subjectCells(sub reports.SubjectRow) []cell {
+func subjectCells(sub reports.SubjectRow, waivers bool) []cell {
 	name := sub.Name
 	if name == "" {
 		name = sub.ID
@@ -552,6 +564,9 @@ func subjectCells(sub reports.SubjectRow) []cell {
 		msg = "(no message)"
 	}
 	finding := cell{text: msg, bold: true, detail: facts}
+	if !waivers {
+		return []cell{subject, severityCell(sub.Severity), finding}
+	}
 	w := cell{text: sub.Waiver}
 	if strings.HasPrefix(sub.Waiver, "waiver expired") {
 		c := statusColor(checks.Fail)
