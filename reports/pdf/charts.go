@@ -173,17 +173,16 @@ func (d *doc) lineChart(x, y, w, h float64, c reports.Chart, colors []rgb, hollo
 	// Runs sit in the middle of equal slots, so one run or many look alike.
 	slot := pw / float64(n)
 	xAt := func(i int) float64 { return px + slot*(float64(i)+0.5) }
-	every := 1
-	if n > 12 {
-		every = (n + 11) / 12
-	}
+	// Print every k-th label so that labels never overlap, counting back
+	// from the latest run, which is always labelled.
 	d.font("", 7, cInk)
-	for i, cat := range c.Categories {
-		if i%every != 0 && i != n-1 {
-			continue
-		}
-		lw := max(slot*float64(every), 22)
-		d.cellText(xAt(i)-lw/2, py+ph+1.5, lw, 4, cat, "C")
+	labelW := 0.0
+	for _, cat := range c.Categories {
+		labelW = max(labelW, d.f.GetStringWidth(d.san.clean(cat))+2)
+	}
+	every := max(1, int(math.Ceil(labelW/slot)))
+	for i := n - 1; i >= 0; i -= every {
+		d.cellText(xAt(i)-labelW/2, py+ph+1.5, labelW, 4, c.Categories[i], "C")
 	}
 	d.font("", 7.5, cMuted)
 	d.cellText(px, py+ph+6.5, pw, 4, c.XLabel, "C")

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -144,11 +145,32 @@ func TestTrendPage(t *testing.T) {
 	r := fixture.Results()
 	pages := strings.Split(pdftotext(t, write(t, t.Context(), r), 0, 0), "\f")
 	p3 := pages[2]
-	for _, want := range []string{"Trend across runs", "Trend across the last 4 runs", "Failing findings", "Critical failing findings", "Accounts below nominal AAL", "incomplete run", "2026-08-26", "2026-11-26", "(in bold) is this report", "no: lower"} {
+	for _, want := range []string{"Trend across runs", "Trend across the last 4 runs", "Failing findings", "Critical failing findings", "Accounts below nominal AAL", "incomplete run", "2026-08-26", "2026-11-26", "(in bold) is this report", "incomplete", "lower bounds"} {
 		if !strings.Contains(p3, want) {
 			t.Errorf("page 3 lacks %q", want)
 		}
 	}
+	t.Run("many runs: all in the chart, the last 12 in the table", func(t *testing.T) {
+		r := fixture.Results()
+		last := r.Trend[len(r.Trend)-1]
+		r.Trend = nil
+		for i := 0; i < 40; i++ {
+			p := last
+			p.GeneratedAt = last.GeneratedAt.Add(time.Duration(i-40) * 12 * time.Hour)
+			p.Failing = 1000 + 37*i
+			r.Trend = append(r.Trend, p)
+		}
+		r.Trend = append(r.Trend, last)
+		p3 := strings.Split(pdftotext(t, write(t, t.Context(), r), 0, 0), "\f")[2]
+		if !strings.Contains(p3, "Trend across the last 41 runs") || !strings.Contains(p3, "The table shows the last 10 of 41 runs") || !strings.Contains(p3, "Page 3 of") {
+			t.Errorf("page 3 = %s", p3)
+		}
+		// Date labels are single lines (times of same-day runs included),
+		// the latest one always printed.
+		if !strings.Contains(p3, "2026-11-26 12:00") || regexp.MustCompile(`(?m)^\s*12:00\s*$`).MatchString(p3) {
+			t.Errorf("date labels wrap or lack the latest run:\n%s", p3)
+		}
+	})
 	r.Trend = r.Trend[len(r.Trend)-1:]
 	all := pdftotext(t, write(t, t.Context(), r), 0, 0)
 	if strings.Contains(all, "Trend across") {

@@ -225,7 +225,7 @@ func (d *doc) trend() {
 	d.lineChart(marginL, d.y(), bodyW, 92, tr.Chart, []rgb{statusColor(checks.Fail), severityColor(checks.Critical), cSecond}, hollow)
 	d.f.Ln(4)
 	runs := tr.Runs
-	const maxRows = 12
+	const maxRows = 10 // with the chart, one page
 	if len(runs) > maxRows {
 		runs = runs[len(runs)-maxRows:]
 	}
@@ -234,16 +234,19 @@ func (d *doc) trend() {
 		complete := cell{text: "yes"}
 		if !r.Complete {
 			c := statusColor(checks.NotAssessed)
-			complete = cell{text: "no: lower bound", color: &c, bold: true}
+			complete = cell{text: "incomplete", color: &c, bold: true}
 		}
 		last := i == len(runs)-1 // this run: bold
 		date := cell{text: r.Label, bold: last}
 		n := func(v int) cell { return cell{text: reports.Thousands(v), bold: last} }
 		rows = append(rows, []cell{date, n(r.Checks.Fail), n(r.Failing), n(r.FailingCritical), n(r.FailingHigh), n(r.Accounts), n(r.BelowNominal), n(r.PrivilegedBelowNominal), complete})
 	}
-	d.table([]column{{"Run (UTC)", 30, "L"}, {"Checks failing", 16, "R"}, {"Failing findings", 17, "R"}, {"Critical", 15, "R"}, {"High", 12, "R"}, {"Accounts", 19, "R"}, {"Below nominal AAL", 20, "R"}, {"Privileged below nominal", 22, "R"}, {"Complete", 23, "L"}}, rows)
+	d.table([]column{{"Run (UTC)", 32, "L"}, {"Checks failing", 16, "R"}, {"Failing findings", 17, "R"}, {"Critical", 15, "R"}, {"High", 12, "R"}, {"Accounts", 19, "R"}, {"Below nominal AAL", 20, "R"}, {"Privileged below nominal", 21, "R"}, {"Run complete", 22, "L"}}, rows)
 	if len(tr.Runs) > len(runs) {
 		d.para(marginL, bodyW, fmt.Sprintf("The table shows the last %d of %d runs; the chart and the Trend sheet of %s show all of them.", len(runs), len(tr.Runs), reports.WorkbookFilename), "", 8, cMuted, 4)
+	}
+	if tr.Incomplete > 0 {
+		d.para(marginL, bodyW, "An incomplete run could not read every dataset or assess every check: its figures are lower bounds.", "", 8, cMuted, 4)
 	}
 }
 
