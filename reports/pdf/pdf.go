@@ -1,7 +1,9 @@
 // Package pdf renders the board-level report, shadowpath-report.pdf, from
 // the shared view model (reports.BuildView): cover, one-page executive
-// summary, charts, control matrix, findings and the scope and methodology
-// appendix. It summarizes; the XLSX holds every row.
+// summary, the trend across kept runs (when there are two or more), charts,
+// control matrix, findings (one section per check: its narrative once, then
+// each provider's result and affected subjects) and the scope and
+// methodology appendix. It summarizes; the XLSX holds every row.
 //
 // All text goes through one sanitizer (sanitize.go) before gofpdf measures or
 // draws it, and the output is deterministic: dates come from the results'
