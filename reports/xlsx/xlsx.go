@@ -1,6 +1,6 @@
 // Package xlsx renders shadowpath-report.xlsx: the workbook that holds every
 // row the PDF summarizes (every check entry, finding and account) plus the
-// control matrix, waivers, drift and evidence. The Findings and Identities
+// control matrix, waivers, drift, the trend across kept runs and evidence. The Findings and Identities
 // sheets are written with excelize's StreamWriter so 100k+ accounts stay in
 // bounded memory.
 //
