@@ -37,6 +37,8 @@ type TrendRun struct {
 	BelowNominal           int            `json:"accounts_below_nominal_aal"`
 	PrivilegedBelowNominal int            `json:"privileged_below_nominal_aal"`
 	Complete               bool           `json:"complete"`
+	// Current marks the run these results come from.
+	Current bool `json:"current,omitempty"`
 }
 
 // Trend chart series, in drawing order.
@@ -48,8 +50,9 @@ const (
 
 // BuildTrend turns results.trend into the reports' trend, or nil when there
 // are fewer than two runs (nothing to compare). Points are ordered by time
-// (stable, so equal times keep their order); results.trend is not modified.
-func BuildTrend(points []checks.TrendPoint) *Trend {
+// (stable, so equal times keep their order); the run generated at current
+// (the results' generated_at) is marked Current. points is not modified.
+func BuildTrend(points []checks.TrendPoint, current time.Time) *Trend {
 	if len(points) < 2 {
 		return nil
 	}
@@ -76,6 +79,7 @@ func BuildTrend(points []checks.TrendPoint) *Trend {
 			Label: label, GeneratedAt: at, Checks: p.Summary,
 			Failing: p.Failing, FailingCritical: p.FailingCritical, FailingHigh: p.FailingHigh,
 			Accounts: p.Accounts, BelowNominal: p.BelowNominal, PrivilegedBelowNominal: p.PrivilegedBelowNominal, Complete: p.Complete,
+			Current: !current.IsZero() && at.Equal(current.UTC()),
 		})
 		if !p.Complete {
 			tr.Incomplete++

@@ -60,7 +60,7 @@ func TestBuildTrend(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			orig := append([]checks.TrendPoint(nil), tt.in...)
-			tr := BuildTrend(tt.in)
+			tr := BuildTrend(tt.in, day(2, 9))
 			if diff := cmp.Diff(orig, tt.in); diff != "" {
 				t.Errorf("input modified:\n%s", diff)
 			}
@@ -85,6 +85,9 @@ func TestBuildTrend(t *testing.T) {
 			for i, r := range tr.Runs {
 				if r.Failing != tt.failing[i] || r.Label != tt.labels[i] {
 					t.Errorf("run %d = %+v", i, r)
+				}
+				if r.Current != r.GeneratedAt.Equal(day(2, 9)) {
+					t.Errorf("run %d current = %v", i, r.Current)
 				}
 			}
 			for _, want := range tt.sentence {
@@ -118,7 +121,7 @@ func TestViewTrend(t *testing.T) {
 		}
 	}
 	last := v.Trend.Runs[len(v.Trend.Runs)-1]
-	if last.Failing != 35 || open != 35 || last.FailingCritical != 5 || last.BelowNominal != v.Summary.GapAccounts || !last.GeneratedAt.Equal(r.GeneratedAt) {
+	if last.Failing != 35 || open != 35 || !last.Current || last.FailingCritical != 5 || last.BelowNominal != v.Summary.GapAccounts || !last.GeneratedAt.Equal(r.GeneratedAt) {
 		t.Errorf("current run = %+v (gap accounts %d)", last, v.Summary.GapAccounts)
 	}
 	r.Trend = r.Trend[:1]

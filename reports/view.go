@@ -486,7 +486,7 @@ func BuildView(r *checks.Results, opts ViewOptions) (*View, error) {
 		return nil, err
 	}
 	v.Charts = b.charts(v.Providers, v.Summary.AAL)
-	if v.Trend = BuildTrend(r.Trend); v.Trend != nil {
+	if v.Trend = BuildTrend(r.Trend, r.GeneratedAt); v.Trend != nil {
 		v.Summary.Trend = v.Trend.Sentence
 	}
 	if v.Appendix, err = b.appendix(v); err != nil {

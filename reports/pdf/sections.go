@@ -214,7 +214,14 @@ func (d *doc) trend() {
 		return
 	}
 	d.heading("Trend across runs", 0, true)
-	d.para(marginL, bodyW, tr.Sentence+" Each run is a scan kept with --history; the last one (in bold) is this report. Failing findings count the subjects of failed checks not covered by an unexpired waiver.", "", 9, cInk, 4.5)
+	intro := tr.Sentence + " Each run is a scan kept with --history"
+	for _, r := range tr.Runs {
+		if r.Current {
+			intro += "; the one in bold is this report"
+			break
+		}
+	}
+	d.para(marginL, bodyW, intro+". Failing findings count the subjects of failed checks not covered by an unexpired waiver.", "", 9, cInk, 4.5)
 	d.f.Ln(4)
 	hollow := map[int]bool{}
 	for i, r := range tr.Runs {
@@ -230,15 +237,15 @@ func (d *doc) trend() {
 		runs = runs[len(runs)-maxRows:]
 	}
 	var rows [][]cell
-	for i, r := range runs {
+	for _, r := range runs {
 		complete := cell{text: "yes"}
 		if !r.Complete {
 			c := statusColor(checks.NotAssessed)
 			complete = cell{text: "incomplete", color: &c, bold: true}
 		}
-		last := i == len(runs)-1 // this run: bold
-		date := cell{text: r.Label, bold: last}
-		n := func(v int) cell { return cell{text: reports.Thousands(v), bold: last} }
+		cur := r.Current // this report's run: bold
+		date := cell{text: r.Label, bold: cur}
+		n := func(v int) cell { return cell{text: reports.Thousands(v), bold: cur} }
 		rows = append(rows, []cell{date, n(r.Checks.Fail), n(r.Failing), n(r.FailingCritical), n(r.FailingHigh), n(r.Accounts), n(r.BelowNominal), n(r.PrivilegedBelowNominal), complete})
 	}
 	d.table([]column{{"Run (UTC)", 32, "L"}, {"Checks failing", 16, "R"}, {"Failing findings", 17, "R"}, {"Critical", 15, "R"}, {"High", 12, "R"}, {"Accounts", 19, "R"}, {"Below nominal AAL", 20, "R"}, {"Privileged below nominal", 21, "R"}, {"Run complete", 22, "L"}}, rows)
