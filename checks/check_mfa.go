@@ -139,7 +139,7 @@ func evalMFA04(e *env) outcome {
 			"methods":                       e.methodList(x.kinds),
 			"effective_aal":                 x.effective.AAL.String(),
 			"weakest_path":                  e.label(x.weakest),
-			"roles":                         roleIDs(x.a),
+			"roles":                         roleList(x.a.Roles),
 		}))
 	}
 	if len(o.findings) == 0 {
@@ -161,14 +161,6 @@ func joinKinds(s kindSet) string {
 			out += ", "
 		}
 		out += string(k)
-	}
-	return out
-}
-
-func roleIDs(a *evidence.Account) []string {
-	out := make([]string, 0, len(a.Roles))
-	for _, r := range a.Roles {
-		out = append(out, r.ID)
 	}
 	return out
 }

@@ -182,10 +182,15 @@ func roleNames(rs []evidence.Role) string {
 	return strings.Join(out, ", ")
 }
 
+// roleList names roles for evidence: the label people know (Global
+// Administrator, Super Administrator), or the id when no label was read.
 func roleList(rs []evidence.Role) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
-		out[i] = r.ID
+		out[i] = r.Name
+		if out[i] == "" {
+			out[i] = r.ID
+		}
 	}
 	return out
 }
