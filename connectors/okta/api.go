@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,18 +19,20 @@ import (
 )
 
 const (
-	// extraRateLimitRetries is how many more times a call is retried after
-	// the SDK's own two 429 retries give up; each waits for the bucket reset.
-	extraRateLimitRetries = 6
+	// rateLimitRetries is how many times a call answered 429 is retried;
+	// each retry first waits for the bucket's reset (at most
+	// Config.MaxRateLimitWait), outside the per-attempt deadline.
+	rateLimitRetries = 8
 	// serverErrorRetries bounds retries of transient 5xx answers.
 	serverErrorRetries = 2
 )
 
 // get sends one GET through the SDK's request executor and decodes the JSON
-// body into v. It adds what the SDK lacks: a deadline per attempt, bounded
-// retries of 429s beyond the SDK's own (the pacer then holds the bucket until
-// its reset) and of transient 5xx. Failures come back as evidence typed
-// errors (see apiError).
+// body into v. It adds what the SDK lacks: a deadline per attempt (which
+// does not include rate-limit waits: those happen before the attempt, on
+// the pacer, under ctx), bounded retries of 429s (the pacer holds the
+// bucket until its reset) and of transient 5xx. Failures come back as
+// evidence typed errors (see apiError).
 func (c *Connector) get(ctx context.Context, path string, v any) (*oktasdk.Response, error) {
 	var (
 		resp *oktasdk.Response
@@ -44,7 +48,7 @@ func (c *Connector) get(ctx context.Context, path string, v any) (*oktasdk.Respo
 			return resp, c.apiError(path, resp, ctx.Err())
 		}
 		switch {
-		case isRateLimited(resp, err) && rlTries < extraRateLimitRetries:
+		case isRateLimited(resp, err) && rlTries < rateLimitRetries:
 			rlTries++
 			// The pacer has recorded the bucket's reset from the 429; the
 			// next attempt waits for it in the transport.
@@ -61,6 +65,10 @@ func (c *Connector) get(ctx context.Context, path string, v any) (*oktasdk.Respo
 }
 
 func (c *Connector) getOnce(ctx context.Context, path string, v any) (*oktasdk.Response, error) {
+	if err := c.pacer.wait(ctx, bucketOf(endpointOf(path))); err != nil {
+		return nil, err
+	}
+	ctx = context.WithValue(ctx, pacedKey{}, true)
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
 	defer cancel()
 	rq := c.client.CloneRequestExecutor()
@@ -100,9 +108,16 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // list reads every page of a Link-paginated list. A failed page aborts the
-// list with the error: pagination never silently truncates.
+// list with the error: pagination never silently truncates. A next link
+// that repeats a page already read (a cursor that loops back) or a list
+// longer than Config.MaxPages pages also ends it with an error, so a
+// misbehaving server cannot keep a scan busy forever.
 func list[T any](ctx context.Context, c *Connector, path string, each func(T)) error {
-	for pages := 0; path != ""; pages++ {
+	g := newPageGuard(c.cfg.MaxPages)
+	for path != "" {
+		if err := g.next(path); err != nil {
+			return err
+		}
 		var page []T
 		resp, err := c.get(ctx, path, &page)
 		if err != nil {
@@ -111,12 +126,52 @@ func list[T any](ctx context.Context, c *Connector, path string, each func(T)) e
 		for _, it := range page {
 			each(it)
 		}
-		if len(page) == 0 || resp == nil || !resp.HasNextPage() || resp.NextPage == path {
+		if len(page) == 0 || resp == nil || !resp.HasNextPage() {
 			return nil
 		}
 		path = resp.NextPage
 	}
 	return nil
+}
+
+// pageGuard bounds one paged read: the number of pages and repeated pages.
+type pageGuard struct {
+	max      int
+	pages    int
+	endpoint string
+	seen     map[string]bool
+}
+
+func newPageGuard(maxPages int) *pageGuard {
+	return &pageGuard{max: maxPages, seen: map[string]bool{}}
+}
+
+// next records that path is about to be read and refuses it when it was
+// read before or when the page budget is spent.
+func (g *pageGuard) next(path string) error {
+	key := canonicalPath(path)
+	if g.endpoint == "" {
+		g.endpoint = endpointOf(path)
+	}
+	if g.seen[key] {
+		return fmt.Errorf("okta: %s: pagination: the next link repeats a page already read (after %d pages); the list was not read to its end", g.endpoint, g.pages)
+	}
+	if g.pages >= g.max {
+		return fmt.Errorf("okta: %s: pagination: more than %d pages; stopped before the end of the list", g.endpoint, g.max)
+	}
+	g.seen[key] = true
+	g.pages++
+	return nil
+}
+
+// canonicalPath orders a path's query parameters, so that the same page
+// reached through links that encode its query differently is recognised.
+func canonicalPath(p string) string {
+	u, err := url.Parse(p)
+	if err != nil {
+		return p
+	}
+	return u.Path + "?" + u.Query().Encode()
 }
 
 // endpointOf strips the query (which may carry cursors) from a path.
@@ -196,8 +251,21 @@ func (c *Connector) apiError(path string, resp *oktasdk.Response, err error) err
 		base.Status = http.StatusTooManyRequests
 		base.Message = "rate limit: retries exhausted"
 		return &evidence.RateLimitError{APIError: base}
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+	}
+	var cut *bodyCutError
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &cut):
+		return fmt.Errorf("okta: %s: %w", endpoint, cut)
+	case isTimeout(err):
+		return fmt.Errorf("okta: %s: timed out: no complete response within the %s request deadline: %w", endpoint, c.cfg.RequestTimeout, err)
+	case errors.Is(err, context.Canceled):
 		return fmt.Errorf("okta: %s: %w", endpoint, err)
+	case errors.As(err, &syn), errors.As(err, &typ), errors.Is(err, io.ErrUnexpectedEOF):
+		// The body arrived whole (a cut body is caught above) but does not
+		// decode: JSON cut short by the server, or not JSON at all.
+		return fmt.Errorf("okta: %s: decode response: invalid JSON: %w", endpoint, err)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -211,6 +279,16 @@ func (c *Connector) apiError(path string, resp *oktasdk.Response, err error) err
 	}
 	base.Message = err.Error()
 	return &base
+}
+
+// isTimeout recognises a request that ran out of time: our per-call
+// context deadline or the HTTP client's own timeout.
+func isTimeout(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func stripHost(raw string) string {

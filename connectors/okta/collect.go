@@ -2,10 +2,13 @@ package okta
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"sort"
 	"strings"
@@ -132,14 +135,38 @@ func (c *Connector) Collect(ctx context.Context, opts evidence.CollectOptions) (
 }
 
 // fatal reports whether an error on the first read means nothing can be
-// read at all: the credential was refused (401) or the org is unreachable.
+// read at all: the credential was refused (401) or the org is unreachable
+// (no connection, no name, no trusted TLS). A connection that was made and
+// then failed — reset mid-page, a slow answer past the deadline, a body that
+// is not JSON — is that dataset's failure: the rest of the org may read fine
+// and what was read is kept.
 func fatal(err error) bool {
 	var pe *evidence.PermissionError
 	if errors.As(err, &pe) {
 		return pe.Status == 401
 	}
 	var ae *evidence.APIError
-	return !errors.As(err, &ae)
+	if errors.As(err, &ae) {
+		return false
+	}
+	return unreachable(err)
+}
+
+// unreachable recognises failures to reach the org at all.
+func unreachable(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ci x509.CertificateInvalidError
+	var rh tls.RecordHeaderError
+	var alert tls.AlertError
+	return errors.As(err, &dns) || errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) ||
+		errors.As(err, &ci) || errors.As(err, &rh) || errors.As(err, &alert)
 }
 
 type rawUser struct {
@@ -167,6 +194,11 @@ func (r *run) users(ctx context.Context) error {
 		}
 		if u.ID == "" {
 			r.warn("a user without an id was skipped")
+			return
+		}
+		if _, dup := r.logins[u.ID]; dup {
+			// A page served twice (a cursor that looped back): the list
+			// ends in error, but the users read so far stay unique.
 			return
 		}
 		r.logins[u.ID] = u.Profile.Login
@@ -335,7 +367,12 @@ type assigneePage struct {
 func (r *run) adminRoles(ctx context.Context) {
 	var ids []string
 	path := "/api/v1/iam/assignees/users?limit=100"
+	g := newPageGuard(r.c.cfg.MaxPages)
 	for path != "" {
+		if err := g.next(path); err != nil {
+			r.src.SetCoverage(evidence.CoverageFromError(evidence.DSRoles, len(ids), err))
+			return
+		}
 		var page assigneePage
 		if _, err := r.c.get(ctx, path, &page); err != nil {
 			r.src.SetCoverage(evidence.CoverageFromError(evidence.DSRoles, 0, err))
@@ -349,7 +386,7 @@ func (r *run) adminRoles(ctx context.Context) {
 			break
 		}
 		u, err := url.Parse(next)
-		if err != nil || u.RequestURI() == path {
+		if err != nil {
 			r.src.SetCoverage(evidence.Coverage{Dataset: evidence.DSRoles, Status: evidence.Errored,
 				Detail: "okta: /api/v1/iam/assignees/users: unusable next link"})
 			return

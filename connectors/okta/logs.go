@@ -71,6 +71,7 @@ func (r *run) systemLog(ctx context.Context) {
 		"filter":    {logFilter()},
 	}
 	n, bad := 0, 0
+	seen := map[string]bool{}
 	err := list(ctx, r.c, "/api/v1/logs?"+q.Encode(), func(e rawEvent) {
 		n++
 		ev, ok := r.event(e)
@@ -78,6 +79,12 @@ func (r *run) systemLog(ctx context.Context) {
 			bad++
 			return
 		}
+		if seen[ev.ID] {
+			// A page served twice (a cursor that looped back): the read
+			// ends in error, but the events kept stay unique.
+			return
+		}
+		seen[ev.ID] = true
 		if ev.Kind != "" {
 			r.src.Events = append(r.src.Events, ev)
 		}

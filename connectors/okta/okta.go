@@ -51,6 +51,10 @@ type Config struct {
 	Concurrency int
 	// RequestTimeout bounds every API call, retries included (default 60s).
 	RequestTimeout time.Duration
+	// MaxPages bounds any one paged list (default 100,000 pages: 20 million
+	// users at 200 a page). A list that goes on past it — a server whose
+	// cursor never ends — fails its dataset instead of running forever.
+	MaxPages int
 	// MaxRateLimitWait caps one wait for a rate-limit window to reset
 	// (default 65s, a little over Okta's one-minute windows).
 	MaxRateLimitWait time.Duration
@@ -203,6 +207,9 @@ func New(cfg Config) (*Connector, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = 60 * time.Second
 	}
+	if cfg.MaxPages <= 0 {
+		cfg.MaxPages = 100000
+	}
 	if cfg.MaxRateLimitWait <= 0 {
 		cfg.MaxRateLimitWait = 65 * time.Second
 	}
@@ -241,7 +248,11 @@ func New(cfg Config) (*Connector, error) {
 		oktasdk.WithTestingDisableHttpsCheck(false),
 		oktasdk.WithConnectionTimeout(int64(cfg.RequestTimeout / time.Second)),
 		oktasdk.WithRequestTimeout(0), // our own per-call context deadline applies
-		oktasdk.WithRateLimitMaxRetries(2),
+		// No SDK-side 429 retries: the SDK waits for the reset inside the
+		// call, so the wait would count against the request deadline and a
+		// reset later than RequestTimeout would turn every 429 into a
+		// timeout. get retries instead, waiting on the pacer outside it.
+		oktasdk.WithRateLimitMaxRetries(0),
 		oktasdk.WithRateLimitMaxBackOff(int64(cfg.MaxRateLimitWait / time.Second)),
 		oktasdk.WithUserAgentExtra("shadowpath"),
 		oktasdk.WithClientAssertion(""),

@@ -79,6 +79,13 @@ func (r *run) policies(ctx context.Context) *readPolicies {
 			if hardErr == nil {
 				hardErr = err
 			}
+			var rle *evidence.RateLimitError
+			if errors.As(err, &rle) {
+				// The bucket outlasted every retry; the next type shares it
+				// and would spend as long failing. The dataset is an error
+				// either way.
+				break
+			}
 			continue
 		}
 		rules := make([][]rawRule, len(ps))

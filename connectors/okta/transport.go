@@ -3,6 +3,7 @@ package okta
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ func (t *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("okta: refusing %s %s: shadowpath only reads", req.Method, req.URL.Path)
 	}
 	b := bucketOf(req.URL.Path)
-	if !token {
+	if !token && req.Context().Value(pacedKey{}) == nil {
 		if err := t.pacer.wait(req.Context(), b); err != nil {
 			return nil, err
 		}
@@ -36,9 +37,44 @@ func (t *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
 	if err == nil {
 		t.pacer.observe(b, resp)
+		resp.Body = &cutBody{ReadCloser: resp.Body}
 	}
 	return resp, err
 }
+
+// cutBody marks a failure to read a response body (the connection closed
+// or reset mid-response, a Content-Length the server did not honour) so that
+// it is reported as such and not as invalid JSON, which the SDK's
+// io.ReadAll-then-decode would make look alike.
+type cutBody struct {
+	io.ReadCloser
+	n int64
+}
+
+func (b *cutBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n += int64(n)
+	if err != nil && err != io.EOF {
+		return n, &bodyCutError{read: b.n, err: err}
+	}
+	return n, err
+}
+
+// bodyCutError is a response body that ended before it was complete.
+type bodyCutError struct {
+	read int64
+	err  error
+}
+
+func (e *bodyCutError) Error() string {
+	return fmt.Sprintf("response cut off: connection closed after %d bytes of the body (%v)", e.read, e.err)
+}
+
+func (e *bodyCutError) Unwrap() error { return e.err }
+
+// pacedKey marks a request context whose pacing wait was already taken
+// (by Connector.get, before the per-attempt deadline started).
+type pacedKey struct{}
 
 // bucketOf names a path's rate-limit bucket by its template: the object id
 // after the collection is replaced (/api/v1/users/{id}/factors). Okta's real

@@ -5,7 +5,7 @@
 // header line per relation), body pagination on /api/v1/iam/assignees/users,
 // per-bucket rate limits with X-Rate-Limit-* headers and 429 E0000047,
 // SSWS and private_key_jwt authentication, and fault hooks (FailNext, Deny,
-// Garbage).
+// Garbage, ResetNext, TruncateNext, SlowNext, LoopLink, EndlessPages).
 //
 // It is not Okta. It implements only the GET endpoints shadowpath reads
 // (plus POST /oauth2/v1/token), evaluates only the `status eq "…"` part of
@@ -68,6 +68,8 @@ type Server struct {
 	windows     map[string]*rlWindow
 	faults      []*fault
 	denied      []string
+	loops       []string // LoopLink patterns
+	endless     []string // EndlessPages patterns
 	requests    []Request
 	reqSeq      int
 
@@ -81,10 +83,21 @@ type rlWindow struct {
 
 type fault struct {
 	pattern string
-	status  int // 0 = garbage body
+	kind    faultKind
+	status  int // kindStatus: the status to answer; 0 = garbage body
+	delay   time.Duration
 	skip    int // matching requests to let through first
 	n       int
 }
+
+type faultKind int
+
+const (
+	kindStatus   faultKind = iota // an error status or a garbage body
+	kindReset                     // headers and half a body, then the connection is closed
+	kindTruncate                  // Content-Length larger than the body sent
+	kindSlow                      // the normal answer, after a delay
+)
 
 // Option configures a Server.
 type Option func(*Server)
@@ -261,6 +274,60 @@ func (s *Server) FailAfter(pattern string, skip, status, n int) {
 // not valid JSON.
 func (s *Server) Garbage(pattern string, n int) { s.FailNext(pattern, 0, n) }
 
+// ResetNext makes the next n matching requests fail mid-page: the fake
+// sends the status line, headers announcing a full body and the first bytes
+// of a JSON array, then hijacks and closes the connection, as when a proxy
+// or load balancer drops it.
+func (s *Server) ResetNext(pattern string, n int) {
+	s.addFault(&fault{pattern: pattern, kind: kindReset, n: n})
+}
+
+// ResetAfter is ResetNext after letting skip matching requests through (to
+// cut, say, the second page of a list).
+func (s *Server) ResetAfter(pattern string, skip, n int) {
+	s.addFault(&fault{pattern: pattern, kind: kindReset, skip: skip, n: n})
+}
+
+// TruncateNext makes the next n matching requests answer 200 with a
+// Content-Length larger than the body actually sent: the body stops in the
+// middle of the JSON and the server closes the connection.
+func (s *Server) TruncateNext(pattern string, n int) {
+	s.addFault(&fault{pattern: pattern, kind: kindTruncate, n: n})
+}
+
+// SlowNext makes the next n matching requests wait d before they are
+// answered normally (or until the client gives up), to push a response past
+// the connector's request deadline. The fake keeps serving other requests
+// meanwhile.
+func (s *Server) SlowNext(pattern string, d time.Duration, n int) {
+	s.addFault(&fault{pattern: pattern, kind: kindSlow, delay: d, n: n})
+}
+
+func (s *Server) addFault(f *fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, f)
+}
+
+// LoopLink makes Link-paginated lists whose path matches pattern send, on
+// every page after the first, a rel="next" link back to the first page
+// (after=c0), as a server whose cursor resets would. A list that fits one
+// page links to itself.
+func (s *Server) LoopLink(pattern string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loops = append(s.loops, pattern)
+}
+
+// EndlessPages makes Link-paginated lists whose path matches pattern never
+// end: every page carries a fresh rel="next" cursor and a non-empty page
+// (the list's items, cycled).
+func (s *Server) EndlessPages(pattern string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.endless = append(s.endless, pattern)
+}
+
 // Deny makes every request matching pattern answer 403 E0000006, as when
 // the token's admin role or the service app's scopes do not cover it.
 func (s *Server) Deny(pattern string) {
@@ -356,8 +423,25 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			if f.n == 0 {
 				s.faults = append(s.faults[:i], s.faults[i+1:]...)
 			}
-			s.fail(rw, f.status)
-			return
+			switch f.kind {
+			case kindReset:
+				s.reset(w, rw)
+				return
+			case kindTruncate:
+				rw.Header().Set("Content-Length", "4096")
+				rw.WriteHeader(http.StatusOK)
+				_, _ = rw.Write([]byte(`[{"id":"00u1truncated","status":"ACTIVE","profile":{"login":`))
+				return
+			case kindSlow:
+				if !s.sleep(r, f.delay) {
+					rw.status = 499 // the client gave up
+					return
+				}
+			default:
+				s.fail(rw, f.status)
+				return
+			}
+			break
 		}
 	}
 	if r.URL.Path == "/oauth2/v1/token" {
@@ -379,6 +463,36 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.route(rw, r)
+}
+
+// reset writes the start of a 200 answer straight onto the hijacked
+// connection and closes it. Called with s.mu held.
+func (s *Server) reset(w http.ResponseWriter, rw *statusWriter) {
+	rw.status = -1 // logged as "connection closed"
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		// Not hijackable (HTTP/2): the closest is an aborted handler.
+		panic(http.ErrAbortHandler)
+	}
+	defer conn.Close()
+	_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n" +
+		`[{"id":"00u1reset0000000001","status":"ACTIVE","profile":{"login":"reset@example.com"}},{"id":"00u1re`)
+	_ = buf.Flush()
+}
+
+// sleep waits d with s.mu released, unless the client goes away first (it
+// reports false then). Called with s.mu held; returns with it held.
+func (s *Server) sleep(r *http.Request, d time.Duration) bool {
+	s.mu.Unlock()
+	defer s.mu.Lock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
 }
 
 type statusWriter struct {
@@ -706,6 +820,10 @@ func filterUsers(users []Object, q url.Values) []Object {
 // page writes one page of items with Link headers: self and next on
 // separate header lines, absolute URLs, an opaque cursor in after.
 func (s *Server) page(w http.ResponseWriter, r *http.Request, b string, items []Object, maxLimit int) {
+	if s.matchAny(s.endless, r.URL.Path) {
+		s.endlessPage(w, r, b, items, maxLimit)
+		return
+	}
 	from, size, ok := s.pageBounds(w, r, b, len(items), maxLimit)
 	if !ok {
 		return
@@ -713,10 +831,50 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, b string, items []
 	to := min(from+size, len(items))
 	self := s.URL + r.URL.Path + "?" + r.URL.RawQuery
 	w.Header().Add("Link", "<"+self+`>; rel="self"`)
-	if to < len(items) {
+	switch {
+	case s.matchAny(s.loops, r.URL.Path) && (from > 0 || to >= len(items)):
+		w.Header().Add("Link", "<"+s.nextURL(r, 0)+`>; rel="next"`)
+	case to < len(items):
 		w.Header().Add("Link", "<"+s.nextURL(r, to)+`>; rel="next"`)
 	}
 	writeJSON(w, nonNil(items[from:to]))
+}
+
+// endlessPage serves one page of a list that never ends: the cursor only
+// grows, the items cycle.
+func (s *Server) endlessPage(w http.ResponseWriter, r *http.Request, b string, items []Object, maxLimit int) {
+	if len(items) == 0 {
+		items = []Object{{"id": "00uendless0000000001", "status": "ACTIVE", "profile": Object{"login": "endless@example.com"}}}
+	}
+	size := maxLimit
+	if ps := s.pageSize[b]; ps > 0 && ps < size {
+		size = ps
+	}
+	from := 0
+	if a := r.URL.Query().Get("after"); a != "" {
+		v, err := strconv.Atoi(strings.TrimPrefix(a, "c"))
+		if err != nil || v < 0 {
+			writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: after")
+			return
+		}
+		from = v
+	}
+	page := make([]Object, 0, size)
+	for i := range size {
+		page = append(page, items[(from+i)%len(items)])
+	}
+	w.Header().Add("Link", "<"+s.URL+r.URL.Path+"?"+r.URL.RawQuery+`>; rel="self"`)
+	w.Header().Add("Link", "<"+s.nextURL(r, from+size)+`>; rel="next"`)
+	writeJSON(w, page)
+}
+
+func (s *Server) matchAny(patterns []string, p string) bool {
+	for _, pat := range patterns {
+		if match(pat, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) pageBounds(w http.ResponseWriter, r *http.Request, b string, n, maxLimit int) (from, size int, ok bool) {
@@ -845,6 +1003,10 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 		evs = append(evs, e)
 	}
 	sort.SliceStable(evs, func(i, j int) bool { return str(evs[i]["published"]) < str(evs[j]["published"]) })
+	if s.matchAny(s.endless, r.URL.Path) || s.matchAny(s.loops, r.URL.Path) {
+		s.page(w, r, "logs", evs, 1000)
+		return
+	}
 	from, size, ok := s.pageBounds(w, r, "logs", len(evs), 1000)
 	if !ok {
 		return
