@@ -459,9 +459,10 @@ func (r *run) roles(ctx context.Context) {
 // costs one per referenced group.
 func (r *run) groups(ctx context.Context) {
 	// Role principals that are neither users nor service principals are
-	// role-assignable groups.
+	// role-assignable groups — which can be told only when the users were
+	// read.
 	for pid := range r.roleByPrincipal {
-		if r.accounts[pid] == nil && !r.disabled[pid] {
+		if r.usersOK && r.accounts[pid] == nil && !r.disabled[pid] {
 			if _, sp := r.spEnabled[pid]; !sp {
 				r.groupRefs[pid] = true
 			}
@@ -528,6 +529,11 @@ func (r *run) groups(ctx context.Context) {
 	}
 	if firstErr != nil {
 		r.fail(evidence.DSGroups, resolved, firstErr)
+		return
+	}
+	if !r.usersOK {
+		r.src.SetCoverage(evidence.Coverage{Dataset: evidence.DSGroups, Status: evidence.Partial, Items: resolved,
+			Detail: fmt.Sprintf("%d policy-referenced groups resolved, but the users dataset could not be read: memberships cannot be attached to accounts and role-holding groups cannot be told from users", resolved)})
 		return
 	}
 	r.ok(evidence.DSGroups, resolved, fmt.Sprintf("transitive user members of the %d groups referenced by policies and role assignments", resolved))

@@ -81,8 +81,8 @@ const (
 	// MaxRetryAfter is the longest single Retry-After the connector waits;
 	// a longer one fails the dataset instead of stalling the scan.
 	MaxRetryAfter = 120 * time.Second
-	// maxPages bounds any one paged read (a nextLink that never ends).
-	maxPages = 200000
+	// DefaultMaxPages bounds any one paged read (a nextLink that never ends).
+	DefaultMaxPages = 200000
 )
 
 // Cloud names accepted by Config.Cloud.
@@ -137,6 +137,10 @@ type Config struct {
 	PageSize int
 	// MaxRetries bounds retries of 429/503/504 answers; default 5, at most 10.
 	MaxRetries int
+	// MaxPages bounds any one paged read; default DefaultMaxPages. A
+	// collection that goes on past it (a nextLink that never ends) fails its
+	// dataset instead of running forever.
+	MaxPages int
 	// Credential replaces the azidentity credential (tests only).
 	Credential azcore.TokenCredential
 }
@@ -263,6 +267,9 @@ func New(cfg Config) (*Connector, error) {
 	}
 	if cfg.PageSize <= 0 || cfg.PageSize > 999 {
 		cfg.PageSize = DefaultPageSize
+	}
+	if cfg.MaxPages <= 0 {
+		cfg.MaxPages = DefaultMaxPages
 	}
 	if cfg.MaxRetries <= 0 {
 		cfg.MaxRetries = DefaultMaxRetries
@@ -401,5 +408,9 @@ func (t readOnly) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, fmt.Errorf("entra: refusing %s %s: shadowpath only reads", req.Method, req.URL.Path)
 	}
-	return t.next.RoundTrip(req)
+	resp, err := t.next.RoundTrip(req)
+	if err == nil && resp.Body != nil {
+		resp.Body = &cutBody{ReadCloser: resp.Body}
+	}
+	return resp, err
 }

@@ -2,9 +2,13 @@ package entra
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
-	"net/url"
+	"io"
+	"net"
+	"strings"
 	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
@@ -41,6 +45,18 @@ func apiError(dataset, endpoint string, err error) error {
 	}
 	var sc interface{ GetStatusCode() int }
 	if !errors.As(err, &sc) || sc.GetStatusCode() == 0 {
+		var cut *bodyCutError
+		var ne net.Error
+		switch {
+		case errors.As(err, &cut):
+			return fmt.Errorf("entra: %s: %w", endpoint, cut)
+		case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+			return fmt.Errorf("entra: %s: timed out: no complete response within the request deadline: %w", endpoint, err)
+		case strings.Contains(err.Error(), "invalid json"), strings.Contains(err.Error(), "content is empty"):
+			// kiota's JSON parse node reports a body that is not JSON
+			// with these plain errors.
+			return fmt.Errorf("entra: %s: decode response: invalid JSON: %w", endpoint, err)
+		}
 		return fmt.Errorf("entra: %s: %w", endpoint, err)
 	}
 	base := evidence.APIError{Provider: evidence.Entra, Status: sc.GetStatusCode(), Endpoint: endpoint}
@@ -79,10 +95,11 @@ func isDenied(err error) bool {
 }
 
 // guardAdapter wraps the request adapter for next-page requests: a nextLink
-// seen before, or more than maxPages pages, ends the read with an error
-// instead of looping forever.
+// seen before, or more than max pages, ends the read with an error instead
+// of looping forever.
 type guardAdapter struct {
 	abstractions.RequestAdapter
+	max   int
 	mu    sync.Mutex
 	seen  map[string]bool
 	pages int
@@ -98,13 +115,14 @@ func (g *guardAdapter) Send(ctx context.Context, ri *abstractions.RequestInforma
 	repeat := g.seen[key]
 	g.seen[key] = true
 	g.pages++
-	tooMany := g.pages > maxPages
+	tooMany := g.pages > g.max
+	pages := g.pages
 	g.mu.Unlock()
 	if repeat {
-		return nil, errors.New("pagination: @odata.nextLink repeats a page already read")
+		return nil, fmt.Errorf("pagination: @odata.nextLink repeats a page already read (after %d pages); the collection was not read to its end", pages)
 	}
 	if tooMany {
-		return nil, fmt.Errorf("pagination: more than %d pages", maxPages)
+		return nil, fmt.Errorf("pagination: more than %d pages; stopped before the end of the collection", g.max)
 	}
 	return g.RequestAdapter.Send(ctx, ri, f, em)
 }
@@ -112,7 +130,7 @@ func (g *guardAdapter) Send(ctx context.Context, ri *abstractions.RequestInforma
 // iterate walks every page of a collection response with the SDK's
 // PageIterator, calling fn for each item; pages counts the pages read.
 func iterate[T any](ctx context.Context, c *Connector, first any, factory serialization.ParsableFactory, fn func(T) error) (pages int, err error) {
-	g := &guardAdapter{RequestAdapter: c.adapter, seen: map[string]bool{}}
+	g := &guardAdapter{RequestAdapter: c.adapter, max: c.cfg.MaxPages, seen: map[string]bool{}}
 	it, err := msgraphcore.NewPageIterator[T](first, g, factory)
 	if err != nil {
 		return 0, err
@@ -173,8 +191,56 @@ func fatal(ctx context.Context, err error) bool {
 		// tenant) dooms every read; 403 is one dataset's permission.
 		return sc.GetStatusCode() == 401
 	}
-	var ue *url.Error
 	var afe *azidentity.AuthenticationFailedError
 	var nr interface{ NonRetriable() }
-	return errors.As(err, &ue) || errors.As(err, &afe) || errors.As(err, &nr)
+	return unreachable(err) || errors.As(err, &afe) || errors.As(err, &nr)
 }
+
+// unreachable recognises failures to reach Graph at all: no connection, no
+// name, no trusted TLS. A connection that was made and then failed (reset
+// mid-page, an answer slower than the deadline) is that dataset's failure:
+// the other datasets may read fine and what was read is kept.
+func unreachable(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ci x509.CertificateInvalidError
+	var rh tls.RecordHeaderError
+	var alert tls.AlertError
+	return errors.As(err, &dns) || errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) ||
+		errors.As(err, &ci) || errors.As(err, &rh) || errors.As(err, &alert)
+}
+
+// cutBody marks a failure to read a response body (connection closed or
+// reset mid-response, a Content-Length the server did not honour), so that
+// it is reported as such and not as a decoding problem.
+type cutBody struct {
+	io.ReadCloser
+	n int64
+}
+
+func (b *cutBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n += int64(n)
+	if err != nil && err != io.EOF {
+		return n, &bodyCutError{read: b.n, err: err}
+	}
+	return n, err
+}
+
+// bodyCutError is a response body that ended before it was complete.
+type bodyCutError struct {
+	read int64
+	err  error
+}
+
+func (e *bodyCutError) Error() string {
+	return fmt.Sprintf("response cut off: connection closed after %d bytes of the body (%v)", e.read, e.err)
+}
+
+func (e *bodyCutError) Unwrap() error { return e.err }

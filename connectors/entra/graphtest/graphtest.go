@@ -4,8 +4,8 @@
 // from the JSON fixtures in testdata/entra (real Graph field names and
 // @odata.type values), absolute @odata.nextLink paging, the $top, $select,
 // $skiptoken and simple $filter parameters the entra connector sends, OData
-// error bodies, and hooks for 403, 429 (with Retry-After), 5xx and garbage
-// answers.
+// error bodies, and hooks for 403, 429 (with Retry-After), 5xx, garbage,
+// truncated, reset and slow answers and for nextLinks that loop or never end.
 //
 // It is not Graph: it knows only the endpoints shadowpath reads, it does not
 // validate every OData option (unknown $filter clauses are rejected with 400
@@ -98,11 +98,17 @@ func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = 
 func WithAddr(addr string) Option { return func(s *Server) { s.addr = addr } }
 
 type fault struct {
-	prefix string
-	param  string // reject requests carrying this query parameter with 400
-	status int    // 0 = garbage body
-	n      int    // remaining; -1 = forever
-	loop   bool
+	prefix  string
+	param   string // reject requests carrying this query parameter with 400
+	status  int    // 0 = garbage body
+	n       int    // remaining; -1 = forever
+	skip    int    // matching requests to let through first
+	loop    bool   // nextLink to the same page
+	loopTop bool   // nextLink back to the first page
+	endless bool   // a fresh nextLink on every page
+	reset   bool
+	trunc   bool
+	delay   time.Duration
 }
 
 // Server is a running fake. Its fields are set by NewServer/Start and must
@@ -262,6 +268,50 @@ func (s *Server) LoopNextLink(pathPrefix string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, &fault{prefix: pathPrefix, n: -1, loop: true})
+}
+
+// LoopToFirstPage makes collections under pathPrefix link every page after
+// the first back to the first page ($skiptoken=0), as a server whose cursor
+// resets would. A collection that fits one page links to itself.
+func (s *Server) LoopToFirstPage(pathPrefix string) {
+	s.addFault(&fault{prefix: pathPrefix, n: -1, loopTop: true})
+}
+
+// EndlessPages makes collections under pathPrefix never end: every page
+// has items (the collection's, cycled) and a fresh @odata.nextLink.
+func (s *Server) EndlessPages(pathPrefix string) {
+	s.addFault(&fault{prefix: pathPrefix, n: -1, endless: true})
+}
+
+// ResetNext makes the next n Graph requests under pathPrefix fail
+// mid-response: the status line, headers announcing a full body and the
+// start of the JSON are sent, then the connection is hijacked and closed.
+func (s *Server) ResetNext(pathPrefix string, n int) { s.ResetAfter(pathPrefix, 0, n) }
+
+// ResetAfter is ResetNext after letting skip matching requests through (to
+// cut, say, the second page of a collection).
+func (s *Server) ResetAfter(pathPrefix string, skip, n int) {
+	s.addFault(&fault{prefix: pathPrefix, n: n, skip: skip, reset: true})
+}
+
+// TruncateNext makes the next n Graph requests under pathPrefix answer 200
+// with a Content-Length larger than the body sent: the JSON stops midway and
+// the connection is closed.
+func (s *Server) TruncateNext(pathPrefix string, n int) {
+	s.addFault(&fault{prefix: pathPrefix, n: n, trunc: true})
+}
+
+// SlowNext makes the next n Graph requests under pathPrefix wait d (or
+// until the client gives up) before they are answered normally, to push an
+// answer past the connector's request deadline.
+func (s *Server) SlowNext(pathPrefix string, d time.Duration, n int) {
+	s.addFault(&fault{prefix: pathPrefix, n: n, delay: d})
+}
+
+func (s *Server) addFault(f *fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, f)
 }
 
 // RejectQuery answers requests under pathPrefix that carry the query

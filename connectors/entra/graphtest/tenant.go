@@ -212,14 +212,51 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized b
 			return
 		}
 	}
-	loop := false
+	loop, loopTop, endless := false, false, false
 	for _, f := range s.faults {
 		if f.n == 0 || !strings.HasPrefix(rel, f.prefix) {
 			continue
 		}
-		if f.loop {
+		switch {
+		case f.loop:
 			loop = true
 			continue
+		case f.loopTop:
+			loopTop = true
+			continue
+		case f.endless:
+			endless = true
+			continue
+		}
+		if f.skip > 0 && f.param == "" {
+			f.skip--
+			continue
+		}
+		if f.reset || f.trunc || f.delay > 0 {
+			if f.n > 0 {
+				f.n--
+			}
+			s.mu.Unlock()
+			switch {
+			case f.reset:
+				resetConn(w)
+				return
+			case f.trunc:
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Length", "4096")
+				w.WriteHeader(http.StatusOK)
+				_, _ = w.Write([]byte(`{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[{"id":"a1000000-0000-4000-8000-0000000000ff","displayName":"Trunc`))
+				return
+			}
+			t := time.NewTimer(f.delay)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
+			s.mu.Lock()
+			break
 		}
 		if f.param != "" {
 			if r.URL.Query().Has(f.param) {
@@ -354,6 +391,15 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized b
 		}
 		off = n
 	}
+	if endless && len(filtered) > 0 {
+		value := make([]object, 0, page)
+		for i := range page {
+			value = append(value, project(filtered[(off+i)%len(filtered)], sel))
+		}
+		writeJSON(w, http.StatusOK, object{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#" + strings.Trim(rel, "/"),
+			"value": value, "@odata.nextLink": s.nextLink(r, off+page)})
+		return
+	}
 	end := min(off+page, len(filtered))
 	if off > len(filtered) {
 		off = len(filtered)
@@ -366,10 +412,29 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized b
 	switch {
 	case loop:
 		body["@odata.nextLink"] = s.URL + r.URL.RequestURI()
+	case loopTop && (off > 0 || end >= len(filtered)):
+		body["@odata.nextLink"] = s.nextLink(r, 0)
 	case end < len(filtered):
 		body["@odata.nextLink"] = s.nextLink(r, end)
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// resetConn writes the start of a 200 answer straight onto the hijacked
+// connection and closes it.
+func resetConn(w http.ResponseWriter) {
+	if sr, ok := w.(*statusRecorder); ok {
+		sr.status = -1 // logged as "connection closed"
+		w = sr.ResponseWriter
+	}
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // not hijackable (HTTP/2): abort instead
+	}
+	defer conn.Close()
+	_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n" +
+		`{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[{"id":"a1000000-0000-4000-8000-0000000000fe","displayName":"Res`)
+	_ = buf.Flush()
 }
 
 // nextLink builds an absolute link with $ kept literal, as Graph does.
