@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -130,11 +132,29 @@ type book struct {
 	r *checks.Results
 	v *reports.View
 
-	sHeader, sTitle, sSub, sText, sWrap, sBold, sDate, sNote int
-	status                                                   map[checks.Status]int
-	severity                                                 map[checks.Severity]int
-	cfSeverity                                               map[checks.Severity]int
-	cfAAL1                                                   int
+	sHeader, sHeaderNum, sTitle, sSub, sText, sWrap, sBold, sDate, sDay, sNote, sHeadline, sTop int
+	status                                                                                      map[checks.Status]int
+	severity                                                                                    map[checks.Severity]int
+	cfSeverity                                                                                  map[checks.Severity]int
+	cfAAL1                                                                                      int
+	// fonts holds, for the styles that wrap or use a larger font, what the
+	// row height estimate needs.
+	fonts map[int]styleFont
+}
+
+// styleFont is the font of a style and whether it wraps.
+type styleFont struct {
+	font
+	wrap bool
+}
+
+// box is a thin border of one colour on all four sides.
+func box(hex string) []excelize.Border {
+	out := make([]excelize.Border, 0, 4)
+	for _, side := range []string{"left", "right", "top", "bottom"} {
+		out = append(out, excelize.Border{Type: side, Color: hex, Style: 1})
+	}
+	return out
 }
 
 func solid(hex string) excelize.Fill {
@@ -152,17 +172,36 @@ func (b *book) styles() error {
 		id, err = f.NewStyle(s)
 		return id
 	}
-	b.sHeader = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: solid("1F3A5F"), Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
-	b.sTitle = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16, Color: "1F3A5F"}})
-	b.sSub = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: "1F3A5F"}})
-	b.sBold = mk(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	b.sNote = mk(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "6B7280"}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	b.sWrap = mk(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
-	dateFmt := "yyyy-mm-dd hh:mm"
-	b.sDate = mk(&excelize.Style{CustomNumFmt: &dateFmt, Alignment: &excelize.Alignment{Horizontal: "left"}})
+	top := &excelize.Alignment{Vertical: "top"}
+	wrapTop := &excelize.Alignment{Vertical: "top", WrapText: true}
+	// Table cells have a light grid so adjacent values (a right-aligned
+	// number, then text) stay apart on screen and on paper.
+	grid := box("D0D7DE")
+	b.sHeader = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: solid("1F3A5F"), Border: box("8FA3BF"), Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
+	b.sHeaderNum = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: solid("1F3A5F"), Border: box("8FA3BF"), Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center", WrapText: true}})
+	b.sTitle = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16, Color: "1F3A5F"}, Alignment: &excelize.Alignment{Vertical: "center"}})
+	b.sSub = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: "1F3A5F"}, Alignment: &excelize.Alignment{Vertical: "bottom"}})
+	b.sBold = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: top})
+	b.sHeadline = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: wrapTop})
+	b.sNote = mk(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "6B7280"}, Alignment: wrapTop})
+	b.sWrap = mk(&excelize.Style{Border: grid, Alignment: wrapTop})
+	b.sTop = mk(&excelize.Style{Border: grid, Alignment: top})
+	dateFmt, dayFmt := "yyyy-mm-dd hh:mm", "yyyy-mm-dd"
+	b.sDate = mk(&excelize.Style{CustomNumFmt: &dateFmt, Border: grid, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "top"}})
+	b.sDay = mk(&excelize.Style{CustomNumFmt: &dayFmt, Border: grid, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "top"}})
 	// Text format (@) for values a spreadsheet would read as a formula; the
 	// quote prefix is set below (excelize's Style has no field for it).
-	b.sText = mk(&excelize.Style{NumFmt: 49})
+	b.sText = mk(&excelize.Style{NumFmt: 49, Border: grid, Alignment: wrapTop})
+	b.fonts = map[int]styleFont{
+		b.sHeader:    {font{bold: true}, true},
+		b.sHeaderNum: {font{bold: true}, true},
+		b.sTitle:     {font{size: 16, bold: true}, false},
+		b.sSub:       {font{size: 12, bold: true}, false},
+		b.sHeadline:  {font{bold: true}, true},
+		b.sNote:      {font{}, true},
+		b.sWrap:      {font{}, true},
+		b.sText:      {font{}, true},
+	}
 	b.status = map[checks.Status]int{}
 	// Ordered slices, not map literals: style ids must not depend on map order.
 	for _, x := range []struct {
@@ -170,7 +209,7 @@ func (b *book) styles() error {
 		hex string
 	}{{checks.Pass, "2E7D32"}, {checks.Fail, "C62828"}, {checks.Waived, "6A1B9A"}, {checks.NotAssessed, "E66C00"}, {checks.Manual, "1565C0"}, {checks.NotApplicable, "757575"}} {
 		st, hex := x.st, x.hex
-		b.status[st] = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: solid(hex)})
+		b.status[st] = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: solid(hex), Border: grid, Alignment: top})
 	}
 	b.severity = map[checks.Severity]int{}
 	b.cfSeverity = map[checks.Severity]int{}
@@ -179,7 +218,7 @@ func (b *book) styles() error {
 		hex string
 	}{{checks.Critical, "7F1D1D"}, {checks.High, "C62828"}, {checks.Medium, "E68F00"}, {checks.Low, "558B2F"}} {
 		sv, hex := x.sv, x.hex
-		b.severity[sv] = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: hex}})
+		b.severity[sv] = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: hex}, Border: grid, Alignment: top})
 		if err == nil {
 			b.cfSeverity[sv], err = f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: solid(hex)})
 		}
@@ -226,6 +265,10 @@ type sheet struct {
 	b    *book
 	name string
 	row  int
+	// cols are the column widths from A; wrap marks the columns whose
+	// unstyled cells wrap (their column style).
+	cols []float64
+	wrap []bool
 }
 
 func (b *book) newSheet(name string) (*sheet, error) {
@@ -239,9 +282,39 @@ func (b *book) newSheet(name string) (*sheet, error) {
 	return &sheet{b: b, name: name, row: 1}, nil
 }
 
+// measure records in fit the height a cell needs: its own style's font
+// when the style is one the estimate knows, else the column's wrapping.
+func (b *book) measure(fit *rowFit, width float64, colWraps bool, style int, v any) {
+	text, ok := cellText(v)
+	if !ok {
+		return
+	}
+	if sf, ok := b.fonts[style]; ok {
+		if sf.wrap {
+			fit.add(text, width, sf.font)
+		} else {
+			fit.add("x", width, sf.font)
+		}
+		return
+	}
+	if style == 0 && colWraps {
+		fit.add(text, width, font{})
+	}
+}
+
+// width is column i's width and whether its unstyled cells wrap.
+func (s *sheet) width(i int) (float64, bool) {
+	if i >= len(s.cols) {
+		return 8.43, false // the default column width
+	}
+	return s.cols[i], i < len(s.wrap) && s.wrap[i]
+}
+
 // put writes one row of values (excelize.Cell for styled cells) at the
-// current row and advances.
+// current row, sets the row's height when wrapped text or a larger font
+// needs it, and advances.
 func (s *sheet) put(vals ...any) error {
+	var fit rowFit
 	for i, v := range vals {
 		cell, err := excelize.CoordinatesToCellName(i+1, s.row)
 		if err != nil {
@@ -250,6 +323,10 @@ func (s *sheet) put(vals ...any) error {
 		style := 0
 		if c, ok := v.(excelize.Cell); ok {
 			style, v = c.StyleID, c.Value
+		}
+		w, wraps := s.width(i)
+		if style == 0 && s.wrap != nil {
+			style = s.b.cellStyle(wraps)
 		}
 		if v != nil {
 			if err := s.b.f.SetCellValue(s.name, cell, v); err != nil {
@@ -261,8 +338,95 @@ func (s *sheet) put(vals ...any) error {
 				return err
 			}
 		}
+		s.b.measure(&fit, w, wraps, style, v)
+	}
+	if err := s.height(fit); err != nil {
+		return err
 	}
 	s.row++
+	return nil
+}
+
+func (s *sheet) height(fit rowFit) error {
+	if fit.height == 0 {
+		return nil
+	}
+	return s.b.f.SetRowHeight(s.name, s.row, fit.height)
+}
+
+// para writes text across the first span columns (merged, wrapped) with a
+// row height that fits it, and advances.
+func (s *sheet) para(style int, text string, span int) error {
+	first, err := excelize.CoordinatesToCellName(1, s.row)
+	if err != nil {
+		return err
+	}
+	last, err := excelize.CoordinatesToCellName(span, s.row)
+	if err != nil {
+		return err
+	}
+	if span > 1 {
+		if err := s.b.f.MergeCell(s.name, first, last); err != nil {
+			return err
+		}
+	}
+	if err := s.b.f.SetCellValue(s.name, first, text); err != nil {
+		return err
+	}
+	if err := s.b.f.SetCellStyle(s.name, first, last, style); err != nil {
+		return err
+	}
+	total := 0.0
+	for i := range span {
+		w, _ := s.width(i)
+		total += w
+	}
+	var fit rowFit
+	s.b.measure(&fit, total, false, style, text)
+	if err := s.height(fit); err != nil {
+		return err
+	}
+	s.row++
+	return nil
+}
+
+// spanLast writes a row whose last value is merged across the columns up
+// to span (it wraps in that width), and advances.
+func (s *sheet) spanLast(span int, vals ...any) error {
+	n := len(vals)
+	if n == 0 || n >= span {
+		return s.put(vals...)
+	}
+	first, err := excelize.CoordinatesToCellName(n, s.row)
+	if err != nil {
+		return err
+	}
+	last, err := excelize.CoordinatesToCellName(span, s.row)
+	if err != nil {
+		return err
+	}
+	if err := s.b.f.MergeCell(s.name, first, last); err != nil {
+		return err
+	}
+	merged := append([]float64(nil), s.cols...)
+	for len(merged) < span {
+		merged = append(merged, 8.43)
+	}
+	w := 0.0
+	for _, x := range merged[n-1 : span] {
+		w += x
+	}
+	saved := s.cols
+	s.cols = append(merged[:n-1:n-1], w)
+	err = s.put(vals...)
+	s.cols = saved
+	if err != nil {
+		return err
+	}
+	if c, ok := vals[n-1].(excelize.Cell); ok && c.StyleID != 0 {
+		// The merged cells carry the style too (fill, borders).
+		return s.b.f.SetCellStyle(s.name, first, last, c.StyleID)
+	}
 	return nil
 }
 
@@ -275,10 +439,28 @@ func (s *sheet) header(titles ...string) error {
 	return s.put(vals...)
 }
 
+// numHeader right-aligns, in the header row just written, the titles of
+// the columns (0-based) that hold numbers, so each title sits over its
+// figures.
+func (s *sheet) numHeader(cols ...int) error {
+	for _, c := range cols {
+		cell, err := excelize.CoordinatesToCellName(c+1, s.row-1)
+		if err != nil {
+			return err
+		}
+		if err := s.b.f.SetCellStyle(s.name, cell, cell, s.b.sHeaderNum); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *sheet) skip(n int) { s.row += n }
 
-// widths sets column widths from A.
+// widths sets column widths from A, for sheets that hold several tables
+// (their cells carry their own styles).
 func (s *sheet) widths(ws ...float64) error {
+	s.cols = append([]float64(nil), ws...)
 	for i, w := range ws {
 		col, err := excelize.ColumnNumberToName(i + 1)
 		if err != nil {
@@ -291,8 +473,59 @@ func (s *sheet) widths(ws ...float64) error {
 	return nil
 }
 
-// table finishes a header-plus-rows table: autofilter on the header and
-// frozen panes below it.
+// column is one column of a table sheet: its width and whether its text
+// wraps.
+type column struct {
+	w    float64
+	wrap bool
+}
+
+func col(w float64) column  { return column{w: w} }
+func wcol(w float64) column { return column{w: w, wrap: true} }
+
+// cellStyle is the style of a table cell written without one: bordered,
+// top-aligned, wrapped in a wrapping column.
+func (b *book) cellStyle(wrap bool) int {
+	if wrap {
+		return b.sWrap
+	}
+	return b.sTop
+}
+
+func widthsOf(cs []column) []float64 {
+	ws := make([]float64, len(cs))
+	for i, c := range cs {
+		ws[i] = c.w
+	}
+	return ws
+}
+
+// columns sets the widths of a one-table sheet and which columns wrap:
+// put gives every cell written without a style the table cell style
+// (bordered, top-aligned; wrapped in a wrapping column).
+func (s *sheet) columns(cs ...column) error {
+	if err := s.widths(widthsOf(cs)...); err != nil {
+		return err
+	}
+	s.wrap = make([]bool, len(cs))
+	for i, c := range cs {
+		s.wrap[i] = c.wrap
+	}
+	return nil
+}
+
+// print sets the sheet's page setup (see pageSetup); titleRow is the
+// header row repeated on every page, 0 for none; orientation "" chooses
+// from the width.
+func (s *sheet) print(titleRow int, orientation string) error {
+	if err := s.b.fitToPage(s.name); err != nil {
+		return err
+	}
+	return s.b.pageSetup(s.name, printSetup{widths: s.cols, titleRow: titleRow, orientation: orientation})
+}
+
+// filter finishes a header-plus-rows table: autofilter on the header,
+// frozen panes below it and the page setup with the header as print title.
 func (s *sheet) filter(headerRow, cols, lastRow int) error {
 	if lastRow <= headerRow {
 		lastRow = headerRow + 1
@@ -305,7 +538,10 @@ func (s *sheet) filter(headerRow, cols, lastRow int) error {
 	if err := s.b.f.AutoFilter(s.name, first+":"+last, nil); err != nil {
 		return err
 	}
-	return s.freeze(headerRow)
+	if err := s.freeze(headerRow); err != nil {
+		return err
+	}
+	return s.print(headerRow, "")
 }
 
 func (s *sheet) freeze(headerRow int) error {
@@ -338,32 +574,85 @@ func controlsText(cs []checks.Control) string {
 	return strings.Join(parts, "; ")
 }
 
+// Summary layout: columns A (labels and risk text) to H, narrow enough to
+// print portrait; the two charts sit side by side under the key figures
+// (one over A..C, one over D..H), over rows left empty for them.
+var summaryCols = []float64{42, 10, 20, 11, 11, 11, 11, 11}
+
+const (
+	summarySpan   = 8   // columns A..H
+	summaryChartH = 300 // chart height in excelize pixels
+)
+
+// anchorPx is the width excelize gives columns when it anchors a chart:
+// 8 px per width unit (Excel draws 7, so the chart is drawn a little
+// narrower than its nominal width but stays over the same cells).
+func anchorPx(ws []float64) int {
+	px := 0
+	for _, w := range ws {
+		px += int(w*8 + 0.5)
+	}
+	return px
+}
+
+// chartRows is how many default rows to leave empty under a chart h pixels
+// tall. excelize anchors a chart to cells counting a default row as 18 px
+// (where Excel draws 20 px), so the chart covers about h/18 rows; one more
+// keeps a gap.
+func chartRows(h int) int { return (h+17)/18 + 1 }
+
+// seq is from, from+1, …, to-1.
+func seq(from, to int) []int {
+	var out []int
+	for i := from; i < to; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+// axis is a chart axis with a title and dark labels (LibreOffice draws
+// unstyled axis labels light grey).
+func axis(title string, grid bool) excelize.ChartAxis {
+	return excelize.ChartAxis{
+		MajorGridLines: grid,
+		Font:           excelize.Font{Color: "404040", Size: 9},
+		Title:          excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: title, Font: &excelize.Font{Color: "404040", Size: 9, Bold: true}}}},
+	}
+}
+
+// chartTitle is a chart title in the report's heading colour.
+func chartTitle(t string) excelize.ChartTitle {
+	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: t, Font: &excelize.Font{Color: "1F3A5F", Size: 12, Bold: true}}}}
+}
+
 func (b *book) summary() error {
 	s, err := b.newSheet(SheetSummary)
 	if err != nil {
 		return err
 	}
 	v := b.v
-	if err := s.widths(44, 16, 16, 16, 16, 16, 16, 16); err != nil {
+	if err := s.widths(summaryCols...); err != nil {
 		return err
 	}
+	// Cells written without a style get the table cell style.
+	s.wrap = make([]bool, len(summaryCols))
 	if err := s.put(styled(b.sTitle, v.Cover.Title+": "+v.Cover.Organization)); err != nil {
 		return err
 	}
-	if err := s.put(styled(b.sNote, fmt.Sprintf("%s · generated %s by %s · audit window %s", v.Cover.Classification, v.Cover.ScanTime.Format("2006-01-02 15:04 UTC"), v.Cover.Tool, v.Cover.AuditWindow))); err != nil {
+	if err := s.para(b.sNote, fmt.Sprintf("%s · generated %s by %s · audit window %s", v.Cover.Classification, v.Cover.ScanTime.Format("2006-01-02 15:04 UTC"), v.Cover.Tool, v.Cover.AuditWindow), summarySpan); err != nil {
 		return err
 	}
 	s.skip(1)
-	if err := s.put(styled(b.sBold, v.Summary.Headline)); err != nil {
+	if err := s.para(b.sHeadline, v.Summary.Headline, summarySpan); err != nil {
 		return err
 	}
 	if v.Summary.Trend != "" {
-		if err := s.put(styled(b.sNote, "Trend: "+v.Summary.Trend+" (Trend sheet)")); err != nil {
+		if err := s.para(b.sNote, "Trend: "+v.Summary.Trend+" (Trend sheet)", summarySpan); err != nil {
 			return err
 		}
 	}
 	for _, line := range v.Summary.Incomplete {
-		if err := s.put(styled(b.sNote, "Not read in full: "+line)); err != nil {
+		if err := s.para(b.sNote, "Not read in full: "+line, summarySpan); err != nil {
 			return err
 		}
 	}
@@ -392,10 +681,12 @@ func (b *book) summary() error {
 		}
 	}
 	s.skip(1)
+	chartRow := s.row
+	s.skip(chartRows(summaryChartH))
 
 	// Chart data tables, then the native charts that reference them.
 	fb := v.Charts.FindingsBySeverity
-	if err := s.put(styled(b.sSub, fb.Title)); err != nil {
+	if err := s.put(styled(b.sSub, "Chart data: "+lowerFirst(fb.Title))); err != nil {
 		return err
 	}
 	hdr := []string{fb.XLabel}
@@ -403,6 +694,9 @@ func (b *book) summary() error {
 		hdr = append(hdr, ser.Name)
 	}
 	if err := s.header(hdr...); err != nil {
+		return err
+	}
+	if err := s.numHeader(seq(1, len(hdr))...); err != nil {
 		return err
 	}
 	fbFirst := s.row
@@ -418,7 +712,7 @@ func (b *book) summary() error {
 	fbLast := s.row - 1
 	s.skip(1)
 	aal := v.Charts.AAL
-	if err := s.put(styled(b.sSub, aal.Title)); err != nil {
+	if err := s.put(styled(b.sSub, "Chart data: "+lowerFirst(aal.Title))); err != nil {
 		return err
 	}
 	hdr = []string{aal.XLabel}
@@ -426,6 +720,9 @@ func (b *book) summary() error {
 		hdr = append(hdr, ser.Name)
 	}
 	if err := s.header(hdr...); err != nil {
+		return err
+	}
+	if err := s.numHeader(seq(1, len(hdr))...); err != nil {
 		return err
 	}
 	aalFirst := s.row
@@ -447,6 +744,9 @@ func (b *book) summary() error {
 	if err := s.header("Framework", "Controls", "Fail", "Not assessed", "Manual", "Waived", "Pass", "N/A"); err != nil {
 		return err
 	}
+	if err := s.numHeader(seq(1, 8)...); err != nil {
+		return err
+	}
 	for _, fw := range sm.Frameworks {
 		if err := s.put(fw.Framework, fw.Controls, fw.Fail, fw.NotAssessed, fw.Manual, fw.Waived, fw.Pass, fw.NotApplicable); err != nil {
 			return err
@@ -459,8 +759,11 @@ func (b *book) summary() error {
 	if err := s.header("Risk", "Check", "Provider", "Severity", "Open findings"); err != nil {
 		return err
 	}
+	if err := s.numHeader(4); err != nil {
+		return err
+	}
 	for _, rk := range sm.TopRisks {
-		if err := s.put(styled(b.sWrap, rk.Text), rk.CheckID, rk.ProviderName, b.severityCell(rk.Severity), rk.Affected); err != nil {
+		if err := s.put(styled(b.sWrap, rk.Text), styled(b.sTop, rk.CheckID), styled(b.sWrap, rk.ProviderName), b.severityCell(rk.Severity), styled(b.sTop, rk.Affected)); err != nil {
 			return err
 		}
 	}
@@ -496,23 +799,34 @@ func (b *book) summary() error {
 		}
 		return out
 	}
-	title := func(t string) []excelize.RichTextRun { return []excelize.RichTextRun{{Text: t}} }
-	if err := b.f.AddChart(SheetSummary, "J4", &excelize.Chart{
+	if err := b.f.AddChart(SheetSummary, fmt.Sprintf("A%d", chartRow), &excelize.Chart{
 		Type: excelize.ColStacked, Series: series(fb, fbFirst, fbLast),
-		Title: excelize.ChartTitle{Paragraph: title(fb.Title)}, Legend: excelize.ChartLegend{Position: "bottom"},
-		XAxis:     excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: title(fb.XLabel)}},
-		YAxis:     excelize.ChartAxis{MajorGridLines: true, Title: excelize.ChartTitle{Paragraph: title(fb.YLabel)}},
-		Dimension: excelize.ChartDimension{Width: 560, Height: 300},
+		Title: chartTitle(fb.Title), Legend: excelize.ChartLegend{Position: "bottom"},
+		XAxis:     axis(fb.XLabel, false),
+		YAxis:     axis(fb.YLabel, true),
+		Dimension: excelize.ChartDimension{Width: uint(anchorPx(summaryCols[:3]) - 16), Height: summaryChartH},
 	}); err != nil {
 		return err
 	}
-	return b.f.AddChart(SheetSummary, "J21", &excelize.Chart{
+	if err := b.f.AddChart(SheetSummary, fmt.Sprintf("D%d", chartRow), &excelize.Chart{
 		Type: excelize.Col, Series: series(aal, aalFirst, aalLast),
-		Title: excelize.ChartTitle{Paragraph: title(aal.Title)}, Legend: excelize.ChartLegend{Position: "bottom"},
-		XAxis:     excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: title(aal.XLabel)}},
-		YAxis:     excelize.ChartAxis{MajorGridLines: true, Title: excelize.ChartTitle{Paragraph: title(aal.YLabel)}},
-		Dimension: excelize.ChartDimension{Width: 560, Height: 300},
-	})
+		Title: chartTitle(aal.Title), Legend: excelize.ChartLegend{Position: "bottom"},
+		XAxis:     axis(aal.XLabel, false),
+		YAxis:     axis(aal.YLabel, true),
+		Dimension: excelize.ChartDimension{Width: uint(anchorPx(summaryCols[3:]) - 8), Height: summaryChartH},
+	}); err != nil {
+		return err
+	}
+	return s.print(0, "portrait")
+}
+
+// lowerFirst lower-cases the first letter of a title used inside a sentence.
+func lowerFirst(t string) string {
+	r, n := utf8.DecodeRuneInString(t)
+	if n == 0 {
+		return t
+	}
+	return string(unicode.ToLower(r)) + t[n:]
 }
 
 func (b *book) checks() error {
@@ -520,10 +834,13 @@ func (b *book) checks() error {
 	if err != nil {
 		return err
 	}
-	if err := s.widths(10, 10, 40, 14, 11, 60, 10, 10, 10, 70); err != nil {
+	if err := s.columns(col(9), col(9), wcol(34), col(13), col(10), wcol(40), col(9), col(8), col(8), wcol(60)); err != nil {
 		return err
 	}
 	if err := s.header("Check", "Provider", "Title", "Status", "Severity", "Controls", "Findings", "Open", "Waived", "Rationale"); err != nil {
+		return err
+	}
+	if err := s.numHeader(6, 7, 8); err != nil {
 		return err
 	}
 	for i := range b.r.Checks {
@@ -544,28 +861,38 @@ func (b *book) checks() error {
 
 // stream is a streamed sheet.
 type stream struct {
-	b   *book
-	sw  *excelize.StreamWriter
-	row int
+	b    *book
+	sw   *excelize.StreamWriter
+	row  int
+	cols []column
 }
 
-func (b *book) newStream(name string, widths []float64, header []string) (*stream, error) {
+// newStream starts a streamed one-table sheet: column widths and styles
+// (top-aligned, wrapped where asked), page setup, frozen header row.
+func (b *book) newStream(name string, cols []column, header []string) (*stream, error) {
 	if _, err := b.f.NewSheet(name); err != nil {
+		return nil, err
+	}
+	// sheetPr is written when the stream writer is created.
+	if err := b.fitToPage(name); err != nil {
 		return nil, err
 	}
 	sw, err := b.f.NewStreamWriter(name)
 	if err != nil {
 		return nil, err
 	}
-	for i, w := range widths {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+	for i, c := range cols {
+		if err := sw.SetColWidth(i+1, i+1, c.w); err != nil {
 			return nil, err
 		}
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return nil, err
 	}
-	st := &stream{b: b, sw: sw, row: 1}
+	if err := b.pageSetup(name, printSetup{widths: widthsOf(cols), titleRow: 1}); err != nil {
+		return nil, err
+	}
+	st := &stream{b: b, sw: sw, row: 1, cols: cols}
 	vals := make([]any, len(header))
 	for i, h := range header {
 		vals[i] = styled(b.sHeader, h)
@@ -578,7 +905,26 @@ func (st *stream) put(vals ...any) error {
 	if err != nil {
 		return err
 	}
+	var fit rowFit
+	for i, v := range vals {
+		style := 0
+		if c, ok := v.(excelize.Cell); ok {
+			style, v = c.StyleID, c.Value
+		}
+		w, wraps := 8.43, false
+		if i < len(st.cols) {
+			w, wraps = st.cols[i].w, st.cols[i].wrap
+		}
+		if style == 0 {
+			style = st.b.cellStyle(wraps)
+			vals[i] = excelize.Cell{StyleID: style, Value: v}
+		}
+		st.b.measure(&fit, w, wraps, style, v)
+	}
 	st.row++
+	if fit.height > 0 {
+		return st.sw.SetRow(cell, vals, excelize.RowOpts{Height: fit.height})
+	}
 	return st.sw.SetRow(cell, vals)
 }
 
@@ -616,7 +962,7 @@ func (b *book) severityRules() []excelize.ConditionalFormatOptions {
 }
 
 func (b *book) findings() error {
-	st, err := b.newStream(SheetFindings, []float64{9, 9, 34, 12, 10, 9, 40, 32, 50, 60, 16, 26, 26, 12, 9},
+	st, err := b.newStream(SheetFindings, []column{col(9), col(9), wcol(30), col(12), col(10), wcol(10), col(38), wcol(28), wcol(48), wcol(56), wcol(16), wcol(22), wcol(22), col(12), col(9)},
 		[]string{"Check", "Provider", "Check title", "Check status", "Severity", "Subject type", "Subject ID", "Subject name", "Message", "Evidence", "Waiver", "Waiver owner", "Waiver approver", "Waiver expires", "Waiver expired"})
 	if err != nil {
 		return err
@@ -627,7 +973,7 @@ func (b *book) findings() error {
 			var wl, wo, wa, we any
 			var wx any
 			if w := f.Waiver; w != nil {
-				wl, wo, wa, we, wx = b.str(reports.WaiverLabel(w)), b.str(w.Owner), b.str(w.ApprovedBy), b.str(w.Expires), w.Expired
+				wl, wo, wa, we, wx = b.str(reports.WaiverLabel(w)), b.str(w.Owner), b.str(w.ApprovedBy), b.day(w.Expires), w.Expired
 			}
 			if err := st.put(b.str(c.ID), b.str(c.Provider), b.str(c.Title), b.str(string(c.Status)), b.str(string(reports.FindingSeverity(c, f))),
 				b.str(f.Subject.Type), b.str(f.Subject.ID), b.str(f.Subject.Name), b.str(f.Message), b.str(reports.EvidenceText(f.Evidence, 0)),
@@ -640,7 +986,7 @@ func (b *book) findings() error {
 }
 
 func (b *book) identities() error {
-	st, err := b.newStream(SheetIdentity, []float64{9, 40, 32, 36, 10, 11, 11, 36, 12, 12, 34},
+	st, err := b.newStream(SheetIdentity, []column{col(9), col(38), wcol(28), wcol(32), col(10), col(10), col(10), wcol(30), col(9), col(9), wcol(30)},
 		[]string{"Provider", "ID", "Name", "Login", "User type", "Privileged", "Service account", "Methods", "Nominal AAL", "Effective AAL", "Weakest path"})
 	if err != nil {
 		return err
@@ -677,14 +1023,15 @@ func (b *book) findingSheet(name, note string, match func(id string) bool, extra
 	if err != nil {
 		return err
 	}
-	ws := []float64{9, 9, 10, 38, 30, 50}
+	cs := []column{col(9), col(9), wcol(10), col(38), wcol(26), wcol(44)}
 	for range extra {
-		ws = append(ws, 24)
+		cs = append(cs, wcol(20))
 	}
-	if err := s.widths(append(ws, 70)...); err != nil {
+	cs = append(cs, wcol(50))
+	if err := s.columns(cs...); err != nil {
 		return err
 	}
-	if err := s.put(styled(b.sNote, note)); err != nil {
+	if err := s.para(b.sNote, note, len(cs)); err != nil {
 		return err
 	}
 	s.skip(1)
@@ -718,7 +1065,7 @@ func (b *book) recovery() error {
 		func(f checks.Finding) []any {
 			ev := f.Evidence
 			return []any{b.str(evidenceValue(ev, "login")), b.str(evidenceValue(ev, "events", "event_ids")), b.str(evidenceValue(ev, "kinds", "kind")),
-				b.str(evidenceValue(ev, "actors", "actor")), b.str(evidenceValue(ev, "last_reset", "reset_at"))}
+				b.str(evidenceValue(ev, "actors", "actor")), b.instant(evidenceValue(ev, "last_reset", "reset_at"))}
 		})
 }
 
@@ -738,13 +1085,13 @@ func (b *book) controls() error {
 	if err != nil {
 		return err
 	}
-	ws := []float64{24, 12, 46, 14, 10, 40, 22}
+	cs := []column{wcol(18), col(10), wcol(40), col(13), col(9), wcol(34), wcol(20)}
 	hdr := []string{"Framework", "Control", "Control title", "Control status", "Check", "Check title", "Mapping"}
 	for _, p := range b.v.Providers {
-		ws = append(ws, 18)
+		cs = append(cs, col(13))
 		hdr = append(hdr, p.Name)
 	}
-	if err := s.widths(ws...); err != nil {
+	if err := s.columns(cs...); err != nil {
 		return err
 	}
 	if err := s.header(hdr...); err != nil {
@@ -773,7 +1120,7 @@ func (b *book) waivers() error {
 	if err != nil {
 		return err
 	}
-	if err := s.widths(9, 9, 40, 30, 50, 28, 28, 14, 12, 9, 20); err != nil {
+	if err := s.columns(col(9), col(9), col(38), wcol(24), wcol(40), wcol(22), wcol(22), wcol(12), col(12), col(9), wcol(16)); err != nil {
 		return err
 	}
 	if err := s.header("Check", "Provider", "Subject ID", "Subject", "Reason", "Owner", "Approved by", "Ticket", "Expires", "Expired", "Source"); err != nil {
@@ -788,7 +1135,7 @@ func (b *book) waivers() error {
 			}
 			var exp any = b.str(w.Expires)
 			if t, err := time.Parse(time.DateOnly, w.Expires); err == nil {
-				exp = styled(b.sDate, t)
+				exp = styled(b.sDay, t)
 			}
 			if err := s.put(b.str(c.ID), b.str(c.Provider), b.str(f.Subject.ID), b.str(f.Subject.Name), b.str(w.Reason), b.str(w.Owner), b.str(w.ApprovedBy), b.str(w.Ticket), exp, w.Expired, b.str(w.Source)); err != nil {
 				return err
@@ -807,10 +1154,10 @@ func (b *book) drift() error {
 	if err != nil {
 		return err
 	}
-	if err := s.widths(16, 9, 9, 40, 32, 10, 14, 14, 50); err != nil {
+	if err := s.columns(col(14), col(9), col(9), col(38), wcol(26), col(10), col(13), col(13), wcol(48)); err != nil {
 		return err
 	}
-	if err := s.put(styled(b.sNote, "Compared with the baseline generated "+d.BaselineGeneratedAt.UTC().Format("2006-01-02 15:04 UTC"))); err != nil {
+	if err := s.para(b.sNote, "Compared with the baseline generated "+d.BaselineGeneratedAt.UTC().Format("2006-01-02 15:04 UTC"), 9); err != nil {
 		return err
 	}
 	s.skip(1)
@@ -852,16 +1199,23 @@ func (b *book) trend() error {
 	if err != nil {
 		return err
 	}
-	if err := s.widths(18, 18, 9, 9, 9, 12, 9, 9, 14, 10, 10, 11, 16, 18, 11); err != nil {
+	cs := []column{col(16), col(11)}
+	for range 13 {
+		cs = append(cs, col(10))
+	}
+	if err := s.columns(cs...); err != nil {
 		return err
 	}
-	if err := s.put(styled(b.sNote, tr.Sentence)); err != nil {
+	if err := s.para(b.sNote, tr.Sentence, len(cs)); err != nil {
 		return err
 	}
 	s.skip(1)
 	hdr := []string{"Run (UTC)", "Run", "Checks pass", "Checks fail", "Checks waived", "Checks not assessed", "Checks manual", "Checks N/A",
 		reports.TrendFailing, "Critical", "High", "Accounts", reports.TrendBelowNominal, "Privileged below nominal AAL", "Complete"}
 	if err := s.header(hdr...); err != nil {
+		return err
+	}
+	if err := s.numHeader(seq(2, len(hdr)-1)...); err != nil {
 		return err
 	}
 	headerRow := s.row - 1
@@ -880,7 +1234,7 @@ func (b *book) trend() error {
 	if err := s.filter(headerRow, len(hdr), last); err != nil {
 		return err
 	}
-	if err := s.put(styled(b.sNote, "Complete is FALSE for a run that could not assess everything: its figures are lower bounds.")); err != nil {
+	if err := s.para(b.sNote, "Complete is FALSE for a run that could not assess everything: its figures are lower bounds.", len(cs)); err != nil {
 		return err
 	}
 	colors := []string{"C62828", "7F1D1D", "569CD6"}
@@ -895,14 +1249,13 @@ func (b *book) trend() error {
 			Fill:       solid(colors[i]),
 		})
 	}
-	title := func(t string) []excelize.RichTextRun { return []excelize.RichTextRun{{Text: t}} }
-	anchor := fmt.Sprintf("B%d", s.row+2)
+	anchor := fmt.Sprintf("B%d", s.row+1)
 	return b.f.AddChart(SheetTrend, anchor, &excelize.Chart{
 		Type: excelize.Line, Series: series,
-		Title:     excelize.ChartTitle{Paragraph: title(tr.Chart.Title)},
+		Title:     chartTitle(tr.Chart.Title),
 		Legend:    excelize.ChartLegend{Position: "bottom"},
-		XAxis:     excelize.ChartAxis{Title: excelize.ChartTitle{Paragraph: title(tr.Chart.XLabel)}},
-		YAxis:     excelize.ChartAxis{MajorGridLines: true, Title: excelize.ChartTitle{Paragraph: title(tr.Chart.YLabel)}},
+		XAxis:     axis(tr.Chart.XLabel, false),
+		YAxis:     axis(tr.Chart.YLabel, true),
 		Dimension: excelize.ChartDimension{Width: 720, Height: 340},
 	})
 }
@@ -912,9 +1265,18 @@ func (b *book) evidence() error {
 	if err != nil {
 		return err
 	}
-	if err := s.widths(20, 40, 28, 18, 18, 18, 10, 68); err != nil {
+	if err := s.widths(24, 38, 26, 18, 18, 18, 10, 66); err != nil {
 		return err
 	}
+	const span = 8 // A..H
+	// Several tables share the columns: every cell carries its own style.
+	t := func(x string) any {
+		if risky(x) {
+			return b.str(x)
+		}
+		return styled(b.sWrap, x)
+	}
+	n := func(x int) any { return styled(b.sTop, x) }
 	put := func(vals ...any) error { return s.put(vals...) }
 	if err := put(styled(b.sSub, "Sources")); err != nil {
 		return err
@@ -922,8 +1284,11 @@ func (b *book) evidence() error {
 	if err := s.header("Provider", "Tenant", "Tenant name", "Collected at (UTC)", "Audit window from", "Audit window to", "Accounts", "Evidence SHA-256"); err != nil {
 		return err
 	}
+	if err := s.numHeader(6); err != nil {
+		return err
+	}
 	for _, src := range b.r.Sources {
-		if err := put(b.str(src.Provider), b.str(src.Tenant), b.str(src.TenantName), styled(b.sDate, src.CollectedAt.UTC()), styled(b.sDate, src.AuditWindow.Since.UTC()), styled(b.sDate, src.AuditWindow.Until.UTC()), src.Accounts, b.str(src.EvidenceSHA256)); err != nil {
+		if err := put(t(src.Provider), t(src.Tenant), t(src.TenantName), styled(b.sDate, src.CollectedAt.UTC()), styled(b.sDate, src.AuditWindow.Since.UTC()), styled(b.sDate, src.AuditWindow.Until.UTC()), n(src.Accounts), t(src.EvidenceSHA256)); err != nil {
 			return err
 		}
 	}
@@ -931,11 +1296,11 @@ func (b *book) evidence() error {
 	if err := put(styled(b.sSub, "Coverage: what was read")); err != nil {
 		return err
 	}
-	if err := s.header("Provider", "Dataset", "Status", "Items", "Detail"); err != nil {
+	if err := s.spanLast(span, styled(b.sHeader, "Provider"), styled(b.sHeader, "Dataset"), styled(b.sHeader, "Status"), styled(b.sHeaderNum, "Items"), styled(b.sHeader, "Detail")); err != nil {
 		return err
 	}
 	for _, c := range b.v.Appendix.Coverage {
-		if err := put(b.str(c.Provider), b.str(c.Dataset), b.str(c.Status), c.Items, b.str(c.Detail)); err != nil {
+		if err := s.spanLast(span, t(c.Provider), t(c.Dataset), t(c.Status), n(c.Items), t(c.Detail)); err != nil {
 			return err
 		}
 	}
@@ -946,8 +1311,11 @@ func (b *book) evidence() error {
 	if err := s.header("Provider", "Reason", "Accounts"); err != nil {
 		return err
 	}
+	if err := s.numHeader(2); err != nil {
+		return err
+	}
 	for _, o := range b.v.Appendix.OutOfScope {
-		if err := put(b.str(o.Provider), b.str(o.Reason), o.Count); err != nil {
+		if err := put(t(o.Provider), t(o.Reason), n(o.Count)); err != nil {
 			return err
 		}
 	}
@@ -959,7 +1327,7 @@ func (b *book) evidence() error {
 		return err
 	}
 	for _, p := range b.v.Appendix.Thresholds {
-		if err := put(b.str(p.Key), b.str(p.Label), b.str(p.Value)); err != nil {
+		if err := put(t(p.Key), t(p.Label), t(p.Value)); err != nil {
 			return err
 		}
 	}
@@ -967,11 +1335,11 @@ func (b *book) evidence() error {
 	if err := put(styled(b.sSub, "Manual checks: a person must verify")); err != nil {
 		return err
 	}
-	if err := s.header("Check", "Provider", "Title", "What to verify"); err != nil {
+	if err := s.spanLast(span, styled(b.sHeader, "Check"), styled(b.sHeader, "Provider"), styled(b.sHeader, "Title"), styled(b.sHeader, "What to verify")); err != nil {
 		return err
 	}
 	for _, m := range b.v.Appendix.Manual {
-		if err := put(b.str(m.CheckID), b.str(m.Provider), b.str(m.Title), b.str(m.Detail)); err != nil {
+		if err := s.spanLast(span, t(m.CheckID), t(m.Provider), t(m.Title), t(m.Detail)); err != nil {
 			return err
 		}
 	}
@@ -980,10 +1348,30 @@ func (b *book) evidence() error {
 		return err
 	}
 	for _, w := range b.v.Appendix.Warnings {
-		if err := put(b.str(w)); err != nil {
+		if err := s.spanLast(span, t(w)); err != nil {
 			return err
 		}
 	}
 	s.skip(1)
-	return put(styled(b.sNote, fmt.Sprintf("Results schema %s, generated %s by %s.", b.r.SchemaVersion, b.v.Cover.ScanTime.Format(time.RFC3339), b.v.Cover.Tool)))
+	if err := s.para(b.sNote, fmt.Sprintf("Results schema %s, generated %s by %s.", b.r.SchemaVersion, b.v.Cover.ScanTime.Format(time.RFC3339), b.v.Cover.Tool), span); err != nil {
+		return err
+	}
+	return s.print(0, "")
+}
+
+// day is a date-only cell (yyyy-mm-dd) when s is a date, else text.
+func (b *book) day(s string) any {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return styled(b.sDay, t)
+	}
+	return b.str(s)
+}
+
+// instant is a date-time cell when s is an RFC 3339 time (shown in UTC),
+// else text.
+func (b *book) instant(s string) any {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return styled(b.sDate, t.UTC())
+	}
+	return b.str(s)
 }

@@ -268,8 +268,13 @@ func TestNoFormulaFromUserData(t *testing.T) {
 	}
 	t.Run("harmless text is not quote-prefixed", func(t *testing.T) {
 		cell := find(t, f, SheetIdentity, fixture.NameJose)
-		if id, _ := f.GetCellStyle(SheetIdentity, cell); id != 0 {
-			t.Errorf("style = %d", id)
+		id, err := f.GetCellStyle(SheetIdentity, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The column style (top-aligned, wrapped) applies; the text one does not.
+		if xf := f.Styles.CellXfs.Xf[id]; (xf.QuotePrefix != nil && *xf.QuotePrefix) || (xf.NumFmtID != nil && *xf.NumFmtID == 49) {
+			t.Errorf("style %d is the text, quote-prefixed style: %+v", id, xf)
 		}
 	})
 }
