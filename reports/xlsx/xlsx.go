@@ -132,11 +132,11 @@ type book struct {
 	r *checks.Results
 	v *reports.View
 
-	sHeader, sHeaderNum, sTitle, sSub, sText, sWrap, sBold, sDate, sDay, sNote, sHeadline, sTop int
-	status                                                                                      map[checks.Status]int
-	severity                                                                                    map[checks.Severity]int
-	cfSeverity                                                                                  map[checks.Severity]int
-	cfAAL1                                                                                      int
+	sHeader, sHeaderNum, sTitle, sSub, sText, sWrap, sBold, sDate, sDay, sNote, sHeadline, sTop, sBool int
+	status                                                                                             map[checks.Status]int
+	severity                                                                                           map[checks.Severity]int
+	cfSeverity                                                                                         map[checks.Severity]int
+	cfAAL1                                                                                             int
 	// fonts holds, for the styles that wrap or use a larger font, what the
 	// row height estimate needs.
 	fonts map[int]styleFont
@@ -186,6 +186,10 @@ func (b *book) styles() error {
 	b.sNote = mk(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "6B7280"}, Alignment: wrapTop})
 	b.sWrap = mk(&excelize.Style{Border: grid, Alignment: wrapTop})
 	b.sTop = mk(&excelize.Style{Border: grid, Alignment: top})
+	// Excel shows a boolean cell as TRUE/FALSE whatever its format;
+	// LibreOffice shows 1/0 unless the format says otherwise.
+	boolFmt := `"TRUE";"TRUE";"FALSE"`
+	b.sBool = mk(&excelize.Style{CustomNumFmt: &boolFmt, Border: grid, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "top"}})
 	dateFmt, dayFmt := "yyyy-mm-dd hh:mm", "yyyy-mm-dd"
 	b.sDate = mk(&excelize.Style{CustomNumFmt: &dateFmt, Border: grid, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "top"}})
 	b.sDay = mk(&excelize.Style{CustomNumFmt: &dayFmt, Border: grid, Alignment: &excelize.Alignment{Horizontal: "left", Vertical: "top"}})
@@ -326,7 +330,7 @@ func (s *sheet) put(vals ...any) error {
 		}
 		w, wraps := s.width(i)
 		if style == 0 && s.wrap != nil {
-			style = s.b.cellStyle(wraps)
+			style = s.b.cellStyle(v, wraps)
 		}
 		if v != nil {
 			if err := s.b.f.SetCellValue(s.name, cell, v); err != nil {
@@ -483,13 +487,22 @@ type column struct {
 func col(w float64) column  { return column{w: w} }
 func wcol(w float64) column { return column{w: w, wrap: true} }
 
-// cellStyle is the style of a table cell written without one: bordered,
-// top-aligned, wrapped in a wrapping column.
-func (b *book) cellStyle(wrap bool) int {
-	if wrap {
+// cellStyle is the style of a table cell holding v written without one:
+// bordered, top-aligned, wrapped in a wrapping column, TRUE/FALSE for a
+// boolean.
+func (b *book) cellStyle(v any, wrap bool) int {
+	switch {
+	case isBool(v):
+		return b.sBool
+	case wrap:
 		return b.sWrap
 	}
 	return b.sTop
+}
+
+func isBool(v any) bool {
+	_, ok := v.(bool)
+	return ok
 }
 
 func widthsOf(cs []column) []float64 {
@@ -834,7 +847,7 @@ func (b *book) checks() error {
 	if err != nil {
 		return err
 	}
-	if err := s.columns(col(9), col(9), wcol(34), col(13), col(10), wcol(40), col(9), col(8), col(8), wcol(60)); err != nil {
+	if err := s.columns(col(9), col(9), wcol(34), col(15), col(10), wcol(40), col(9), col(8), col(8), wcol(60)); err != nil {
 		return err
 	}
 	if err := s.header("Check", "Provider", "Title", "Status", "Severity", "Controls", "Findings", "Open", "Waived", "Rationale"); err != nil {
@@ -916,7 +929,7 @@ func (st *stream) put(vals ...any) error {
 			w, wraps = st.cols[i].w, st.cols[i].wrap
 		}
 		if style == 0 {
-			style = st.b.cellStyle(wraps)
+			style = st.b.cellStyle(v, wraps)
 			vals[i] = excelize.Cell{StyleID: style, Value: v}
 		}
 		st.b.measure(&fit, w, wraps, style, v)
@@ -962,7 +975,7 @@ func (b *book) severityRules() []excelize.ConditionalFormatOptions {
 }
 
 func (b *book) findings() error {
-	st, err := b.newStream(SheetFindings, []column{col(9), col(9), wcol(30), col(12), col(10), wcol(10), col(38), wcol(28), wcol(48), wcol(56), wcol(16), wcol(22), wcol(22), col(12), col(9)},
+	st, err := b.newStream(SheetFindings, []column{col(9), col(9), wcol(30), col(14), col(10), wcol(10), col(38), wcol(28), wcol(48), wcol(56), wcol(16), wcol(22), wcol(22), col(12), col(9)},
 		[]string{"Check", "Provider", "Check title", "Check status", "Severity", "Subject type", "Subject ID", "Subject name", "Message", "Evidence", "Waiver", "Waiver owner", "Waiver approver", "Waiver expires", "Waiver expired"})
 	if err != nil {
 		return err
@@ -1085,10 +1098,10 @@ func (b *book) controls() error {
 	if err != nil {
 		return err
 	}
-	cs := []column{wcol(18), col(10), wcol(40), col(13), col(9), wcol(34), wcol(20)}
+	cs := []column{wcol(18), col(10), wcol(40), col(15), col(9), wcol(34), wcol(20)}
 	hdr := []string{"Framework", "Control", "Control title", "Control status", "Check", "Check title", "Mapping"}
 	for _, p := range b.v.Providers {
-		cs = append(cs, col(13))
+		cs = append(cs, col(15))
 		hdr = append(hdr, p.Name)
 	}
 	if err := s.columns(cs...); err != nil {
@@ -1170,7 +1183,7 @@ func (b *book) drift() error {
 		fs   []checks.DriftFinding
 	}{{"new finding", d.New}, {"resolved", d.Resolved}, {"still failing", d.StillFailing}} {
 		for _, f := range g.fs {
-			if err := s.put(g.kind, b.str(f.CheckID), b.str(f.Provider), b.str(f.Subject.ID), b.str(f.Subject.Name), b.str(string(f.Severity)), nil, nil, b.str(f.Message)); err != nil {
+			if err := s.put(g.kind, b.str(f.CheckID), b.str(f.Provider), b.str(f.Subject.ID), b.str(f.Subject.Name), b.severityCell(f.Severity), nil, nil, b.str(f.Message)); err != nil {
 				return err
 			}
 		}
