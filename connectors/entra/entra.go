@@ -43,6 +43,7 @@ package entra
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -398,8 +399,15 @@ func logger(l *slog.Logger) *slog.Logger {
 
 // readOnly sits below the Graph middleware and refuses anything but GET, so
 // the connector is read-only by construction, not by convention. Token
-// requests go through azidentity's own transport, not this one.
+// requests go through azidentity's own transport, not this one. It also
+// retries what the SDK's retry handler leaves alone (it retries 429, 503
+// and 504): a 500 or 502 is retried twice after a short pause, since a
+// GET is safe to repeat and a single gateway hiccup should not cost a
+// dataset.
 type readOnly struct{ next http.RoundTripper }
+
+// gatewayRetries bounds the retries of 500/502 answers.
+const gatewayRetries = 2
 
 func (t readOnly) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method != http.MethodGet {
@@ -408,9 +416,26 @@ func (t readOnly) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, fmt.Errorf("entra: refusing %s %s: shadowpath only reads", req.Method, req.URL.Path)
 	}
-	resp, err := t.next.RoundTrip(req)
-	if err == nil && resp.Body != nil {
-		resp.Body = &cutBody{ReadCloser: resp.Body}
+	for attempt := 0; ; attempt++ {
+		resp, err := t.next.RoundTrip(req)
+		if err != nil {
+			return nil, err
+		}
+		if (resp.StatusCode == http.StatusInternalServerError || resp.StatusCode == http.StatusBadGateway) && attempt < gatewayRetries {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+			pause := time.NewTimer(time.Duration(250<<attempt) * time.Millisecond)
+			select {
+			case <-req.Context().Done():
+				pause.Stop()
+				return nil, req.Context().Err()
+			case <-pause.C:
+			}
+			continue
+		}
+		if resp.Body != nil {
+			resp.Body = &cutBody{ReadCloser: resp.Body}
+		}
+		return resp, nil
 	}
-	return resp, err
 }

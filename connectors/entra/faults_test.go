@@ -46,6 +46,8 @@ var faultCases = []faultCase{
 		inject: func(s *graphtest.Server, p string) { s.FailNext(p, http.StatusInternalServerError, -1) }},
 	{name: "502 burst", want: evidence.Errored, detail: "HTTP 502",
 		inject: func(s *graphtest.Server, p string) { s.FailNext(p, http.StatusBadGateway, -1) }},
+	{name: "two 502s then success", want: evidence.Complete,
+		inject: func(s *graphtest.Server, p string) { s.FailNext(p, http.StatusBadGateway, 2) }},
 	{name: "503 burst past every retry", want: evidence.Errored, detail: "HTTP 503",
 		inject: func(s *graphtest.Server, p string) { s.FailNext(p, http.StatusServiceUnavailable, -1) }},
 	{name: "one 503 then success", want: evidence.Complete,

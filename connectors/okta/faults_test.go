@@ -60,6 +60,8 @@ var faultCases = []faultCase{
 		inject: func(s *oktatest.Server, tg faultTarget) {
 			s.FailAfter(tg.pattern, skip(tg), http.StatusBadGateway, 1000)
 		}},
+	{name: "two 502s then success", want: evidence.Complete,
+		inject: func(s *oktatest.Server, tg faultTarget) { s.FailAfter(tg.pattern, skip(tg), http.StatusBadGateway, 2) }},
 	{name: "one 503 then success", want: evidence.Complete,
 		inject: func(s *oktatest.Server, tg faultTarget) {
 			s.FailAfter(tg.pattern, skip(tg), http.StatusServiceUnavailable, 1)

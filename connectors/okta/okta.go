@@ -49,7 +49,11 @@ type Config struct {
 	HTTPClient *http.Client
 	// Concurrency bounds the per-user factor workers (default 8).
 	Concurrency int
-	// RequestTimeout bounds every API call, retries included (default 60s).
+	// RequestTimeout bounds each attempt of an API call, from sending the
+	// request to the last byte of the body (default 60s). An answer slower
+	// than that fails the call (and its dataset) instead of stalling the
+	// scan. Rate-limit waits are not counted: they happen between attempts
+	// and are bounded by MaxRateLimitWait.
 	RequestTimeout time.Duration
 	// MaxPages bounds any one paged list (default 100,000 pages: 20 million
 	// users at 200 a page). A list that goes on past it — a server whose
