@@ -185,7 +185,8 @@ func (b *book) styles() error {
 	b.sHeadline = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: wrapTop})
 	b.sNote = mk(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "6B7280"}, Alignment: wrapTop})
 	b.sWrap = mk(&excelize.Style{Border: grid, Alignment: wrapTop})
-	b.sTop = mk(&excelize.Style{Border: grid, Alignment: top})
+	// #,##0: counts read 12,345; text in the same style is unaffected.
+	b.sTop = mk(&excelize.Style{NumFmt: 3, Border: grid, Alignment: top})
 	// Excel shows a boolean cell as TRUE/FALSE whatever its format;
 	// LibreOffice shows 1/0 unless the format says otherwise.
 	boolFmt := `"TRUE";"TRUE";"FALSE"`
@@ -527,6 +528,13 @@ func (s *sheet) columns(cs ...column) error {
 	return nil
 }
 
+// noGrid hides the gridlines on screen: on a sheet of several bordered
+// tables and notes they are only noise.
+func (s *sheet) noGrid() error {
+	off := false
+	return s.b.f.SetSheetView(s.name, 0, &excelize.ViewOptions{ShowGridLines: &off})
+}
+
 // print sets the sheet's page setup (see pageSetup); titleRow is the
 // header row repeated on every page, 0 for none; orientation "" chooses
 // from the width.
@@ -649,7 +657,10 @@ func (b *book) summary() error {
 	}
 	// Cells written without a style get the table cell style.
 	s.wrap = make([]bool, len(summaryCols))
-	if err := s.put(styled(b.sTitle, v.Cover.Title+": "+v.Cover.Organization)); err != nil {
+	if err := s.noGrid(); err != nil {
+		return err
+	}
+	if err := s.para(b.sTitle, v.Cover.Title+": "+v.Cover.Organization, summarySpan); err != nil {
 		return err
 	}
 	if err := s.para(b.sNote, fmt.Sprintf("%s · generated %s by %s · audit window %s", v.Cover.Classification, v.Cover.ScanTime.Format("2006-01-02 15:04 UTC"), v.Cover.Tool, v.Cover.AuditWindow), summarySpan); err != nil {
@@ -1282,6 +1293,9 @@ func (b *book) evidence() error {
 		return err
 	}
 	const span = 8 // A..H
+	if err := s.noGrid(); err != nil {
+		return err
+	}
 	// Several tables share the columns: every cell carries its own style.
 	t := func(x string) any {
 		if risky(x) {
