@@ -378,3 +378,18 @@ func TestReevaluateOldSnapshot(t *testing.T) {
 		t.Error("re-evaluating the same evidence a quarter later changed the results")
 	}
 }
+
+func TestJSONLogsCarryTheSummary(t *testing.T) {
+	c := newCLI()
+	if code := c.run(t, "scan", "--demo", "--format", "json", "--out", t.TempDir(), "--log-format", "json"); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(c.stderr.String()), "\n")
+	var last map[string]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
+		t.Fatalf("last stderr line is not JSON: %q", lines[len(lines)-1])
+	}
+	if last["msg"] != "scan complete" || last["checks"] != float64(48) || last["exit_code"] != float64(0) {
+		t.Errorf("summary record = %v", last)
+	}
+}

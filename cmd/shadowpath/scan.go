@@ -224,7 +224,15 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 	code := verdict(res, failRank, opts.failOnNew)
 	f.exitCode = worse(f.exitCode, code)
 	if !f.quiet {
-		fmt.Fprintln(f.stderr, summaryLine(res, opts.out, files, code))
+		if strings.EqualFold(f.logFormat, "json") {
+			// Schedulers parsing JSON logs get the summary as a record.
+			s := res.Summary
+			log.Info("scan complete", "checks", len(res.Checks), "pass", s.Pass, "fail", s.Fail, "waived", s.Waived,
+				"not_assessed", s.NotAssessed, "manual", s.Manual, "not_applicable", s.NotApplicable,
+				"identities", len(res.Identities), "out", opts.out, "exit_code", code)
+		} else {
+			fmt.Fprintln(f.stderr, summaryLine(res, opts.out, files, code))
+		}
 	}
 	return nil
 }
