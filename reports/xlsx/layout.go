@@ -21,9 +21,9 @@ const (
 	digitPx = 7.0
 	// lineHeight is the height in points of one line of 11 pt text.
 	lineHeight = 15.0
-	// maxLines caps a row: longer text stays in the cell and the formula
-	// bar, the row stops growing.
-	maxLines = 20
+	// maxLines caps a row at Excel's maximum height (409 pt): longer text
+	// stays in the cell and the formula bar, the row stops growing.
+	maxLines = 27
 	// widthMargin makes the estimate a little generous (hinting, kerning).
 	widthMargin = 1.04
 )

@@ -362,6 +362,9 @@ func (s *sheet) height(fit rowFit) error {
 // para writes text across the first span columns (merged, wrapped) with a
 // row height that fits it, and advances.
 func (s *sheet) para(style int, text string, span int) error {
+	if risky(text) {
+		style = s.b.sText
+	}
 	first, err := excelize.CoordinatesToCellName(1, s.row)
 	if err != nil {
 		return err
@@ -1042,14 +1045,20 @@ func evidenceValue(ev map[string]any, keys ...string) string {
 	return ""
 }
 
-func (b *book) findingSheet(name, note string, match func(id string) bool, extra []string, extraVals func(f checks.Finding) []any) error {
+// extraCol is a column a finding sheet adds from the evidence.
+type extraCol struct {
+	title string
+	column
+}
+
+func (b *book) findingSheet(name, note string, match func(id string) bool, extra []extraCol, extraVals func(f checks.Finding) []any) error {
 	s, err := b.newSheet(name)
 	if err != nil {
 		return err
 	}
 	cs := []column{col(9), col(9), wcol(10), col(38), wcol(26), wcol(44)}
-	for range extra {
-		cs = append(cs, wcol(20))
+	for _, x := range extra {
+		cs = append(cs, x.column)
 	}
 	cs = append(cs, wcol(50))
 	if err := s.columns(cs...); err != nil {
@@ -1059,7 +1068,11 @@ func (b *book) findingSheet(name, note string, match func(id string) bool, extra
 		return err
 	}
 	s.skip(1)
-	hdr := append(append([]string{"Check", "Provider", "Subject type", "Subject ID", "Subject name", "Message"}, extra...), "Evidence")
+	hdr := []string{"Check", "Provider", "Subject type", "Subject ID", "Subject name", "Message"}
+	for _, x := range extra {
+		hdr = append(hdr, x.title)
+	}
+	hdr = append(hdr, "Evidence")
 	if err := s.header(hdr...); err != nil {
 		return err
 	}
@@ -1085,7 +1098,7 @@ func (b *book) recovery() error {
 	return b.findingSheet(SheetRecovery,
 		"Built from the evidence of the REC-06 and REC-07 findings: results.json carries no raw audit events. The full event log is in the evidence snapshot (see the hashes on the Evidence sheet).",
 		func(id string) bool { return id == "REC-06" || id == "REC-07" },
-		[]string{"Login", "Event IDs", "Event kinds", "Actors", "Last reset"},
+		[]extraCol{{"Login", wcol(26)}, {"Event IDs", wcol(24)}, {"Event kinds", wcol(16)}, {"Actors", wcol(26)}, {"Last reset", col(16)}},
 		func(f checks.Finding) []any {
 			ev := f.Evidence
 			return []any{b.str(evidenceValue(ev, "login")), b.str(evidenceValue(ev, "events", "event_ids")), b.str(evidenceValue(ev, "kinds", "kind")),
@@ -1097,7 +1110,7 @@ func (b *book) workloads() error {
 	return b.findingSheet(SheetWorkloads,
 		"Built from the findings of the NHI checks: results.json lists workload identities only where a check found something. The full inventory is in the evidence snapshot.",
 		func(id string) bool { return strings.HasPrefix(id, "NHI-") },
-		[]string{"Workload type", "App ID", "Reasons"},
+		[]extraCol{{"Workload type", wcol(16)}, {"App ID", col(38)}, {"Reasons", wcol(36)}},
 		func(f checks.Finding) []any {
 			ev := f.Evidence
 			return []any{b.str(evidenceValue(ev, "workload_type")), b.str(evidenceValue(ev, "app_id", "appId")), b.str(evidenceValue(ev, "reasons"))}
