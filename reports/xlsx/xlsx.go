@@ -7,6 +7,15 @@
 // No cell is ever a formula built from user data: values that a spreadsheet
 // would read as a formula (leading =, +, -, @, tab or CR) are written as
 // strings with a text, quote-prefixed style.
+//
+// Layout: table cells carry a light border and are top-aligned; text
+// columns wrap and every row's height is set from an estimate of its
+// wrapped line count (spreadsheets do not grow rows for wrapped text on
+// open). Long sentences span the sheet in merged, wrapped cells. Every
+// sheet prints one page wide (landscape when wide, the Summary portrait)
+// with its table header repeated on each page and a header and footer
+// naming the organisation, sheet, classification and page. Counts are
+// numbers (#,##0), times and dates are date cells.
 package xlsx
 
 import (
@@ -1122,7 +1131,7 @@ func (b *book) controls() error {
 	if err != nil {
 		return err
 	}
-	cs := []column{wcol(18), col(10), wcol(40), col(15), col(9), wcol(34), wcol(20)}
+	cs := []column{wcol(18), col(10), wcol(44), col(15), col(9), wcol(36), wcol(20)}
 	hdr := []string{"Framework", "Control", "Control title", "Control status", "Check", "Check title", "Mapping"}
 	for _, p := range b.v.Providers {
 		cs = append(cs, col(15))
