@@ -252,6 +252,12 @@ func (c *Connector) apiError(path string, resp *oktasdk.Response, err error) err
 		base.Message = "rate limit: retries exhausted"
 		return &evidence.RateLimitError{APIError: base}
 	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		// url.Error quotes the whole URL; the token request carries the
+		// signed client assertion in its query, so drop every query.
+		err = fmt.Errorf("%s %s: %w", ue.Op, endpointOf(stripHost(ue.URL)), ue.Err)
+	}
 	var cut *bodyCutError
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -267,11 +273,8 @@ func (c *Connector) apiError(path string, resp *oktasdk.Response, err error) err
 		// decode: JSON cut short by the server, or not JSON at all.
 		return fmt.Errorf("okta: %s: decode response: invalid JSON: %w", endpoint, err)
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		// url.Error quotes the whole URL; the token request carries the
-		// signed client assertion in its query, so drop every query.
-		return fmt.Errorf("okta: %s %s: %w", ue.Op, endpointOf(stripHost(ue.URL)), ue.Err)
+	if ue != nil {
+		return fmt.Errorf("okta: %w", err)
 	}
 	if status >= 200 && status < 300 || status == 0 {
 		// A body that is not the JSON we expect (or no body at all).

@@ -182,3 +182,49 @@ func contains(s []string, v string) bool {
 	}
 	return false
 }
+
+// TestTokenFaultsDoNotLeakAssertion: the v2 SDK sends the signed client
+// assertion in the token request's query string, so a token request that
+// times out or is cut must not quote its URL in any error or coverage.
+func TestTokenFaultsDoNotLeakAssertion(t *testing.T) {
+	tests := []struct {
+		name   string
+		inject func(*oktatest.Server)
+		detail string
+	}{
+		{"slow token endpoint", func(s *oktatest.Server) { s.SlowNext("/oauth2/v1/token", 8*time.Second, 1) }, "timed out"},
+		{"token response cut", func(s *oktatest.Server) { s.ResetNext("/oauth2/v1/token", 1) }, "/oauth2/v1/token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			key, pemText := pemKey(t)
+			srv := newFake(t, oktatest.WithClient("0oa1shadowpathscan", &key.PublicKey), oktatest.WithToken(""))
+			tt.inject(srv)
+			c := connector(t, srv, func(c *okta.Config) {
+				c.Token = evidence.Secret{}
+				c.ClientID, c.PrivateKey = "0oa1shadowpathscan", evidence.NewSecret(pemText)
+				c.RequestTimeout = time.Second
+			})
+			start := time.Now()
+			src, err := c.Collect(t.Context(), evidence.CollectOptions{Now: scanNow, Since: scanSince})
+			if took := time.Since(start); took > faultBound {
+				t.Errorf("Collect took %s", took)
+			}
+			out := ""
+			if err != nil {
+				out = err.Error()
+			} else {
+				b, _ := evidence.Canonical(src)
+				out = string(b)
+				if cov := coverage(t, src, evidence.DSUsers); cov.Status != evidence.Errored || !strings.Contains(cov.Detail, tt.detail) {
+					t.Errorf("users = %+v, want error naming %q", cov, tt.detail)
+				}
+			}
+			for _, leak := range []string{"client_assertion", "eyJ"} {
+				if strings.Contains(out, leak) {
+					t.Errorf("output quotes the client assertion (%q): %s", leak, out)
+				}
+			}
+		})
+	}
+}

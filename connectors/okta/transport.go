@@ -37,7 +37,7 @@ func (t *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
 	if err == nil {
 		t.pacer.observe(b, resp)
-		resp.Body = &cutBody{ReadCloser: resp.Body}
+		resp.Body = &cutBody{ReadCloser: resp.Body, path: req.URL.Path}
 	}
 	return resp, err
 }
@@ -48,26 +48,28 @@ func (t *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // io.ReadAll-then-decode would make look alike.
 type cutBody struct {
 	io.ReadCloser
-	n int64
+	path string // no query: the token request's carries the client assertion
+	n    int64
 }
 
 func (b *cutBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	b.n += int64(n)
 	if err != nil && err != io.EOF {
-		return n, &bodyCutError{read: b.n, err: err}
+		return n, &bodyCutError{path: b.path, read: b.n, err: err}
 	}
 	return n, err
 }
 
 // bodyCutError is a response body that ended before it was complete.
 type bodyCutError struct {
+	path string
 	read int64
 	err  error
 }
 
 func (e *bodyCutError) Error() string {
-	return fmt.Sprintf("response cut off: connection closed after %d bytes of the body (%v)", e.read, e.err)
+	return fmt.Sprintf("response cut off: connection closed after %d bytes of the body of %s (%v)", e.read, e.path, e.err)
 }
 
 func (e *bodyCutError) Unwrap() error { return e.err }
