@@ -24,8 +24,12 @@ const (
 	// maxLines caps a row at Excel's maximum height (409 pt): longer text
 	// stays in the cell and the formula bar, the row stops growing.
 	maxLines = 27
-	// widthMargin makes the estimate a little generous (hinting, kerning).
-	widthMargin = 1.04
+	// widthMargin turns the table below into drawn widths: Excel sizes a
+	// column at 7 px per unit but draws Calibri at its natural size, where
+	// a digit is 7.43 px (×1.06); 2 % more for hinting and kerning.
+	// LibreOffice (with Carlito) sizes columns from the 7.43 px digit, so
+	// there rows show some spare room.
+	widthMargin = 1.08
 )
 
 // font is what the estimate needs to know about a cell's font.
@@ -41,9 +45,8 @@ func (f font) pt() float64 {
 	return f.size
 }
 
-// runePx is the advance width of r in Calibri 11 at 96 dpi, scaled so the
-// digits are 7 px as Excel renders them (font units / 2048 × 14.67 px ×
-// 7/7.43).
+// runePx is the advance width of r in Calibri 11 relative to a digit
+// drawn 7 px wide (font units / 2048 × 14.67 px × 7/7.43).
 func runePx(r rune) float64 {
 	switch {
 	case r >= '0' && r <= '9':

@@ -22,7 +22,7 @@ func TestWrappedLines(t *testing.T) {
 		{"explicit newlines count", "one\ntwo\nthree", 40, font{}, 3, 3},
 		{"a long token breaks between characters", strings.Repeat("a1b2c3d4", 20), 20, font{}, 7, 10},
 		{"bold header wraps", "Accounts below nominal AAL", 10, font{bold: true}, 3, 4},
-		{"Entra GUID fits a 38-wide column", "4e9b3f85-6c7a-4dbe-8e4f-3a5b6c7d8e9f", 38, font{}, 1, 1},
+		{"Entra GUID fits a 40-wide column", "4e9b3f85-6c7a-4dbe-8e4f-3a5b6c7d8e9f", 40, font{}, 1, 1},
 		{"capped", strings.Repeat("word ", 400), 10, font{}, maxLines, maxLines},
 	}
 	for _, tt := range tests {
@@ -112,6 +112,24 @@ func TestLandscape(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := tt.p.landscape(); got != tt.want {
 				t.Errorf("landscape = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestIDColumnsFitOnOneLine(t *testing.T) {
+	tests := []struct {
+		name, text string
+		width      float64
+	}{
+		{"Entra object id", "4e9b3f85-6c7a-4dbe-8e4f-3a5b6c7d8e9f", 40},
+		{"Okta user id", "00u1a2b3c4d5e6f7g8h9", 40},
+		{"evidence SHA-256", "3b1f0e6a9c2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7", 72},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if n := wrappedLines(tt.text, tt.width, font{}); n != 1 {
+				t.Errorf("%q takes %d lines at width %v", tt.text, n, tt.width)
 			}
 		})
 	}

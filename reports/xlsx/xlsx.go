@@ -157,6 +157,17 @@ type styleFont struct {
 	wrap bool
 }
 
+// calibri names the font and its size: a style font without a name is
+// drawn in the application's fallback (LibreOffice picks a serif), not in
+// the workbook's Calibri.
+func calibri(f excelize.Font) *excelize.Font {
+	f.Family = "Calibri"
+	if f.Size == 0 {
+		f.Size = 11
+	}
+	return &f
+}
+
 // box is a thin border of one colour on all four sides.
 func box(hex string) []excelize.Border {
 	out := make([]excelize.Border, 0, 4)
@@ -186,13 +197,13 @@ func (b *book) styles() error {
 	// Table cells have a light grid so adjacent values (a right-aligned
 	// number, then text) stay apart on screen and on paper.
 	grid := box("D0D7DE")
-	b.sHeader = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: solid("1F3A5F"), Border: box("8FA3BF"), Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
-	b.sHeaderNum = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: solid("1F3A5F"), Border: box("8FA3BF"), Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center", WrapText: true}})
-	b.sTitle = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 16, Color: "1F3A5F"}, Alignment: &excelize.Alignment{Vertical: "center"}})
-	b.sSub = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12, Color: "1F3A5F"}, Alignment: &excelize.Alignment{Vertical: "bottom"}})
-	b.sBold = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: top})
-	b.sHeadline = mk(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: wrapTop})
-	b.sNote = mk(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "6B7280"}, Alignment: wrapTop})
+	b.sHeader = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Color: "FFFFFF"}), Fill: solid("1F3A5F"), Border: box("8FA3BF"), Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
+	b.sHeaderNum = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Color: "FFFFFF"}), Fill: solid("1F3A5F"), Border: box("8FA3BF"), Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center", WrapText: true}})
+	b.sTitle = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Size: 16, Color: "1F3A5F"}), Alignment: &excelize.Alignment{Vertical: "center"}})
+	b.sSub = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Size: 12, Color: "1F3A5F"}), Alignment: &excelize.Alignment{Vertical: "bottom"}})
+	b.sBold = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true}), Alignment: top})
+	b.sHeadline = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true}), Alignment: wrapTop})
+	b.sNote = mk(&excelize.Style{Font: calibri(excelize.Font{Italic: true, Color: "6B7280"}), Alignment: wrapTop})
 	b.sWrap = mk(&excelize.Style{Border: grid, Alignment: wrapTop})
 	// #,##0: counts read 12,345; text in the same style is unaffected.
 	b.sTop = mk(&excelize.Style{NumFmt: 3, Border: grid, Alignment: top})
@@ -223,7 +234,7 @@ func (b *book) styles() error {
 		hex string
 	}{{checks.Pass, "2E7D32"}, {checks.Fail, "C62828"}, {checks.Waived, "6A1B9A"}, {checks.NotAssessed, "E66C00"}, {checks.Manual, "1565C0"}, {checks.NotApplicable, "757575"}} {
 		st, hex := x.st, x.hex
-		b.status[st] = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: solid(hex), Border: grid, Alignment: top})
+		b.status[st] = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Color: "FFFFFF"}), Fill: solid(hex), Border: grid, Alignment: top})
 	}
 	b.severity = map[checks.Severity]int{}
 	b.cfSeverity = map[checks.Severity]int{}
@@ -232,7 +243,7 @@ func (b *book) styles() error {
 		hex string
 	}{{checks.Critical, "7F1D1D"}, {checks.High, "C62828"}, {checks.Medium, "E68F00"}, {checks.Low, "558B2F"}} {
 		sv, hex := x.sv, x.hex
-		b.severity[sv] = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Color: hex}, Border: grid, Alignment: top})
+		b.severity[sv] = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Color: hex}), Border: grid, Alignment: top})
 		if err == nil {
 			b.cfSeverity[sv], err = f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: solid(hex)})
 		}
@@ -998,7 +1009,7 @@ func (b *book) severityRules() []excelize.ConditionalFormatOptions {
 }
 
 func (b *book) findings() error {
-	st, err := b.newStream(SheetFindings, []column{col(9), col(9), wcol(30), col(14), col(10), wcol(10), col(38), wcol(28), wcol(48), wcol(56), wcol(16), wcol(22), wcol(22), col(12), col(9)},
+	st, err := b.newStream(SheetFindings, []column{col(9), col(9), wcol(30), col(14), col(10), wcol(10), col(40), wcol(28), wcol(48), wcol(56), wcol(16), wcol(22), wcol(22), col(12), col(9)},
 		[]string{"Check", "Provider", "Check title", "Check status", "Severity", "Subject type", "Subject ID", "Subject name", "Message", "Evidence", "Waiver", "Waiver owner", "Waiver approver", "Waiver expires", "Waiver expired"})
 	if err != nil {
 		return err
@@ -1022,7 +1033,7 @@ func (b *book) findings() error {
 }
 
 func (b *book) identities() error {
-	st, err := b.newStream(SheetIdentity, []column{col(9), col(38), wcol(28), wcol(32), col(10), col(10), col(10), wcol(30), col(9), col(9), wcol(30)},
+	st, err := b.newStream(SheetIdentity, []column{col(9), col(40), wcol(28), wcol(32), col(10), col(10), col(10), wcol(30), col(9), col(9), wcol(30)},
 		[]string{"Provider", "ID", "Name", "Login", "User type", "Privileged", "Service account", "Methods", "Nominal AAL", "Effective AAL", "Weakest path"})
 	if err != nil {
 		return err
@@ -1065,7 +1076,7 @@ func (b *book) findingSheet(name, note string, match func(id string) bool, extra
 	if err != nil {
 		return err
 	}
-	cs := []column{col(9), col(9), wcol(10), col(38), wcol(26), wcol(44)}
+	cs := []column{col(9), col(9), wcol(10), col(40), wcol(26), wcol(44)}
 	for _, x := range extra {
 		cs = append(cs, x.column)
 	}
@@ -1119,7 +1130,7 @@ func (b *book) workloads() error {
 	return b.findingSheet(SheetWorkloads,
 		"Built from the findings of the NHI checks: results.json lists workload identities only where a check found something. The full inventory is in the evidence snapshot.",
 		func(id string) bool { return strings.HasPrefix(id, "NHI-") },
-		[]extraCol{{"Workload type", wcol(16)}, {"App ID", col(38)}, {"Reasons", wcol(36)}},
+		[]extraCol{{"Workload type", wcol(16)}, {"App ID", col(40)}, {"Reasons", wcol(36)}},
 		func(f checks.Finding) []any {
 			ev := f.Evidence
 			return []any{b.str(evidenceValue(ev, "workload_type")), b.str(evidenceValue(ev, "app_id", "appId")), b.str(evidenceValue(ev, "reasons"))}
@@ -1166,7 +1177,7 @@ func (b *book) waivers() error {
 	if err != nil {
 		return err
 	}
-	if err := s.columns(col(9), col(9), col(38), wcol(24), wcol(40), wcol(22), wcol(22), wcol(12), col(12), col(9), wcol(16)); err != nil {
+	if err := s.columns(col(9), col(9), col(40), wcol(24), wcol(40), wcol(22), wcol(22), wcol(12), col(12), col(9), wcol(16)); err != nil {
 		return err
 	}
 	if err := s.header("Check", "Provider", "Subject ID", "Subject", "Reason", "Owner", "Approved by", "Ticket", "Expires", "Expired", "Source"); err != nil {
@@ -1200,7 +1211,7 @@ func (b *book) drift() error {
 	if err != nil {
 		return err
 	}
-	if err := s.columns(col(14), col(9), col(9), col(38), wcol(26), col(10), col(13), col(13), wcol(48)); err != nil {
+	if err := s.columns(col(14), col(9), col(9), col(40), wcol(26), col(10), col(13), col(13), wcol(48)); err != nil {
 		return err
 	}
 	if err := s.para(b.sNote, "Compared with the baseline generated "+d.BaselineGeneratedAt.UTC().Format("2006-01-02 15:04 UTC"), 9); err != nil {
@@ -1311,7 +1322,7 @@ func (b *book) evidence() error {
 	if err != nil {
 		return err
 	}
-	if err := s.widths(24, 38, 26, 18, 18, 18, 10, 66); err != nil {
+	if err := s.widths(24, 40, 26, 18, 18, 18, 10, 72); err != nil {
 		return err
 	}
 	const span = 8 // A..H
