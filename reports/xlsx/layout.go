@@ -201,8 +201,17 @@ func (p printSetup) landscape() bool {
 	return total > portraitUnits
 }
 
-// hfEscape makes s literal in a header or footer: & starts a code there.
-func hfEscape(s string) string { return strings.ReplaceAll(s, "&", "&&") }
+// hfEscape makes s literal in a header or footer: & starts a code there,
+// and a line break or other control character would break the layout.
+func hfEscape(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.ReplaceAll(s, "&", "&&")
+}
 
 // hfCut shortens s to n runes.
 func hfCut(s string, n int) string {

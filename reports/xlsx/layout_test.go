@@ -85,6 +85,7 @@ func TestHeaderFooterText(t *testing.T) {
 		{"Acme Corp", "Acme Corp"},
 		{"Smith & Sons", "Smith && Sons"},
 		{"&P", "&&P"},
+		{"two\nlines\tand\x00", "two lines and "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

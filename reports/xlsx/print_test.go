@@ -352,3 +352,22 @@ func TestFrozenPanesAndFilters(t *testing.T) {
 		})
 	}
 }
+
+func TestLongOrganizationWraps(t *testing.T) {
+	var buf bytes.Buffer
+	org := strings.Repeat("Very Long Holding Company Name ", 8)
+	if err := New(Options{Organization: org}).Write(t.Context(), &buf, fixture.Results()); err != nil {
+		t.Fatal(err)
+	}
+	f := open(t, buf.Bytes())
+	if h := height(t, f, SheetSummary, 1); h < 2*rowHeight(1, font{size: 16}) {
+		t.Errorf("title row height %v for a %d-character title", h, len(org))
+	}
+	hf, err := f.GetHeaderFooter(SheetSummary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len([]rune(hf.OddHeader)); n > 255 {
+		t.Errorf("header is %d characters, Excel allows 255", n)
+	}
+}

@@ -199,7 +199,7 @@ func (b *book) styles() error {
 	grid := box("D0D7DE")
 	b.sHeader = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Color: "FFFFFF"}), Fill: solid("1F3A5F"), Border: box("8FA3BF"), Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
 	b.sHeaderNum = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Color: "FFFFFF"}), Fill: solid("1F3A5F"), Border: box("8FA3BF"), Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center", WrapText: true}})
-	b.sTitle = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Size: 16, Color: "1F3A5F"}), Alignment: &excelize.Alignment{Vertical: "center"}})
+	b.sTitle = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Size: 16, Color: "1F3A5F"}), Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
 	b.sSub = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Size: 12, Color: "1F3A5F"}), Alignment: &excelize.Alignment{Vertical: "bottom"}})
 	b.sBold = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true}), Alignment: top})
 	b.sHeadline = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true}), Alignment: wrapTop})
@@ -220,7 +220,7 @@ func (b *book) styles() error {
 	b.fonts = map[int]styleFont{
 		b.sHeader:    {font{bold: true}, true},
 		b.sHeaderNum: {font{bold: true}, true},
-		b.sTitle:     {font{size: 16, bold: true}, false},
+		b.sTitle:     {font{size: 16, bold: true}, true},
 		b.sSub:       {font{size: 12, bold: true}, false},
 		b.sHeadline:  {font{bold: true}, true},
 		b.sNote:      {font{}, true},
