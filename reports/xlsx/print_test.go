@@ -371,3 +371,40 @@ func TestLongOrganizationWraps(t *testing.T) {
 		t.Errorf("header is %d characters, Excel allows 255", n)
 	}
 }
+
+func TestSummaryContentsLinksEverySheet(t *testing.T) {
+	tests := []struct {
+		name  string
+		drift bool
+	}{{"with drift", true}, {"without drift", false}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := fixture.Results()
+			if !tt.drift {
+				r.Drift = nil
+			}
+			f := open(t, write(t, r))
+			first := rowOf(t, f, SheetSummary, "A", "Sheets in this workbook", false) + 1
+			var linked []string
+			for row := first; ; row++ {
+				cell := fmt.Sprintf("A%d", row)
+				name, _ := f.GetCellValue(SheetSummary, cell)
+				if name == "" {
+					break
+				}
+				ok, target, err := f.GetCellHyperLink(SheetSummary, cell)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := fmt.Sprintf("'%s'!A1", name); !ok || target != want {
+					t.Errorf("%s %q links to %q (%v), want %q", cell, name, target, ok, want)
+				}
+				linked = append(linked, name)
+			}
+			want := f.GetSheetList()[1:]
+			if strings.Join(linked, ",") != strings.Join(want, ",") {
+				t.Errorf("contents list %q, workbook has %q", linked, want)
+			}
+		})
+	}
+}

@@ -141,11 +141,11 @@ type book struct {
 	r *checks.Results
 	v *reports.View
 
-	sHeader, sHeaderNum, sTitle, sSub, sText, sWrap, sBold, sDate, sDay, sNote, sHeadline, sTop, sBool int
-	status                                                                                             map[checks.Status]int
-	severity                                                                                           map[checks.Severity]int
-	cfSeverity                                                                                         map[checks.Severity]int
-	cfAAL1                                                                                             int
+	sHeader, sHeaderNum, sTitle, sSub, sText, sWrap, sBold, sDate, sDay, sNote, sHeadline, sTop, sBool, sLink int
+	status                                                                                                    map[checks.Status]int
+	severity                                                                                                  map[checks.Severity]int
+	cfSeverity                                                                                                map[checks.Severity]int
+	cfAAL1                                                                                                    int
 	// fonts holds, for the styles that wrap or use a larger font, what the
 	// row height estimate needs.
 	fonts map[int]styleFont
@@ -206,6 +206,7 @@ func (b *book) styles() error {
 	b.sNote = mk(&excelize.Style{Font: calibri(excelize.Font{Italic: true, Color: "6B7280"}), Alignment: wrapTop})
 	b.sWrap = mk(&excelize.Style{Border: grid, Alignment: wrapTop})
 	// #,##0: counts read 12,345; text in the same style is unaffected.
+	b.sLink = mk(&excelize.Style{Font: calibri(excelize.Font{Color: "1F5FBF", Underline: "single"}), Border: grid, Alignment: top})
 	b.sTop = mk(&excelize.Style{NumFmt: 3, Border: grid, Alignment: top})
 	// Excel shows a boolean cell as TRUE/FALSE whatever its format;
 	// LibreOffice shows 1/0 unless the format says otherwise.
@@ -829,6 +830,10 @@ func (b *book) summary() error {
 		}
 	}
 
+	if err := b.contents(s); err != nil {
+		return err
+	}
+
 	series := func(c reports.Chart, first, last int) []excelize.ChartSeries {
 		var out []excelize.ChartSeries
 		colors := []string{"1F3A5F", "569CD6", "78909C"}
@@ -865,6 +870,44 @@ func (b *book) summary() error {
 		return err
 	}
 	return s.print(0, "portrait")
+}
+
+// contents lists the other sheets, each linked, with what it holds.
+func (b *book) contents(s *sheet) error {
+	s.skip(1)
+	if err := s.put(styled(b.sSub, "Sheets in this workbook")); err != nil {
+		return err
+	}
+	for _, x := range []struct {
+		sheet, what string
+		present     bool
+	}{
+		{SheetChecks, "Every check for every provider: status, severity, mapped controls, finding counts and rationale.", true},
+		{SheetFindings, "Every finding: subject, message, evidence and any waiver.", true},
+		{SheetIdentity, "Every account assessed: methods, nominal and effective AAL, weakest path.", true},
+		{SheetRecovery, "Resets and recovery events behind the REC-06 and REC-07 findings.", true},
+		{SheetWorkloads, "Workload identities behind the NHI findings.", true},
+		{SheetControls, "Each framework control, its status and the checks mapped to it, per provider.", true},
+		{SheetWaivers, "Accepted risks: owner, approver, ticket and expiry.", true},
+		{SheetDrift, "What changed since the baseline run.", b.r.Drift != nil},
+		{SheetTrend, "Figures across the kept runs, with a chart.", b.v.Trend != nil},
+		{SheetEvidence, "What was read and what could not be, exclusions, thresholds, manual checks and warnings.", true},
+	} {
+		if !x.present {
+			continue
+		}
+		cell, err := excelize.CoordinatesToCellName(1, s.row)
+		if err != nil {
+			return err
+		}
+		if err := s.spanLast(summarySpan, styled(b.sLink, x.sheet), styled(b.sWrap, x.what)); err != nil {
+			return err
+		}
+		if err := b.f.SetCellHyperLink(SheetSummary, cell, fmt.Sprintf("'%s'!A1", x.sheet), "Location"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lowerFirst lower-cases the first letter of a title used inside a sentence.
