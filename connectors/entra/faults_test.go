@@ -59,7 +59,7 @@ var faultCases = []faultCase{
 	{name: "invalid JSON", want: evidence.Errored, detail: "invalid JSON",
 		inject: func(s *graphtest.Server, p string) { s.GarbageNext(p, 1) }},
 	{name: "slow response past the deadline", want: evidence.Errored, detail: "timed out",
-		inject: func(s *graphtest.Server, p string) { s.SlowNext(p, 8*time.Second, 1) }},
+		inject: func(s *graphtest.Server, p string) { s.SlowNext(p, 12*time.Second, 1) }},
 	{name: "nextLink loops back to the first page", want: evidence.Errored, detail: "repeats a page", kept: true,
 		inject: func(s *graphtest.Server, p string) { s.LoopToFirstPage(p) }},
 	{name: "a collection that never ends", want: evidence.Errored, detail: "more than 25 pages", kept: true,
@@ -90,7 +90,7 @@ func TestFaultMatrix(t *testing.T) {
 				fc.inject(s, tg.prefix)
 				cfg := config(s)
 				cfg.MaxRetries = 2
-				cfg.RequestTimeout = time.Second
+				cfg.RequestTimeout = 3 * time.Second
 				cfg.MaxPages = 25
 				c, err := New(cfg)
 				if err != nil {

@@ -73,7 +73,7 @@ var faultCases = []faultCase{
 	{name: "invalid JSON", want: evidence.Errored, detail: "invalid JSON",
 		inject: func(s *oktatest.Server, tg faultTarget) { s.Garbage(tg.pattern, 1) }},
 	{name: "slow response past the deadline", want: evidence.Errored, detail: "timed out",
-		inject: func(s *oktatest.Server, tg faultTarget) { s.SlowNext(tg.pattern, 8*time.Second, 1) }},
+		inject: func(s *oktatest.Server, tg faultTarget) { s.SlowNext(tg.pattern, 12*time.Second, 1) }},
 	{name: "next link loops back to the first page", paged: true, want: evidence.Errored, detail: "repeats a page", kept: true,
 		inject: func(s *oktatest.Server, tg faultTarget) { s.LoopLink(tg.pattern) }},
 	{name: "a list that never ends", paged: true, want: evidence.Errored, detail: "more than 25 pages", kept: true,
@@ -116,7 +116,7 @@ func TestFaultMatrix(t *testing.T) {
 				srv := newFake(t, opts...)
 				fc.inject(srv, tg)
 				c := connector(t, srv, func(cfg *okta.Config) {
-					cfg.RequestTimeout = time.Second
+					cfg.RequestTimeout = 3 * time.Second
 					cfg.MaxPages = 25
 				})
 				ctx, cancel := context.WithTimeout(t.Context(), 2*faultBound)
@@ -192,7 +192,7 @@ func TestTokenFaultsDoNotLeakAssertion(t *testing.T) {
 		inject func(*oktatest.Server)
 		detail string
 	}{
-		{"slow token endpoint", func(s *oktatest.Server) { s.SlowNext("/oauth2/v1/token", 8*time.Second, 1) }, "timed out"},
+		{"slow token endpoint", func(s *oktatest.Server) { s.SlowNext("/oauth2/v1/token", 12*time.Second, 1) }, "timed out"},
 		{"token response cut", func(s *oktatest.Server) { s.ResetNext("/oauth2/v1/token", 1) }, "/oauth2/v1/token"},
 	}
 	for _, tt := range tests {
@@ -203,7 +203,7 @@ func TestTokenFaultsDoNotLeakAssertion(t *testing.T) {
 			c := connector(t, srv, func(c *okta.Config) {
 				c.Token = evidence.Secret{}
 				c.ClientID, c.PrivateKey = "0oa1shadowpathscan", evidence.NewSecret(pemText)
-				c.RequestTimeout = time.Second
+				c.RequestTimeout = 3 * time.Second
 			})
 			start := time.Now()
 			src, err := c.Collect(t.Context(), evidence.CollectOptions{Now: scanNow, Since: scanSince})
