@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -27,14 +28,15 @@ func TestScanVendorFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end fault scans")
 	}
-	calm := func() map[string]checks.CheckResult {
+	calmRes := func() *checks.Results {
 		c, _, _ := fakes(t)
 		out := t.TempDir()
 		if code := c.run(t, "scan", "--source", "okta,entra", "--format", "json", "--out", out); code != exitOK {
 			t.Fatalf("calm scan: exit %d\n%s", code, c.stderr.String())
 		}
-		return byKey(readResults(t, out))
+		return readResults(t, out)
 	}()
+	calm := byKey(calmRes)
 
 	tests := []struct {
 		name     string
@@ -143,6 +145,13 @@ func TestScanVendorFaults(t *testing.T) {
 					}
 				}
 			}
+			// Everything that was read is reported: a fault on any dataset
+			// but users keeps every identity.
+			if tt.dataset != evidence.DSUsers {
+				if got, want := identities(res), identities(calmRes); !maps.Equal(got, want) {
+					t.Errorf("identities per provider %v, calm scan %v", got, want)
+				}
+			}
 			if tt.provider != "" && dependents == 0 {
 				t.Errorf("no check depends on %s/%s: the case proves nothing", tt.provider, tt.dataset)
 			}
@@ -211,4 +220,13 @@ func dependsOnAny(req []string, degraded map[string]bool) bool {
 		}
 	}
 	return false
+}
+
+// identities counts the identities reported per provider.
+func identities(res *checks.Results) map[string]int {
+	m := map[string]int{}
+	for _, id := range res.Identities {
+		m[id.Provider]++
+	}
+	return m
 }
