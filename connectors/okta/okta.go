@@ -4,7 +4,9 @@
 // OAuth service apps.
 //
 // It talks to Okta through the official okta-sdk-golang v2 client (auth,
-// 429 retries, Link pagination). Where the v2 models lack fields the
+// Link headers); 429 and 5xx retries, the per-attempt deadline and the page
+// guard (a next link that repeats a page, a list past Config.MaxPages) are
+// its own (api.go). Where the v2 models lack fields the
 // catalog needs (factor profiles, policy settings, OIE rule actions, API
 // tokens, role assignees, client roles) it decodes the raw JSON through the
 // SDK's request executor, so every dataset is read the same way. A
