@@ -51,7 +51,8 @@ func (c *Connector) get(ctx context.Context, path string, v any) (*oktasdk.Respo
 		case isRateLimited(resp, err) && rlTries < rateLimitRetries:
 			rlTries++
 			// The pacer has recorded the bucket's reset from the 429; the
-			// next attempt waits for it in the transport.
+			// next attempt waits for it in getOnce, before its deadline
+			// starts.
 			continue
 		case resp != nil && resp.Response != nil && isTransient(resp.StatusCode) && srvTries < serverErrorRetries:
 			srvTries++
