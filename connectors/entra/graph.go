@@ -2,8 +2,6 @@ package entra
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -193,27 +191,7 @@ func fatal(ctx context.Context, err error) bool {
 	}
 	var afe *azidentity.AuthenticationFailedError
 	var nr interface{ NonRetriable() }
-	return unreachable(err) || errors.As(err, &afe) || errors.As(err, &nr)
-}
-
-// unreachable recognises failures to reach Graph at all: no connection, no
-// name, no trusted TLS. A connection that was made and then failed (reset
-// mid-page, an answer slower than the deadline) is that dataset's failure:
-// the other datasets may read fine and what was read is kept.
-func unreachable(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	var cv *tls.CertificateVerificationError
-	var ua x509.UnknownAuthorityError
-	var he x509.HostnameError
-	var ci x509.CertificateInvalidError
-	var rh tls.RecordHeaderError
-	var alert tls.AlertError
-	return errors.As(err, &dns) || errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) ||
-		errors.As(err, &ci) || errors.As(err, &rh) || errors.As(err, &alert)
+	return evidence.Unreachable(err) || errors.As(err, &afe) || errors.As(err, &nr)
 }
 
 // cutBody marks a failure to read a response body (connection closed or

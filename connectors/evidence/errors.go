@@ -1,8 +1,11 @@
 package evidence
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 )
 
 // APIError is a non-success answer from a vendor API.
@@ -59,4 +62,25 @@ func CoverageFromError(dataset string, items int, err error) Coverage {
 		return Coverage{Dataset: dataset, Status: Denied, Detail: pe.Error(), Items: items}
 	}
 	return Coverage{Dataset: dataset, Status: Errored, Detail: err.Error(), Items: items}
+}
+
+// Unreachable reports whether err means the tenant could not be reached at
+// all: no connection, no such host name, no trusted TLS. A connection that
+// was made and then failed (reset mid-page, an answer slower than the
+// deadline) is not: it is that dataset's failure, and the other datasets may
+// still read fine.
+func Unreachable(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ci x509.CertificateInvalidError
+	var rh tls.RecordHeaderError
+	var alert tls.AlertError
+	return errors.As(err, &dns) || errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) ||
+		errors.As(err, &ci) || errors.As(err, &rh) || errors.As(err, &alert)
 }

@@ -2,7 +2,11 @@ package evidence
 
 import (
 	"bytes"
+	"context"
+	"crypto/x509"
 	"errors"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,4 +167,25 @@ func FuzzDecodeSnapshot(f *testing.F) {
 			t.Fatalf("re-decode of canonical form: %v", err)
 		}
 	})
+}
+
+func TestUnreachable(t *testing.T) {
+	dial := &net.OpError{Op: "dial", Err: errors.New("connection refused")}
+	read := &net.OpError{Op: "read", Err: errors.New("connection reset by peer")}
+	dns := &net.DNSError{Err: "no such host", Name: "acme.okta.com"}
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{fmt.Errorf("okta: get users: %w", dial), true},
+		{fmt.Errorf("wrapped: %w", dns), true},
+		{x509.UnknownAuthorityError{}, true},
+		{fmt.Errorf("okta: page 2: %w", read), false},
+		{context.DeadlineExceeded, false},
+		{errors.New("invalid JSON"), false},
+	} {
+		if got := Unreachable(tt.err); got != tt.want {
+			t.Errorf("Unreachable(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
 }

@@ -2,13 +2,10 @@ package okta
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/url"
 	"sort"
 	"strings"
@@ -149,24 +146,7 @@ func fatal(err error) bool {
 	if errors.As(err, &ae) {
 		return false
 	}
-	return unreachable(err)
-}
-
-// unreachable recognises failures to reach the org at all.
-func unreachable(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dns *net.DNSError
-	var cv *tls.CertificateVerificationError
-	var ua x509.UnknownAuthorityError
-	var he x509.HostnameError
-	var ci x509.CertificateInvalidError
-	var rh tls.RecordHeaderError
-	var alert tls.AlertError
-	return errors.As(err, &dns) || errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) ||
-		errors.As(err, &ci) || errors.As(err, &rh) || errors.As(err, &alert)
+	return evidence.Unreachable(err)
 }
 
 type rawUser struct {
