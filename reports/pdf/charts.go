@@ -22,6 +22,30 @@ func niceStep(max int) int {
 	return int(10 * mag)
 }
 
+// yAxis draws the grid, the y tick labels, both axes and the y axis title
+// (above the axis: rotated text extracts badly from PDFs) for a plot area at
+// px,py of pw×ph whose values reach max; it returns the scale in mm per unit.
+func (d *doc) yAxis(x, px, py, pw, ph, left float64, max int, label string) float64 {
+	step := niceStep(max)
+	ticks := (max + step - 1) / step
+	if ticks == 0 {
+		ticks = 1
+	}
+	scale := ph / float64(ticks*step)
+	for i := 0; i <= ticks; i++ {
+		gy := py + ph - float64(i*step)*scale
+		d.rule(px, gy, px+pw, cRule, 0.15)
+		d.font("", 7, cMuted)
+		d.cellText(px-12, gy-2, 10.5, 4, strconv.Itoa(i*step), "R")
+	}
+	d.rule(px, py+ph, px+pw, cInk, 0.3)
+	d.f.SetDrawColor(cInk.r, cInk.g, cInk.b)
+	d.f.Line(px, py, px, py+ph)
+	d.font("", 7.5, cMuted)
+	d.cellText(x, py-5.5, left+40, 4, label, "L")
+	return scale
+}
+
 // barChart draws c in the box x,y,w,h with gofpdf primitives: title, a
 // labelled y axis with grid lines, grouped or stacked bars with value labels,
 // category labels, axis titles and a legend.
@@ -35,28 +59,7 @@ func (d *doc) barChart(x, y, w, h float64, c reports.Chart, colors []rgb) {
 	const left, bottom, top, legendH = 16.0, 18.0, 12.0, 8.0
 	px, py := x+left, y+top
 	pw, ph := w-left-2, h-top-bottom-legendH
-	step := niceStep(c.Max())
-	ticks := (c.Max() + step - 1) / step
-	if ticks == 0 {
-		ticks = 1
-	}
-	top1 := float64(ticks * step)
-	scale := ph / top1
-
-	// Grid and y labels.
-	for i := 0; i <= ticks; i++ {
-		gy := py + ph - float64(i*step)*scale
-		d.rule(px, gy, px+pw, cRule, 0.15)
-		d.font("", 7, cMuted)
-		d.cellText(px-12, gy-2, 10.5, 4, strconv.Itoa(i*step), "R")
-	}
-	d.rule(px, py+ph, px+pw, cInk, 0.3)
-	f.SetDrawColor(cInk.r, cInk.g, cInk.b)
-	f.Line(px, py, px, py+ph)
-
-	// Y axis title above the axis (rotated text extracts badly from PDFs).
-	d.font("", 7.5, cMuted)
-	d.cellText(x, py-5.5, left+40, 4, c.YLabel, "L")
+	scale := d.yAxis(x, px, py, pw, ph, left, c.Max(), c.YLabel)
 
 	n := len(c.Categories)
 	if n == 0 {
@@ -147,23 +150,7 @@ func (d *doc) lineChart(x, y, w, h float64, c reports.Chart, colors []rgb, hollo
 	const left, bottom, top, legendH = 16.0, 14.0, 12.0, 8.0
 	px, py := x+left, y+top
 	pw, ph := w-left-6, h-top-bottom-legendH
-	step := niceStep(c.Max())
-	ticks := (c.Max() + step - 1) / step
-	if ticks == 0 {
-		ticks = 1
-	}
-	scale := ph / float64(ticks*step)
-	for i := 0; i <= ticks; i++ {
-		gy := py + ph - float64(i*step)*scale
-		d.rule(px, gy, px+pw, cRule, 0.15)
-		d.font("", 7, cMuted)
-		d.cellText(px-12, gy-2, 10.5, 4, strconv.Itoa(i*step), "R")
-	}
-	d.rule(px, py+ph, px+pw, cInk, 0.3)
-	f.SetDrawColor(cInk.r, cInk.g, cInk.b)
-	f.Line(px, py, px, py+ph)
-	d.font("", 7.5, cMuted)
-	d.cellText(x, py-5.5, left+40, 4, c.YLabel, "L")
+	scale := d.yAxis(x, px, py, pw, ph, left, c.Max(), c.YLabel)
 
 	n := len(c.Categories)
 	if n == 0 {
