@@ -54,6 +54,9 @@ type oktaFileCfg struct {
 	ClientID       string `yaml:"client_id"`
 	PrivateKeyFile string `yaml:"private_key_file"`
 	KeyID          string `yaml:"key_id"`
+	// RequestTimeout bounds each API request (default 60s): a tenant that
+	// stops answering costs at most this per dataset.
+	RequestTimeout string `yaml:"request_timeout"`
 }
 
 type entraFileCfg struct {
@@ -64,6 +67,7 @@ type entraFileCfg struct {
 	Cloud            string `yaml:"cloud"`
 	GraphEndpoint    string `yaml:"graph_endpoint"`
 	AuthorityHost    string `yaml:"authority_host"`
+	RequestTimeout   string `yaml:"request_timeout"`
 }
 
 // config is the parsed, validated configuration.
@@ -71,6 +75,8 @@ type config struct {
 	path string
 	fileConfig
 	thresholds checks.Thresholds
+	// oktaTimeout, entraTimeout: parsed request_timeout (0 = connector default).
+	oktaTimeout, entraTimeout time.Duration
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
@@ -135,6 +141,23 @@ func parseConfig(path string, data []byte, getenv func(string) string, warn func
 		v, err := parseDuration(d.val)
 		if err != nil || v <= 0 {
 			return nil, fmt.Errorf("%s:%d: field %q: %q is not a positive duration (e.g. 8h, 7d, 2w)", path, lineOf(data, d.field), d.field, d.val)
+		}
+		*d.dst = v
+	}
+	for _, d := range []struct {
+		field string
+		val   string
+		dst   *time.Duration
+	}{
+		{"okta.request_timeout", c.Okta.RequestTimeout, &c.oktaTimeout},
+		{"entra.request_timeout", c.Entra.RequestTimeout, &c.entraTimeout},
+	} {
+		if d.val == "" {
+			continue
+		}
+		v, err := parseDuration(d.val)
+		if err != nil || v < time.Second {
+			return nil, fmt.Errorf("%s:%d: field %q: %q is not a duration of at least 1s (e.g. 30s)", path, lineOf(data, d.field), d.field, d.val)
 		}
 		*d.dst = v
 	}

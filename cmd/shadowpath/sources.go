@@ -28,6 +28,9 @@ func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Con
 		if f.httpClient != nil {
 			c.HTTPClient = f.httpClient
 		}
+		if cfg.oktaTimeout > 0 {
+			c.RequestTimeout = cfg.oktaTimeout
+		}
 		if ignored := okta.IgnoredSDKEnv(f.getenv); len(ignored) > 0 && f.warn != nil {
 			f.warn(fmt.Sprintf("ignoring %s: shadowpath configures the Okta SDK explicitly (OKTA_ORG_URL, OKTA_API_TOKEN, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY_FILE)", strings.Join(ignored, ", ")))
 		}
@@ -48,6 +51,9 @@ func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Con
 		}
 		if f.httpClient != nil {
 			c.HTTPClient = f.httpClient
+		}
+		if cfg.entraTimeout > 0 {
+			c.RequestTimeout = cfg.entraTimeout
 		}
 		conn, err := entra.New(c)
 		return conn, usageErr(err)
