@@ -35,6 +35,15 @@
 //     their value through the resource's appRoles; delegated grants
 //     (oauth2PermissionGrants) are not read. Owners and grants are read for
 //     non-Microsoft service principals only, at most MaxServicePrincipalDetails.
+//   - Directory roles are the active assignments (roleAssignments) plus the
+//     PIM eligibility schedules (roleEligibilitySchedules, Entra ID P2) that
+//     are Provisioned and in force at the scan: an eligible principal can
+//     activate the role at will, so it holds the role with Via
+//     "eligible (PIM)" (or "eligible (PIM) via group …") and is privileged.
+//     When the schedules cannot be read the roles dataset stays complete for
+//     the active assignments and a warning says eligible admins are judged
+//     as non-privileged. memberType is not interpreted; eligible membership
+//     of PIM for Groups (privilegedAccess/group) is not read.
 //   - signInActivity is not read: it needs its own licence and throttling
 //     budget, and selecting it on /users would put the users dataset at risk.
 //   - No beta endpoint is used.

@@ -166,7 +166,8 @@ func TestCollectFixtureTenant(t *testing.T) {
 	}
 	// Multi-page everywhere: 9 users in pages of 2, 9 report rows, 5 CA policies.
 	for prefix, min := range map[string]int{"/users?": 5, "/reports/": 5, "/identity/conditionalAccess": 3,
-		"/auditLogs": 5, "/servicePrincipals?": 2, "/roleManagement/directory/roleAssignments": 3} {
+		"/auditLogs": 5, "/servicePrincipals?": 2, "/roleManagement/directory/roleAssignments": 3,
+		"/roleManagement/directory/roleEligibilitySchedules": 2} {
 		n := 0
 		for _, r := range s.Requests() {
 			p := strings.TrimPrefix(r.Path, "/v1.0")
@@ -202,10 +203,12 @@ func TestCollectFixtureTenant(t *testing.T) {
 			roles      []string
 		}{
 			{alice, "member", true, []evidence.MethodKind{evidence.KindFIDO2, evidence.KindSMS}, nil, []string{globalAdm}},
-			{bob, "member", false, []evidence.MethodKind{evidence.KindPush, evidence.KindTOTPSoftware}, []string{salesGroup}, nil},
+			// bob is only PIM-eligible for Global Administrator: privileged.
+			{bob, "member", true, []evidence.MethodKind{evidence.KindPush, evidence.KindTOTPSoftware}, []string{salesGroup}, []string{globalAdm}},
+			// carol's Helpdesk Administrator eligibility ended before the scan.
 			{carol, "member", false, []evidence.MethodKind{evidence.KindEmailOTP}, []string{salesGroup}, nil},
 			{dave, "guest", false, []evidence.MethodKind{evidence.KindSMS}, nil, nil},
-			{frank, "member", true, []evidence.MethodKind{evidence.KindPush, evidence.KindSecurityQuestion}, []string{authAdmins}, []string{"729827e3-9c14-49f7-bb1b-9608f156bbb8", authAdmRol}},
+			{frank, "member", true, []evidence.MethodKind{evidence.KindPush, evidence.KindSecurityQuestion}, []string{authAdmins}, []string{"729827e3-9c14-49f7-bb1b-9608f156bbb8", authAdmRol, authAdmRol}},
 			{grace, "member", false, []evidence.MethodKind{evidence.KindVoice, evidence.KindUnknown}, []string{salesGroup}, nil},
 			{breakGlass, "member", true, []evidence.MethodKind{evidence.KindFIDO2}, []string{bgGroup}, []string{globalAdm}},
 		}
@@ -225,8 +228,13 @@ func TestCollectFixtureTenant(t *testing.T) {
 			})
 		}
 		f := account(t, src, frank)
-		if f.Roles[1].Via != "group "+authAdmins || f.Roles[1].Name != "Authentication Administrator" {
-			t.Errorf("role via group: %+v", f.Roles[1])
+		for i, via := range []string{"direct", "eligible (PIM) via group " + authAdmins, "group " + authAdmins} {
+			if f.Roles[i].Via != via || i > 0 && f.Roles[i].Name != "Authentication Administrator" {
+				t.Errorf("frank role %d: %+v, want via %q", i, f.Roles[i], via)
+			}
+		}
+		if b := account(t, src, bob); b.Roles[0].Via != "eligible (PIM)" || b.Roles[0].Name != "Global Administrator" {
+			t.Errorf("bob's eligible role: %+v", b.Roles[0])
 		}
 	})
 
@@ -366,7 +374,8 @@ func TestCollectFixtureTenant(t *testing.T) {
 			t.Errorf("Legacy sync: %+v", w)
 		}
 		sp := workload(t, src, "d5000000-0000-4000-8000-000000000001")
-		if sp.ThirdParty || len(sp.Roles) != 1 || sp.Roles[0].Name != "Application Administrator" || !slices.Equal(sp.Grants, []string{"User.Read.All"}) {
+		if sp.ThirdParty || len(sp.Roles) != 2 || sp.Roles[0].Name != "Application Administrator" || sp.Roles[0].Via != "direct" ||
+			sp.Roles[1].Name != "Helpdesk Administrator" || sp.Roles[1].Via != "eligible (PIM)" || !slices.Equal(sp.Grants, []string{"User.Read.All"}) {
 			t.Errorf("Backup connector SP: %+v", sp)
 		}
 		acme := workload(t, src, "d5000000-0000-4000-8000-000000000002")

@@ -28,7 +28,7 @@ var needed = map[string]string{
 	evidence.DSMethodsPol:        "Policy.Read.All",
 	evidence.DSCondAccess:        "Policy.Read.All (Conditional Access needs Entra ID P1)",
 	evidence.DSAuthzPolicy:       "Policy.Read.All",
-	evidence.DSRoles:             "RoleManagement.Read.Directory (or Directory.Read.All)",
+	evidence.DSRoles:             "RoleManagement.Read.Directory (or Directory.Read.All; PIM-eligible assignments need RoleManagement.Read.Directory and Entra ID P2)",
 	evidence.DSAudits:            "AuditLog.Read.All",
 	evidence.DSApplications:      "Application.Read.All",
 	evidence.DSServicePrincipals: "Application.Read.All",
@@ -84,6 +84,18 @@ func isNotFound(err error) bool {
 func isBadRequest(err error) bool {
 	var sc interface{ GetStatusCode() int }
 	return errors.As(err, &sc) && sc.GetStatusCode() == 400
+}
+
+// isLicenceError reports an answer refusing a feature the tenant has no
+// licence for (Graph answers PIM reads without Entra ID P2 with a 400 or
+// 403 whose code names the missing premium licence).
+func isLicenceError(err error) bool {
+	var ae *evidence.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	code := strings.ToLower(ae.Code + " " + ae.Message)
+	return strings.Contains(code, "licen") || strings.Contains(code, "premium")
 }
 
 // isDenied reports a 401/403 answer.

@@ -22,6 +22,7 @@ import (
 func (c *Connector) Probe(ctx context.Context) ([]evidence.Probe, error) {
 	one := int32(1)
 	var firstUser string
+	notes := map[string]string{} // dataset → detail of a readable dataset
 	checks := map[string]func(context.Context) error{
 		evidence.DSUsers: func(ctx context.Context) error {
 			res, err := c.client.Users().Get(ctx, &users.UsersRequestBuilderGetRequestConfiguration{
@@ -65,7 +66,16 @@ func (c *Connector) Probe(ctx context.Context) ([]evidence.Probe, error) {
 		evidence.DSRoles: func(ctx context.Context) error {
 			// roleAssignments documents no $top; one unfiltered page.
 			_, err := c.client.RoleManagement().Directory().RoleAssignments().Get(ctx, nil)
-			return err
+			if err != nil {
+				return err
+			}
+			// The PIM eligibility schedules are read with the roles but do
+			// not fail them: a refusal is a note, as Collect makes it a
+			// warning.
+			if _, err := c.client.RoleManagement().Directory().RoleEligibilitySchedules().Get(ctx, nil); err != nil {
+				notes[evidence.DSRoles] = "active assignments readable; PIM-eligible assignments not: " + apiError(evidence.DSRoles, "/roleManagement/directory/roleEligibilitySchedules", err).Error()
+			}
+			return nil
 		},
 		evidence.DSAudits: func(ctx context.Context) error {
 			_, err := c.client.AuditLogs().DirectoryAudits().Get(ctx, &auditlogs.DirectoryAuditsRequestBuilderGetRequestConfiguration{
@@ -89,6 +99,7 @@ func (c *Connector) Probe(ctx context.Context) ([]evidence.Probe, error) {
 		err := checks[ds](ctx)
 		switch {
 		case err == nil:
+			p.Detail = notes[ds]
 		case errors.Is(err, errSkipped):
 			p.Status, p.Detail = evidence.Partial, "not probed: no user to read methods of"
 		default:

@@ -127,15 +127,16 @@ type Server struct {
 	addr       string
 	latency    time.Duration
 
-	mu       sync.Mutex
-	tenant   *tenant
-	faults   []*fault
-	denied   []string
-	requests []Request
-	tokens   map[string]bool
-	nTokens  int
-	inFlight int
-	maxIn    int
+	mu         sync.Mutex
+	tenant     *tenant
+	faults     []*fault
+	denied     []string
+	unlicensed []string
+	requests   []Request
+	tokens     map[string]bool
+	nTokens    int
+	inFlight   int
+	maxIn      int
 }
 
 // NewServer starts a fake for a test and closes it when the test ends.
@@ -244,6 +245,15 @@ func (s *Server) Deny(pathPrefix string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.denied = append(s.denied, pathPrefix)
+}
+
+// Unlicensed answers every Graph request whose path (after /v1.0) starts
+// with pathPrefix as Graph answers PIM reads in a tenant without Entra ID
+// P2: 400 AadPremiumLicenseRequired.
+func (s *Server) Unlicensed(pathPrefix string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unlicensed = append(s.unlicensed, pathPrefix)
 }
 
 // FailNext answers the next n Graph requests under pathPrefix with status

@@ -131,12 +131,22 @@ func TestPagingSelectFilter(t *testing.T) {
 	if len(members) != 3 {
 		t.Errorf("transitive user members of Sales %d, want 3 (bob, carol, grace via Sales EMEA)", len(members))
 	}
+	elig, pages := collect(t, s, tok, s.URL+"/v1.0/roleManagement/directory/roleEligibilitySchedules")
+	if len(elig) != 4 || pages != 2 {
+		t.Fatalf("eligibility schedules %d in %d pages, want 4 in 2", len(elig), pages)
+	}
+	for _, f := range []string{"id", "principalId", "roleDefinitionId", "directoryScopeId", "memberType", "status", "scheduleInfo"} {
+		if _, ok := elig[0][f]; !ok {
+			t.Errorf("eligibility schedule without %s: %v", f, elig[0])
+		}
+	}
 }
 
 func TestFaults(t *testing.T) {
 	s := NewServer(t, WithRetryAfter(1))
 	tok := s.StaticToken()
 	s.Deny("/reports/")
+	s.Unlicensed("/roleManagement/directory/roleEligibilitySchedules")
 	s.FailNext("/users", http.StatusTooManyRequests, 1)
 	s.GarbageNext("/groups", 1)
 	tests := []struct {
@@ -144,6 +154,8 @@ func TestFaults(t *testing.T) {
 		want       int
 	}{
 		{"denied", "/reports/authenticationMethods/userRegistrationDetails", http.StatusForbidden},
+		{"unlicensed", "/roleManagement/directory/roleEligibilitySchedules", http.StatusBadRequest},
+		{"active assignments still served", "/roleManagement/directory/roleAssignments", http.StatusOK},
 		{"throttled once", "/users", http.StatusTooManyRequests},
 		{"then fine", "/users", http.StatusOK},
 		{"garbage is 200", "/groups", http.StatusOK},

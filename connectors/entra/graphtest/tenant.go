@@ -31,7 +31,7 @@ type tenant struct {
 
 // Fixture file names (without .json) holding {"value": [...]} collections.
 var listFixtures = []string{"users", "userRegistrationDetails", "conditionalAccessPolicies",
-	"roleDefinitions", "roleAssignments", "groups", "directoryAudits", "applications", "servicePrincipals", "organization"}
+	"roleDefinitions", "roleAssignments", "roleEligibilitySchedules", "groups", "directoryAudits", "applications", "servicePrincipals", "organization"}
 
 func newTenant() *tenant {
 	return &tenant{lists: map[string][]object{}, singles: map[string]object{},
@@ -212,6 +212,13 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized b
 			return
 		}
 	}
+	for _, p := range s.unlicensed {
+		if strings.HasPrefix(rel, p) {
+			s.mu.Unlock()
+			writeError(w, http.StatusBadRequest, "AadPremiumLicenseRequired", "The tenant needs to have Microsoft Entra ID P2 or Microsoft Entra ID Governance license.")
+			return
+		}
+	}
 	loop, loopTop, endless := false, false, false
 	for _, f := range s.faults {
 		if f.n == 0 || !strings.HasPrefix(rel, f.prefix) {
@@ -325,6 +332,8 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized b
 		list = t.lists["conditionalAccessPolicies"]
 	case rel == "/roleManagement/directory/roleAssignments":
 		list = t.lists["roleAssignments"]
+	case rel == "/roleManagement/directory/roleEligibilitySchedules":
+		list = t.lists["roleEligibilitySchedules"]
 	case rel == "/roleManagement/directory/roleDefinitions":
 		list = t.lists["roleDefinitions"]
 	case rel == "/auditLogs/directoryAudits":
