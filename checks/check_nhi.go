@@ -183,13 +183,17 @@ func roleNames(rs []evidence.Role) string {
 }
 
 // roleList names roles for evidence: the label people know (Global
-// Administrator, Super Administrator), or the id when no label was read.
+// Administrator, Super Administrator), or the id when no label was read;
+// roles held only through PIM eligibility say so.
 func roleList(rs []evidence.Role) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
 		out[i] = r.Name
 		if out[i] == "" {
 			out[i] = r.ID
+		}
+		if strings.HasPrefix(r.Via, "eligible") {
+			out[i] += " (eligible, PIM)"
 		}
 	}
 	return out

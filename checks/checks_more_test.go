@@ -262,3 +262,15 @@ func TestGrantClasses(t *testing.T) {
 		}
 	}
 }
+
+func TestRoleListNamesEligibleRoles(t *testing.T) {
+	got := roleList([]evidence.Role{
+		{ID: "62e90394-69f5-4237-9190-012177145e10", Name: "Global Administrator", Via: "eligible (PIM)"},
+		{ID: "SUPER_ADMIN", Name: "Super Administrator", Via: "direct"},
+		{ID: "c4e39bd9-1100-46d3-8c65-fb160da0071f", Via: "eligible (PIM) via group 00g1"},
+	})
+	want := []string{"Global Administrator (eligible, PIM)", "Super Administrator", "c4e39bd9-1100-46d3-8c65-fb160da0071f (eligible, PIM)"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("roleList = %q, want %q", got, want)
+	}
+}
