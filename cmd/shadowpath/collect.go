@@ -68,14 +68,13 @@ func collectRun(ctx context.Context, f *factory, opts *collectOptions) error {
 	if err != nil {
 		return err
 	}
-	sum, err := evidence.WriteSnapshot(opts.out, snap)
+	data, err := evidence.EncodeSnapshot(snap)
 	if err != nil {
 		return err
 	}
-	if opts.signKey != "" {
-		if err := signSnapshot(opts.out, opts.signKey); err != nil {
-			return err
-		}
+	sum, err := writeEvidence(opts.out, data, opts.signKey)
+	if err != nil {
+		return err
 	}
 	if !f.quiet {
 		fmt.Fprintf(f.stderr, "shadowpath: wrote %s (sha256 %s)\n", opts.out, sum)

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 
 	"github.com/shadowpath/shadowpath/checks"
-	"github.com/shadowpath/shadowpath/connectors/evidence"
 	"github.com/shadowpath/shadowpath/internal/history"
 )
 
@@ -24,7 +23,8 @@ func addTrend(dir string, res *checks.Results) error {
 }
 
 // saveHistory keeps this run's results.json and evidence snapshot.
-func saveHistory(dir string, files []outputFile, snap *evidence.Snapshot, res *checks.Results, log *slog.Logger) error {
+// evidenceJSON is the canonical snapshot (evidence.EncodeSnapshot).
+func saveHistory(dir string, files []outputFile, evidenceJSON []byte, res *checks.Results, log *slog.Logger) error {
 	var resultsJSON []byte
 	for _, f := range files {
 		if f.name == "results.json" {
@@ -37,12 +37,7 @@ func saveHistory(dir string, files []outputFile, snap *evidence.Snapshot, res *c
 			return err
 		}
 	}
-	snap.Normalize()
-	ev, err := evidence.Canonical(snap)
-	if err != nil {
-		return err
-	}
-	e, err := history.Store{Dir: dir}.Save(resultsJSON, ev, res.GeneratedAt)
+	e, err := history.Store{Dir: dir}.Save(resultsJSON, evidenceJSON, res.GeneratedAt)
 	if err != nil {
 		return fmt.Errorf("--history %s: %w", dir, err)
 	}

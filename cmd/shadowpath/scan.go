@@ -163,17 +163,19 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 	if err != nil {
 		return err
 	}
+	// The evidence is encoded once, for the snapshot file and the history.
+	var evidenceJSON []byte
+	if opts.saveSnapshot != "" || opts.history != "" {
+		if evidenceJSON, err = evidence.EncodeSnapshot(snap); err != nil {
+			return err
+		}
+	}
 	if opts.saveSnapshot != "" {
-		sum, err := evidence.WriteSnapshot(opts.saveSnapshot, snap)
+		sum, err := writeEvidence(opts.saveSnapshot, evidenceJSON, opts.signKey)
 		if err != nil {
 			return err
 		}
 		log.Info("evidence snapshot written", "file", opts.saveSnapshot, "sha256", sum)
-		if opts.signKey != "" {
-			if err := signSnapshot(opts.saveSnapshot, opts.signKey); err != nil {
-				return err
-			}
-		}
 	}
 
 	res, err := evaluate(snap, cfg, waivers, evalAt)
@@ -215,7 +217,7 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 		return err
 	}
 	if opts.history != "" {
-		if err := saveHistory(opts.history, files, snap, res, log); err != nil {
+		if err := saveHistory(opts.history, files, evidenceJSON, res, log); err != nil {
 			return err
 		}
 	}

@@ -179,8 +179,24 @@ func subjects(fs []checks.Finding) string {
 	return "[" + strings.Join(ids, " ") + "]"
 }
 
-// signSnapshot writes path.sig: the base64 ed25519 signature of the file's bytes.
-func signSnapshot(path, keyPath string) error {
+// writeEvidence writes canonical snapshot bytes to path atomically and, with
+// a signing key, the detached signature beside it; it returns the SHA-256.
+func writeEvidence(path string, data []byte, signKey string) (string, error) {
+	if err := evidence.WriteFileAtomic(path, data, 0o600); err != nil {
+		return "", err
+	}
+	if signKey != "" {
+		if err := signSnapshot(path, data, signKey); err != nil {
+			return "", err
+		}
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// signSnapshot writes path.sig: the base64 ed25519 signature of data, the
+// snapshot file's bytes.
+func signSnapshot(path string, data []byte, keyPath string) error {
 	keyPEM, err := os.ReadFile(keyPath)
 	if err != nil {
 		return usageErr(fmt.Errorf("--sign-key: %w", err))
@@ -196,10 +212,6 @@ func signSnapshot(path, keyPath string) error {
 	priv, ok := k.(ed25519.PrivateKey)
 	if !ok {
 		return usageErr(fmt.Errorf("--sign-key %s: not an ed25519 key (openssl genpkey -algorithm ed25519)", keyPath))
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
 	}
 	sig := base64.StdEncoding.EncodeToString(ed25519.Sign(priv, data)) + "\n"
 	return evidence.WriteFileAtomic(path+".sig", []byte(sig), 0o644)

@@ -86,19 +86,30 @@ func (s *Source) Normalize() {
 // WriteSnapshot writes the snapshot to path atomically (temp file in the same
 // directory, fsync, rename) and returns the file's SHA-256.
 func WriteSnapshot(path string, s *Snapshot) (string, error) {
-	if s.SchemaVersion == "" {
-		s.SchemaVersion = SchemaVersion
-	}
-	s.Normalize()
-	b, err := Canonical(s)
+	b, err := EncodeSnapshot(s)
 	if err != nil {
-		return "", fmt.Errorf("encode snapshot: %w", err)
+		return "", err
 	}
 	if err := WriteFileAtomic(path, b, 0o600); err != nil {
 		return "", err
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// EncodeSnapshot normalizes s and returns the canonical bytes a snapshot
+// file holds, for callers that write them more than once (a snapshot file
+// and a history entry).
+func EncodeSnapshot(s *Snapshot) ([]byte, error) {
+	if s.SchemaVersion == "" {
+		s.SchemaVersion = SchemaVersion
+	}
+	s.Normalize()
+	b, err := Canonical(s)
+	if err != nil {
+		return nil, fmt.Errorf("encode snapshot: %w", err)
+	}
+	return b, nil
 }
 
 // WriteFileAtomic writes data to path so that a reader (or a crash) sees
