@@ -124,40 +124,27 @@ func parseConfig(path string, data []byte, getenv func(string) string, warn func
 		*p = envRef.ReplaceAllStringFunc(*p, func(m string) string { return getenv(envRef.FindStringSubmatch(m)[1]) })
 	}
 	t := &c.thresholds
+	// Durations: each field, its minimum, and the message's example.
 	for _, d := range []struct {
-		field string
-		val   string
-		dst   *time.Duration
+		field, val string
+		dst        *time.Duration
+		min        time.Duration
+		want       string
 	}{
-		{"thresholds.tap_max_lifetime", c.Thresholds.TAPMaxLifetime, &t.TAPMaxLifetime},
-		{"thresholds.reenrol_window", c.Thresholds.ReenrolWindow, &t.ReenrolWindow},
-		{"thresholds.nhi_unused", c.Thresholds.NHIUnused, &t.NHIUnused},
-		{"thresholds.secret_max_age", c.Thresholds.SecretMaxAge, &t.SecretMaxAge},
-		{"thresholds.cert_max_age", c.Thresholds.CertMaxAge, &t.CertMaxAge},
+		{"thresholds.tap_max_lifetime", c.Thresholds.TAPMaxLifetime, &t.TAPMaxLifetime, 1, "a positive duration (e.g. 8h, 7d, 2w)"},
+		{"thresholds.reenrol_window", c.Thresholds.ReenrolWindow, &t.ReenrolWindow, 1, "a positive duration (e.g. 8h, 7d, 2w)"},
+		{"thresholds.nhi_unused", c.Thresholds.NHIUnused, &t.NHIUnused, 1, "a positive duration (e.g. 8h, 7d, 2w)"},
+		{"thresholds.secret_max_age", c.Thresholds.SecretMaxAge, &t.SecretMaxAge, 1, "a positive duration (e.g. 8h, 7d, 2w)"},
+		{"thresholds.cert_max_age", c.Thresholds.CertMaxAge, &t.CertMaxAge, 1, "a positive duration (e.g. 8h, 7d, 2w)"},
+		{"okta.request_timeout", c.Okta.RequestTimeout, &c.oktaTimeout, time.Second, "a duration of at least 1s (e.g. 30s)"},
+		{"entra.request_timeout", c.Entra.RequestTimeout, &c.entraTimeout, time.Second, "a duration of at least 1s (e.g. 30s)"},
 	} {
 		if d.val == "" {
 			continue
 		}
 		v, err := parseDuration(d.val)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("%s:%d: field %q: %q is not a positive duration (e.g. 8h, 7d, 2w)", path, lineOf(data, d.field), d.field, d.val)
-		}
-		*d.dst = v
-	}
-	for _, d := range []struct {
-		field string
-		val   string
-		dst   *time.Duration
-	}{
-		{"okta.request_timeout", c.Okta.RequestTimeout, &c.oktaTimeout},
-		{"entra.request_timeout", c.Entra.RequestTimeout, &c.entraTimeout},
-	} {
-		if d.val == "" {
-			continue
-		}
-		v, err := parseDuration(d.val)
-		if err != nil || v < time.Second {
-			return nil, fmt.Errorf("%s:%d: field %q: %q is not a duration of at least 1s (e.g. 30s)", path, lineOf(data, d.field), d.field, d.val)
+		if err != nil || v < d.min {
+			return nil, fmt.Errorf("%s:%d: field %q: %q is not %s", path, lineOf(data, d.field), d.field, d.val, d.want)
 		}
 		*d.dst = v
 	}

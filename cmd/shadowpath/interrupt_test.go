@@ -15,13 +15,7 @@ import (
 // the previous reports whole.
 func TestInterruptKeepsPreviousReports(t *testing.T) {
 	gr := graphtest.NewServer(t, graphtest.WithFixtureDir(filepath.Join("..", "..", "testdata", "entra")), graphtest.WithLatency(300*time.Millisecond))
-	c := newCLI()
-	c.env["AZURE_TENANT_ID"] = gr.TenantID
-	c.env["AZURE_CLIENT_ID"] = gr.ClientID
-	c.env["AZURE_CLIENT_SECRET"] = gr.ClientSecret
-	c.env["AZURE_AUTHORITY_HOST"] = gr.URL
-	c.env["ENTRA_GRAPH_ENDPOINT"] = gr.URL
-	c.client = gr.Client()
+	c := entraCLI(gr)
 
 	out := t.TempDir()
 	old := []byte(`{"previous":"report"}`)

@@ -17,17 +17,23 @@ func fakes(t *testing.T) (*cli, *oktatest.Server, *graphtest.Server) {
 	t.Helper()
 	ok := oktatest.NewServer(t, oktatest.WithFixtures(filepath.Join("..", "..", "testdata", "okta")))
 	gr := graphtest.NewServer(t, graphtest.WithFixtureDir(filepath.Join("..", "..", "testdata", "entra")))
-	c := newCLI()
+	c := entraCLI(gr)
 	c.env["OKTA_ORG_URL"] = ok.URL
 	c.env["OKTA_API_TOKEN"] = ok.Token()
+	return c, ok, gr
+}
+
+// entraCLI is a CLI whose Entra environment points at gr. Both fakes serve
+// httptest's certificate, so gr's client trusts the Okta fake too.
+func entraCLI(gr *graphtest.Server) *cli {
+	c := newCLI()
 	c.env["AZURE_TENANT_ID"] = gr.TenantID
 	c.env["AZURE_CLIENT_ID"] = gr.ClientID
 	c.env["AZURE_CLIENT_SECRET"] = gr.ClientSecret
 	c.env["AZURE_AUTHORITY_HOST"] = gr.URL
 	c.env["ENTRA_GRAPH_ENDPOINT"] = gr.URL
-	// Both fakes serve httptest's certificate: either client trusts both.
-	c.client = ok.Client()
-	return c, ok, gr
+	c.client = gr.Client()
+	return c
 }
 
 // TestScanLiveAgainstFakes runs the whole product against both fakes: real
