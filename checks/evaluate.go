@@ -163,6 +163,13 @@ func sourceInfo(src *evidence.Source, sum string) SourceInfo {
 	}
 }
 
+// MissingData says why c cannot be assessed for src — the datasets it needs
+// that were not read completely, with their details — or "" when it can.
+// doctor uses it to predict not_assessed checks from probe results.
+func (c Check) MissingData(src *evidence.Source) string {
+	return missingData(src, c.Datasets[src.Provider])
+}
+
 // missingData returns why a check cannot be assessed for a source: the
 // required datasets that were not read completely, with their details.
 func missingData(src *evidence.Source, required []string) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -105,39 +104,34 @@ func doctorRun(ctx context.Context, f *factory, opts *doctorOptions) error {
 	return printDoctor(f, out)
 }
 
-// wouldBeNotAssessed lists the checks that need a dataset the probes could not read.
+// wouldBeNotAssessed lists the checks that need a dataset the probes could
+// not read, as checks.Evaluate would judge them (alternative datasets
+// included, e.g. the registration report or per-user methods).
 func wouldBeNotAssessed(p evidence.Provider, probes []evidence.Probe, failed bool) []string {
-	bad := map[string]string{}
+	src := &evidence.Source{Provider: p}
 	for _, pr := range probes {
-		if pr.Status != evidence.Complete {
-			bad[pr.Dataset] = fmt.Sprintf("%s %s", pr.Dataset, pr.Status)
-			if pr.Needed != "" {
-				bad[pr.Dataset] += " (needs " + pr.Needed + ")"
-			}
+		c := evidence.Coverage{Dataset: pr.Dataset, Status: pr.Status}
+		if pr.Status != evidence.Complete && pr.Needed != "" {
+			c.Detail = "needs " + pr.Needed
+		}
+		if failed {
+			c = evidence.Coverage{Dataset: pr.Dataset, Status: evidence.Errored, Detail: "provider unreachable or credentials rejected"}
+		}
+		src.SetCoverage(c)
+	}
+	if failed && len(probes) == 0 {
+		for _, ds := range evidence.Datasets[p] {
+			src.SetCoverage(evidence.Coverage{Dataset: ds, Status: evidence.Errored, Detail: "provider unreachable or credentials rejected"})
 		}
 	}
 	var out []string
 	for _, c := range checks.Catalog() {
-		ds, ok := c.Datasets[p]
-		if !ok || len(ds) == 0 {
-			continue
-		}
-		var why []string
-		for _, d := range ds {
-			if failed {
-				why = []string{"provider unreachable or credentials rejected"}
-				break
-			}
-			if b, found := bad[d]; found {
-				why = append(why, b)
-			}
-		}
-		if len(why) > 0 {
-			out = append(out, c.ID+": "+strings.Join(why, "; "))
+		if why := c.MissingData(src); why != "" {
+			out = append(out, c.ID+": "+why)
 		}
 	}
 	sort.Strings(out)
-	return slices.Compact(out)
+	return out
 }
 
 func printDoctor(f *factory, reps []doctorReport) error {

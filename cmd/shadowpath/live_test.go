@@ -136,3 +136,20 @@ func TestDoctorNamesMissingPermission(t *testing.T) {
 		t.Errorf("doctor on a healthy org: exit %d\n%s", code, c.stdout.String())
 	}
 }
+
+// TestDoctorKnowsFallbackDatasets: with the registration report denied but
+// per-user methods readable, the MFA checks can still be assessed (as
+// Evaluate would judge them); with both denied they cannot.
+func TestDoctorKnowsFallbackDatasets(t *testing.T) {
+	c, _, gr := fakes(t)
+	gr.Deny("/reports/")
+	c.run(t, "doctor", "--source", "entra")
+	if out := c.stdout.String(); !strings.Contains(out, "registration_details") || strings.Contains(out, "MFA-01:") {
+		t.Errorf("report denied, fallback readable: MFA-01 should still be assessable\n%s", out)
+	}
+	gr.Deny("/users/")
+	c.run(t, "doctor", "--source", "entra")
+	if out := c.stdout.String(); !strings.Contains(out, "MFA-01:") {
+		t.Errorf("report and fallback denied: MFA-01 should be listed\n%s", out)
+	}
+}
