@@ -102,7 +102,8 @@ func (c *config) envWithFiles(getenv func(string) string) func(string) string {
 func collectLive(ctx context.Context, f *factory, cfg *config, providers []string, cloud string, now, since time.Time, log *slog.Logger) (*evidence.Snapshot, error) {
 	snap := &evidence.Snapshot{SchemaVersion: evidence.SchemaVersion, Tool: "shadowpath " + toolVersion()}
 	var errs []error
-	for _, p := range dedupe(providers) {
+	providers = dedupe(providers)
+	for _, p := range providers {
 		conn, err := connectorFor(f, cfg, p, cloud)
 		if err != nil {
 			return nil, err
@@ -135,7 +136,7 @@ func collectLive(ctx context.Context, f *factory, cfg *config, providers []strin
 		}
 		snap.Sources = append(snap.Sources, src)
 	}
-	if len(errs) == len(dedupe(providers)) {
+	if len(errs) == len(providers) {
 		return nil, &incompleteError{errors.Join(errs...)}
 	}
 	snap.Normalize()
