@@ -17,6 +17,8 @@ type Assurance struct {
 	// WeakestPath names the path that set Effective: "sms (sign-in)",
 	// "email_otp (self-service recovery: Default Policy)".
 	WeakestPath string
+	// Paths are every access path, weakest first.
+	Paths []Path
 }
 
 // targets is evidence.Targets compiled into sets, so that matching one
@@ -140,28 +142,10 @@ type acct struct {
 	kinds        kindSet // registered, usable method kinds
 	mfaCount     int     // MFA-capable method instances
 	nominal      AAL
-	effective    strength
-	weakest      pathRef
-}
-
-// pathKind says what kind of path yields a session.
-type pathKind uint8
-
-const (
-	pathNoMFA pathKind = iota
-	pathMFANotAllowed
-	pathRegistration
-	pathSignIn
-	pathOneFactor
-	pathRecovery
-)
-
-// pathRef identifies a path without building its label, so that a million
-// accounts share a handful of label strings.
-type pathRef struct {
-	kind   pathKind
-	policy int32 // index into env.recovery or env.signIn
-	k1, k2 evidence.MethodKind
+	// effective is the strength of the weakest path (pathSet's first).
+	effective strength
+	// pathSet indexes env.sets: the account's paths, weakest first; -1 none.
+	pathSet int32
 }
 
 type methodSetting struct {
@@ -219,12 +203,30 @@ type env struct {
 	// ssprOff: the tenant has self-service recovery switched off.
 	ssprOff bool
 
+	// engine is Policies.Engine: which engine computes the paths ("" = the
+	// reduced sign-in flags of a version 1 snapshot).
+	engine string
+	// access is Policies.Access compiled, by policy type, in priority order.
+	access map[string][]*accessPolicy
+	// apps are the Okta authentication policies that guard some app.
+	apps []appTarget
+
 	unknownVendors map[string]int // vendor value → methods seen
 
-	// mu guards the caches below: checks run concurrently.
+	// mu guards the tables below: accounts are assessed and checks run
+	// concurrently. Paths, policy lists, contexts and path sets are interned
+	// so that a million accounts share a handful of each.
 	mu          sync.Mutex
-	labels      map[pathRef]string
 	methodLists map[kindSet][]string
+	polLists    [][]PolicyRef
+	polIndex    map[string]int32
+	contexts    []string
+	ctxIndex    map[string]int32
+	paths       []pathInfo
+	pathIndex   map[pathKey]int32
+	sets        [][]int32
+	setIndex    map[string]int32
+	publicSets  map[int32][]Path
 }
 
 // methodList is the sorted kind names of a set, shared by every account
@@ -248,8 +250,13 @@ func newEnv(src *evidence.Source, p *Params) *env {
 		p:              p,
 		groupNames:     make(map[string]string, len(src.Groups)),
 		unknownVendors: map[string]int{},
-		labels:         map[pathRef]string{},
 		methodLists:    map[kindSet][]string{},
+		polIndex:       map[string]int32{},
+		contexts:       []string{""},
+		ctxIndex:       map[string]int32{},
+		pathIndex:      map[pathKey]int32{},
+		setIndex:       map[string]int32{},
+		publicSets:     map[int32][]Path{},
 	}
 	for _, g := range src.Groups {
 		e.groupNames[g.ID] = g.Name
@@ -281,6 +288,13 @@ func newEnv(src *evidence.Source, p *Params) *env {
 		e.registration = append(e.registration, registrationPolicy{p: r, targets: compileTargets(r.Targets)})
 	}
 	e.ssprOff = pol.SelfServiceRecoveryEnabled != nil && !*pol.SelfServiceRecoveryEnabled
+	e.engine = pol.Engine
+	if e.engine != "" {
+		e.compileAccess()
+		if src.Provider == evidence.Okta {
+			e.apps = e.oktaApps()
+		}
+	}
 
 	servicePatterns := make([]glob, 0, len(p.ServiceAccountPatterns))
 	for _, pat := range p.ServiceAccountPatterns {
@@ -304,29 +318,36 @@ func newEnv(src *evidence.Source, p *Params) *env {
 		workers = 1
 	}
 	per := (len(src.Accounts) + workers - 1) / max(workers, 1)
-	unknown := make([]map[string]int, workers)
+	ws := make([]*worker, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		lo, hi := w*per, min((w+1)*per, len(src.Accounts))
-		unknown[w] = map[string]int{}
+		ws[w] = &worker{unknown: map[string]int{}, cache: newPathCache()}
 		if lo >= hi {
 			continue
 		}
 		wg.Add(1)
-		go func(lo, hi int, unknown map[string]int) {
+		go func(lo, hi int, w *worker) {
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
-				e.prepare(&e.accts[i], &src.Accounts[i], servicePatterns, serviceIDs, breakGlass, unknown)
+				e.prepare(&e.accts[i], &src.Accounts[i], servicePatterns, serviceIDs, breakGlass, w)
 			}
-		}(lo, hi, unknown[w])
+		}(lo, hi, ws[w])
 	}
 	wg.Wait()
-	for _, u := range unknown {
-		for v, n := range u {
+	for _, w := range ws {
+		for v, n := range w.unknown {
 			e.unknownVendors[v] += n
 		}
 	}
 	return e
+}
+
+// worker is one assessing goroutine's scratch space.
+type worker struct {
+	unknown map[string]int // vendor value → methods seen
+	buf     pathBuf
+	cache   *pathCache
 }
 
 // lookup finds an account by id.
@@ -403,7 +424,7 @@ func (g glob) match(s string) bool {
 }
 
 // prepare fills one account's precomputed facts and assesses it.
-func (e *env) prepare(x *acct, a *evidence.Account, servicePatterns []glob, serviceIDs, breakGlass map[string]struct{}, unknown map[string]int) {
+func (e *env) prepare(x *acct, a *evidence.Account, servicePatterns []glob, serviceIDs, breakGlass map[string]struct{}, w *worker) {
 	x.a = a
 	x.login = strings.ToLower(a.Login)
 	x.member = !strings.EqualFold(a.UserType, "guest")
@@ -423,10 +444,10 @@ func (e *env) prepare(x *acct, a *evidence.Account, servicePatterns []glob, serv
 			x.mfaCount++
 		}
 		if c.Unknown {
-			unknown[m.VendorType]++
+			w.unknown[m.VendorType]++
 		}
 	}
-	e.assess(x)
+	e.assess(x, w)
 }
 
 func matchAny(patterns []glob, login string) bool {
@@ -543,24 +564,16 @@ func (e *env) proofAvailable(a *acct, k evidence.MethodKind) bool {
 	return a.kinds.has(k)
 }
 
-// recoveryStrength returns the weakest way through recovery policy r for a
-// (available proofs only when onlyAvailable), per 800-63B-4 4.2.2: one proof
-// gives that proof's level, two different proofs give at most AAL2. ok is
-// false when no proof is known or available.
-func (e *env) recoveryStrength(r *recoveryPolicy, a *acct, recoveryAllowed kindSet, onlyAvailable bool) (strength, pathRef, bool) {
+// recoveryPaths calls fn for every way through recovery policy r for a
+// (available proofs only when onlyAvailable), with its strength per
+// 800-63B-4 4.2.2: one proof gives that proof's level, two different proofs
+// give at most AAL2.
+func (e *env) recoveryPaths(r *recoveryPolicy, a *acct, recoveryAllowed kindSet, onlyAvailable bool, fn func(s strength, k1, k2 evidence.MethodKind)) {
 	first := r.methods
 	if first == 0 {
 		// The vendor does not list the proofs (Entra SSPR): the methods the
 		// methods policy enables for recovery are the candidates.
 		first = recoveryAllowed & e.coveredKinds
-	}
-	var best strength
-	var ref pathRef
-	found := false
-	consider := func(s strength, k1, k2 evidence.MethodKind) {
-		if !found || s.less(best) {
-			best, ref, found = s, pathRef{kind: pathRecovery, k1: k1, k2: k2}, true
-		}
 	}
 	first.each(func(i1 int, k1 evidence.MethodKind) {
 		if kindClass[i1].Bootstrap || (onlyAvailable && !e.proofAvailable(a, k1)) {
@@ -569,7 +582,7 @@ func (e *env) recoveryStrength(r *recoveryPolicy, a *acct, recoveryAllowed kindS
 		s1 := kindStrengths[i1]
 		if !r.p.StepUpRequired || r.stepUp == 0 {
 			// No step-up, or a step-up whose proofs are not known: credit one proof.
-			consider(s1, k1, "")
+			fn(s1, k1, "")
 			return
 		}
 		r.stepUp.each(func(i2 int, k2 evidence.MethodKind) {
@@ -583,41 +596,75 @@ func (e *env) recoveryStrength(r *recoveryPolicy, a *acct, recoveryAllowed kindS
 			if s.AAL > AAL2 {
 				s = strength{AAL: AAL2, tier: 1}
 			}
-			consider(s, k1, k2)
+			fn(s, k1, k2)
 		})
 	})
-	return best, ref, found
 }
 
-// assess computes nominal and effective assurance and the weakest path.
-func (e *env) assess(x *acct) {
+// recoveryStrength returns the weakest way through recovery policy r for a
+// and its proofs; ok is false when no proof is known or available.
+func (e *env) recoveryStrength(r *recoveryPolicy, a *acct, recoveryAllowed kindSet, onlyAvailable bool) (best strength, k1, k2 evidence.MethodKind, ok bool) {
+	e.recoveryPaths(r, a, recoveryAllowed, onlyAvailable, func(s strength, p1, p2 evidence.MethodKind) {
+		if !ok || s.less(best) {
+			best, k1, k2, ok = s, p1, p2, true
+		}
+	})
+	return best, k1, k2, ok
+}
+
+// assess computes nominal assurance and the account's access paths; the
+// effective assurance is the weakest path's.
+func (e *env) assess(x *acct, w *worker) {
 	x.nominal = AAL1
 	x.kinds.each(func(i int, _ evidence.MethodKind) {
 		if c := kindClass[i]; !c.Bootstrap && c.MaxAAL > x.nominal {
 			x.nominal = c.MaxAAL
 		}
 	})
+	b := &w.buf
+	b.reset()
+	switch e.engine {
+	case evidence.EngineOktaIdentity:
+		e.oktaIdentityPaths(x, b)
+	case evidence.EngineOktaClassic:
+		e.oktaClassicPaths(x, b)
+	default:
+		e.legacyPaths(x, b)
+	}
+	x.pathSet = -1
+	x.effective = strength{}
+	if len(b.keys) == 0 {
+		return
+	}
+	x.pathSet = e.finish(b, w.cache)
+	x.effective = e.paths[e.sets[x.pathSet][0]].s
+}
+
+// legacyPaths is the engine for policies reduced to sign-in flags
+// (evidence.SignInPolicy): every usable MFA-capable method the method
+// settings and enforced policies admit, the registration way in when they
+// admit none, the first one-factor rule, and self-service recovery that ends
+// in a session.
+func (e *env) legacyPaths(x *acct, b *pathBuf) {
 	signInAllowed, recoveryAllowed := e.allowedKinds(x)
 	usable := x.kinds & signInAllowed & e.policyAllowed(x)
-
+	pw := evidence.KindPassword
+	none := int32(-1)
 	found := false
-	consider := func(s strength, ref pathRef) {
-		if !found || s.less(x.effective) {
-			x.effective, x.weakest, found = s, ref, true
-		}
-	}
 	usable.each(func(i int, k evidence.MethodKind) {
 		if c := kindClass[i]; c.MFACapable || c.Unknown {
-			consider(kindStrengths[i], pathRef{kind: pathSignIn, k1: k})
+			b.add(pathKey{kind: PathSignIn, variant: vSignIn, proofs: [3]evidence.MethodKind{pw, k}, pols: none}, kindStrengths[i])
+			found = true
 		}
 	})
+	aal1 := strength{AAL: AAL1, tier: 1}
 	if !found {
 		switch {
 		case x.kinds&mfaCapableKinds == 0:
-			consider(strength{AAL: AAL1, tier: 1}, pathRef{kind: pathNoMFA})
+			b.add(pathKey{kind: PathSignIn, variant: vNoMFA, proofs: [3]evidence.MethodKind{pw}, pols: none}, aal1)
 		case x.kinds&signInAllowed&mfaCapableKinds == 0:
 			// Nothing registered is enabled at all.
-			consider(strength{AAL: AAL1, tier: 1}, pathRef{kind: pathMFANotAllowed})
+			b.add(pathKey{kind: PathSignIn, variant: vMFANotAllowed, proofs: [3]evidence.MethodKind{pw}, pols: none}, aal1)
 		default:
 			// The sign-in policy accepts none of the registered methods, so the
 			// way to a session is registering one it accepts (800-63B-4
@@ -625,17 +672,18 @@ func (e *env) assess(x *acct) {
 			// MFA, with the password alone if it does not.
 			if e.registrationNeedsMFA(x) {
 				(x.kinds & signInAllowed & mfaCapableKinds).each(func(i int, k evidence.MethodKind) {
-					consider(kindStrengths[i], pathRef{kind: pathRegistration, k1: k})
+					b.add(pathKey{kind: PathRegistration, variant: vRegistration, proofs: [3]evidence.MethodKind{pw, k}, pols: none}, kindStrengths[i])
 				})
 			} else {
-				consider(strength{AAL: AAL1, tier: 1}, pathRef{kind: pathRegistration})
+				b.add(pathKey{kind: PathRegistration, variant: vRegistration, proofs: [3]evidence.MethodKind{pw}, pols: none}, aal1)
 			}
 		}
 	}
 	for i := range e.signIn {
 		s := &e.signIn[i]
 		if s.enforced() && !s.p.Block && s.p.OneFactor && s.targets.match(x) {
-			consider(strength{AAL: AAL1, tier: 1}, pathRef{kind: pathOneFactor, policy: int32(i)})
+			pols := e.internPolicies(PolicyRef{ID: s.p.ID, Name: s.p.Name, Rule: s.p.RuleName, RuleID: s.p.RuleID})
+			b.add(pathKey{kind: PathPasswordOnly, variant: vOneFactor, proofs: [3]evidence.MethodKind{pw}, pols: pols}, aal1)
 			break
 		}
 	}
@@ -643,47 +691,14 @@ func (e *env) assess(x *acct) {
 		if !r.p.EndsInSession {
 			return
 		}
-		if s, ref, ok := e.recoveryStrength(r, x, recoveryAllowed, true); ok {
-			ref.policy = int32(i)
-			consider(s, ref)
-		}
+		pols := int32(-2)
+		e.recoveryPaths(r, x, recoveryAllowed, true, func(s strength, k1, k2 evidence.MethodKind) {
+			if pols == -2 {
+				pols = e.internPolicies(PolicyRef{ID: r.p.ID, Name: r.p.Name, RuleID: r.p.RuleID})
+			}
+			b.add(pathKey{kind: PathRecovery, variant: vRecovery, proofs: [3]evidence.MethodKind{k1, k2}, pols: pols}, s)
+		})
 	})
-}
-
-// label renders a path for weakest_path.
-func (e *env) label(ref pathRef) string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if l, ok := e.labels[ref]; ok {
-		return l
-	}
-	var l string
-	switch ref.kind {
-	case pathNoMFA:
-		l = "password only (no usable MFA-capable method)"
-	case pathMFANotAllowed:
-		l = "password only (the registered MFA-capable methods are not allowed for sign-in)"
-	case pathRegistration:
-		k := "password only"
-		if ref.k1 != "" {
-			k = string(ref.k1)
-		}
-		l = k + " (registering a method the sign-in policy accepts)"
-	case pathSignIn:
-		l = string(ref.k1) + " (sign-in)"
-	case pathOneFactor:
-		p := e.signIn[ref.policy].p
-		l = "password only (one-factor rule: " + policyLabel(p.Name, p.RuleName) + ")"
-	case pathRecovery:
-		p := e.recovery[ref.policy].p
-		l = string(ref.k1)
-		if ref.k2 != "" {
-			l += " + " + string(ref.k2)
-		}
-		l += " (self-service recovery: " + policyLabel(p.Name, "") + ")"
-	}
-	e.labels[ref] = l
-	return l
 }
 
 func policyLabel(name, rule string) string {
@@ -693,8 +708,13 @@ func policyLabel(name, rule string) string {
 	return name + " / " + rule
 }
 
+// assurance is the account's computed assurance.
 func (x *acct) assurance(e *env) Assurance {
-	return Assurance{Nominal: x.nominal, Effective: x.effective.AAL, WeakestPath: e.label(x.weakest)}
+	a := Assurance{Nominal: x.nominal, Effective: x.effective.AAL, WeakestPath: e.weakestLabel(x)}
+	for _, id := range e.pathsOf(x) {
+		a.Paths = append(a.Paths, e.path(id).path)
+	}
+	return a
 }
 
 // AccountAssurance computes one account's nominal and effective AAL as

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/shadowpath/shadowpath/connectors/evidence"
@@ -22,6 +23,12 @@ type Check struct {
 	// Datasets lists, per provider, the coverage datasets that must be
 	// complete for the check to be assessed. "a|b" means either one.
 	Datasets map[evidence.Provider][]string
+	// Refine lists, per provider, datasets that only refine the check's
+	// subjects (which accounts are privileged; the methods of accounts whose
+	// read failed, which are then skipped): when one was not read completely
+	// the findings the rest proves stand, marked incomplete, and a check with
+	// none is not_assessed (DESIGN.md "Partial data").
+	Refine map[evidence.Provider][]string
 	// Manual, per provider, says what a person must verify where no API
 	// exposes the setting; the check is then always manual for that provider.
 	Manual map[evidence.Provider]string
@@ -116,6 +123,52 @@ const (
 )
 
 func l(s ...string) []string { return s }
+
+// refinable names, per check and provider, the datasets of its Datasets
+// that only refine its subjects. Roles decide who is privileged (severity,
+// the privileged-only checks' population) — except on Entra for the checks
+// that read access paths, where Conditional Access policies target roles
+// and a missing role would invent a weaker path. Per-account methods are
+// read per account; an account whose read failed carries methods_error and
+// is skipped, so the others' findings stand.
+var refinable = map[string]map[evidence.Provider][]string{
+	"MFA-01": both(l(dsRoles, dsFactors), l(dsRoles, entraMethods)),
+	"MFA-02": both(l(dsRoles, dsFactors), l(dsRoles, entraMethods)),
+	"MFA-03": both(l(dsRoles, dsFactors), l(entraMethods)),
+	"MFA-04": both(l(dsRoles, dsFactors), l(entraMethods)),
+	"MFA-06": both(l(dsRoles, dsFactors), l(dsRoles, entraMethods)),
+	"EXC-01": both(l(dsRoles), nil),
+	"EXC-02": both(l(dsRoles, dsFactors), l(entraMethods)),
+	"REC-07": both(l(dsRoles), l(dsRoles)),
+	"NHI-05": both(l(dsRoles), l(dsRoles)),
+}
+
+func both(okta, entra []string) map[evidence.Provider][]string {
+	return map[evidence.Provider][]string{evidence.Okta: okta, evidence.Entra: entra}
+}
+
+// splitRefinable moves each check's refinable datasets from Datasets to Refine.
+func splitRefinable(cs []Check) {
+	for i := range cs {
+		c := &cs[i]
+		rs := refinable[c.ID]
+		if len(rs) == 0 {
+			continue
+		}
+		c.Refine = map[evidence.Provider][]string{}
+		for p, list := range c.Datasets {
+			var keep []string
+			for _, d := range list {
+				if slices.Contains(rs[p], d) {
+					c.Refine[p] = append(c.Refine[p], d)
+				} else {
+					keep = append(keep, d)
+				}
+			}
+			c.Datasets[p] = keep
+		}
+	}
+}
 
 // Catalog returns every check, sorted by id.
 func Catalog() []Check {
@@ -343,6 +396,7 @@ func Catalog() []Check {
 			eval:        evalLOG01,
 		},
 	}
+	splitRefinable(cs)
 	sort.Slice(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID })
 	return cs
 }

@@ -8,6 +8,9 @@ import (
 )
 
 func evalEXC01(e *env) outcome {
+	if e.access != nil {
+		return evalEXC01Access(e)
+	}
 	var o outcome
 	type excl struct {
 		typ, id  string
@@ -164,20 +167,69 @@ func evalEXC01(e *env) outcome {
 	return o
 }
 
+// evalEXC02 finds the password-only and legacy-client paths: accounts that
+// some context lets reach a session with no second factor. One finding per
+// deciding rule (the most specific policy of the path: the app's rule
+// where the global session rule does not ask for more), naming how many
+// accounts reach it, in which contexts, and a sample.
 func evalEXC02(e *env) outcome {
 	var o outcome
-	for i := range e.signIn {
-		s := &e.signIn[i]
-		if !s.enforced() || s.p.Block || !s.p.OneFactor || s.targets.empty {
-			continue
+	type group struct {
+		subject            PolicyRef
+		policies           []string
+		accounts, privileg int
+		ids                []string
+		paths              map[string]bool
+	}
+	groups := map[string]*group{}
+	for i := range e.accts {
+		x := &e.accts[i]
+		seen := map[string]bool{}
+		for _, id := range e.pathsOf(x) {
+			p := e.path(id)
+			if p.key.kind != PathPasswordOnly && p.key.kind != PathLegacy {
+				continue
+			}
+			var subj PolicyRef
+			if n := len(p.path.Policies); n > 0 {
+				subj = p.path.Policies[n-1]
+			}
+			key := subj.ID + "\x00" + subj.RuleID
+			g := groups[key]
+			if g == nil {
+				g = &group{subject: subj, paths: map[string]bool{}}
+				g.policies = e.pathPolicies([]int32{id})
+				groups[key] = g
+			}
+			g.paths[p.path.Label] = true
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			g.accounts++
+			if x.privileged {
+				g.privileg++
+			}
+			if len(g.ids) < sampleSize {
+				g.ids = append(g.ids, x.a.ID)
+			}
 		}
-		ev := map[string]any{"kind": s.p.Kind, "targets": e.targetsEvidence(s.p.Targets), "all_apps": s.p.AllApps}
-		if s.p.RuleID != "" {
-			ev["rule_id"] = s.p.RuleID
+	}
+	for _, k := range sortedKeys(groups) {
+		g := groups[k]
+		subject := policySubject(g.subject.ID, g.subject.Name)
+		if g.subject.ID == "" {
+			subject = e.tenantSubject()
+		}
+		ev := map[string]any{"accounts": g.accounts, "privileged_accounts": g.privileg, "sample": g.ids,
+			"paths": sample(sortedKeys(g.paths)), "path_policies": g.policies}
+		if g.subject.RuleID != "" {
+			ev["rule_id"] = g.subject.RuleID
 		}
 		o.findings = append(o.findings, Finding{
-			Subject:  policySubject(s.p.ID, s.p.Name),
-			Message:  "\"" + policyLabel(s.p.Name, s.p.RuleName) + "\" grants a session with one factor",
+			Subject: subject,
+			Message: "\"" + g.subject.Label() + "\" lets " + plural(g.accounts, "account", "accounts") + " (" + itoa(g.privileg) +
+				" privileged) reach a session with the password alone",
 			Severity: High, Evidence: ev,
 		})
 	}
@@ -208,9 +260,9 @@ func evalEXC02(e *env) outcome {
 	case len(o.findings) > 0:
 		o.rationale = plural(len(o.findings), "password-only path exists", "password-only paths exist") + "."
 	case legacy != "":
-		o.rationale = "No rule grants a one-factor session, and policy " + legacy + " blocks legacy authentication."
+		o.rationale = "No account reaches a session with one factor, and policy " + legacy + " blocks legacy authentication."
 	default:
-		o.rationale = "No enforced rule grants a session with one factor" + map[bool]string{true: " and legacy authentication is blocked.", false: "."}[blocked != nil]
+		o.rationale = "No account reaches a session with one factor" + map[bool]string{true: " and legacy authentication is blocked.", false: "."}[blocked != nil]
 	}
 	return o
 }

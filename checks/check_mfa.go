@@ -71,15 +71,15 @@ func evalMFA03(e *env) outcome {
 	o.findings, members = e.memberFindings(
 		func(x *acct) bool { return x.effective.AAL < x.nominal },
 		func(x *acct) Finding {
-			path := e.label(x.weakest)
+			path := e.weakestLabel(x)
 			return userFinding(x, High,
 				"holds "+x.nominal.String()+" methods but a session can be had at "+x.effective.AAL.String()+" via "+path,
-				map[string]any{
+				e.withPaths(map[string]any{
 					"nominal_aal":   x.nominal.String(),
 					"effective_aal": x.effective.AAL.String(),
 					"weakest_path":  path,
 					"methods":       e.methodList(x.kinds),
-				})
+				}, e.pathsBelow(x, x.nominal)))
 		})
 	if len(o.findings) == 0 {
 		o.rationale = "Every member account's weakest path is as strong as its strongest method (" + itoa(members) + " checked)."
@@ -89,13 +89,16 @@ func evalMFA03(e *env) outcome {
 	return o
 }
 
-// usableNonPR returns the kinds a can use for sign-in or self-service
-// recovery that are not phishing-resistant (MFA-capable, email OTP,
-// security question; the password alone does not count).
-func (e *env) usableNonPR(x *acct) kindSet {
-	signInAllowed, recoveryAllowed := e.allowedKinds(x)
+// usableNonPR returns the proofs a can use that are not phishing-resistant
+// (MFA-capable, email OTP, security question; the password alone does not
+// count): those of its paths, and the proofs of the self-service recovery
+// flows it may start even where the flow does not by itself end in a
+// session (CATALOG.md MFA-04: "allow for sign-in or recovery"); and the
+// paths among them.
+func (e *env) usableNonPR(x *acct) (kindSet, []int32) {
 	candidates := (mfaCapableKinds | bitOf(evidence.KindEmailOTP) | bitOf(evidence.KindSecurityQuestion) | bitOf(evidence.KindUnknown)) &^ phishingResistantKinds
-	usable := x.kinds & signInAllowed & e.policyAllowed(x)
+	var weak kindSet
+	_, recoveryAllowed := e.allowedKinds(x)
 	e.recoveryFor(x, func(_ int, r *recoveryPolicy) {
 		proofs := r.methods | r.stepUp
 		if r.methods == 0 {
@@ -103,11 +106,25 @@ func (e *env) usableNonPR(x *acct) kindSet {
 		}
 		proofs.each(func(i int, k evidence.MethodKind) {
 			if e.proofAvailable(x, k) {
-				usable |= 1 << i
+				weak |= (1 << i) & candidates
 			}
 		})
 	})
-	return usable & candidates
+	var paths []int32
+	for _, id := range e.pathsOf(x) {
+		p := e.path(id)
+		var ks kindSet
+		for _, k := range p.key.proofs {
+			if k != "" {
+				ks |= bitOf(k)
+			}
+		}
+		if ks&candidates != 0 {
+			weak |= ks & candidates
+			paths = append(paths, id)
+		}
+	}
+	return weak, paths
 }
 
 func evalMFA04(e *env) outcome {
@@ -119,7 +136,7 @@ func evalMFA04(e *env) outcome {
 			continue
 		}
 		admins++
-		weak := e.usableNonPR(x)
+		weak, weakPaths := e.usableNonPR(x)
 		pr := x.kinds & phishingResistantKinds
 		if weak == 0 && pr != 0 {
 			continue
@@ -133,14 +150,14 @@ func evalMFA04(e *env) outcome {
 		default:
 			msg += "can fall back to " + joinKinds(weak)
 		}
-		o.findings = append(o.findings, userFinding(x, Critical, msg, map[string]any{
+		o.findings = append(o.findings, userFinding(x, Critical, msg, e.withPaths(map[string]any{
 			"phishing_resistant":            pr.strings(),
 			"usable_non_phishing_resistant": weak.strings(),
 			"methods":                       e.methodList(x.kinds),
 			"effective_aal":                 x.effective.AAL.String(),
-			"weakest_path":                  e.label(x.weakest),
+			"weakest_path":                  e.weakestLabel(x),
 			"roles":                         roleList(x.a.Roles),
-		}))
+		}, weakPaths)))
 	}
 	if len(o.findings) == 0 {
 		if admins == 0 {

@@ -334,6 +334,11 @@ func evalNHI10(e *env) outcome {
 			ev["sign_ins"] = len(ids)
 		}
 		var exempt []string
+		for _, id := range e.pathsOf(x) {
+			if p := e.path(id); e.access != nil && p.key.kind == PathPasswordOnly {
+				exempt = append(exempt, p.path.Label)
+			}
+		}
 		for j := range e.signIn {
 			s := &e.signIn[j]
 			switch {

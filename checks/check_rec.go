@@ -203,6 +203,9 @@ func twoWeakest(proofs kindSet) (strength, bool) {
 }
 
 func evalREC03(e *env) outcome {
+	if e.access != nil {
+		return evalREC03Paths(e)
+	}
 	var o outcome
 	type gap struct {
 		accounts, privileged int
@@ -210,7 +213,7 @@ func evalREC03(e *env) outcome {
 		required             strength
 		requiredBy           string
 		recovery             strength
-		path                 pathRef
+		k1, k2               evidence.MethodKind
 	}
 	fails := map[int]*gap{}
 	manual := map[int]*gap{}
@@ -224,7 +227,7 @@ func evalREC03(e *env) outcome {
 		reqDone := false
 		_, recoveryAllowed := e.allowedKinds(x)
 		e.recoveryFor(x, func(pi int, r *recoveryPolicy) {
-			s, ref, ok := e.recoveryStrength(r, x, recoveryAllowed, false)
+			s, k1, k2, ok := e.recoveryStrength(r, x, recoveryAllowed, false)
 			if !ok {
 				return
 			}
@@ -246,7 +249,7 @@ func evalREC03(e *env) outcome {
 			}
 			g := into[pi]
 			if g == nil {
-				g = &gap{recovery: s, path: ref}
+				g = &gap{recovery: s, k1: k1, k2: k2}
 				into[pi] = g
 			}
 			g.accounts++
@@ -264,10 +267,9 @@ func evalREC03(e *env) outcome {
 	for _, pi := range sortedIntKeys(fails) {
 		g := fails[pi]
 		r := e.recovery[pi].p
-		g.path.policy = int32(pi)
 		ev := recoveryEvidence(r)
 		ev["recovery_assurance"] = g.recovery.String()
-		ev["weakest_recovery_path"] = e.label(g.path)
+		ev["weakest_recovery_path"] = recoveryLabel(g.k1, g.k2, r.Name)
 		ev["required_sign_in"] = g.required.String()
 		if g.requiredBy != "" {
 			ev["required_by"] = g.requiredBy

@@ -170,6 +170,12 @@ func (c Check) MissingData(src *evidence.Source) string {
 	return missingData(src, c.Datasets[src.Provider])
 }
 
+// LowerBound says which of c's refining datasets were not read completely
+// for src — its findings are then a lower bound — or "" when all were.
+func (c Check) LowerBound(src *evidence.Source) string {
+	return missingData(src, c.Refine[src.Provider])
+}
+
 // missingData returns why a check cannot be assessed for a source: the
 // required datasets that were not read completely, with their details.
 func missingData(src *evidence.Source, required []string) string {
@@ -251,6 +257,16 @@ func (c *Check) run(e *env) CheckResult {
 			r.Status = Fail
 		}
 	}
+	if gap := missingData(e.src, c.Refine[e.provider]); gap != "" {
+		switch r.Status {
+		case Fail:
+			// Proven findings stand; the list is a lower bound.
+			r.Incomplete = true
+			r.Rationale += " Incomplete: " + gap + "; the findings are those the data read proves, a lower bound."
+		case Pass:
+			r.Status, r.Rationale = NotAssessed, "Not assessed: "+gap+"; no finding in the data that was read."
+		}
+	}
 	for i := range o.findings {
 		f := &o.findings[i]
 		if f.Severity == "" {
@@ -310,15 +326,18 @@ func (e *env) appendIdentities(out []Identity) []Identity {
 		if !x.member {
 			ut = "guest"
 		}
+		paths, more := e.publicPaths(x)
 		out = append(out, Identity{
 			Provider: string(e.provider), ID: x.a.ID, Name: x.a.Name, Login: x.a.Login, UserType: ut,
 			Privileged: x.privileged, ServiceAccount: x.service, Methods: m,
-			NominalAAL: x.nominal.String(), EffectiveAAL: x.effective.AAL.String(), WeakestPath: e.label(x.weakest),
+			NominalAAL: x.nominal.String(), EffectiveAAL: x.effective.AAL.String(), WeakestPath: e.weakestLabel(x),
+			Paths: paths, MorePaths: more,
 		})
 		if !x.methodsKnown {
 			id := &out[len(out)-1]
 			id.NominalAAL, id.EffectiveAAL = "unknown", "unknown"
 			id.WeakestPath = "unknown (methods could not be read: " + x.a.MethodsError + ")"
+			id.Paths, id.MorePaths = nil, 0
 		}
 	}
 	return out

@@ -106,7 +106,11 @@ type CheckResult struct {
 	Status    Status    `json:"status"`
 	Controls  []Control `json:"controls"`
 	Rationale string    `json:"rationale"`
-	Findings  []Finding `json:"findings"`
+	// Incomplete: a dataset the check's subjects need was not read
+	// completely; the findings are the proven ones, a lower bound
+	// (DESIGN.md "Partial data").
+	Incomplete bool      `json:"incomplete,omitempty"`
+	Findings   []Finding `json:"findings"`
 }
 
 // Tool identifies the producer.
@@ -170,6 +174,10 @@ type Identity struct {
 	NominalAAL     string   `json:"nominal_aal"`
 	EffectiveAAL   string   `json:"effective_aal"`
 	WeakestPath    string   `json:"weakest_path"`
+	// Paths are the account's access paths, weakest first, at most
+	// MaxPathsPerIdentity; MorePaths counts the rest (DESIGN.md "Access paths").
+	Paths     []Path `json:"paths,omitempty"`
+	MorePaths int    `json:"more_paths,omitempty"`
 }
 
 // Results is the outcome of one evaluation: results.json.

@@ -11,8 +11,14 @@ import (
 	"time"
 )
 
-// SchemaVersion is the version of the snapshot file format.
-const SchemaVersion = "1"
+// SchemaVersion is the version of the snapshot file format. Version 2 adds
+// the policies as the vendors' engines read them (Policies.Engine and
+// Policies.Access); version 1 snapshots still decode and are evaluated with
+// the reduced sign-in flags they carry (Policies.SignIn), with a warning.
+const SchemaVersion = "2"
+
+// SupportedSchemaVersions are the snapshot versions this build reads.
+var SupportedSchemaVersions = []string{"1", "2"}
 
 // Provider names an identity provider.
 type Provider string
@@ -193,8 +199,15 @@ type Group struct {
 	Members int    `json:"members,omitempty"`
 }
 
-// Policies is the tenant's configuration reduced to what the catalog needs.
+// Policies is the tenant's configuration as the catalog needs it.
 type Policies struct {
+	// Engine names the policy engine that decides sign-in (EngineOkta*,
+	// EngineEntra). Empty in version 1 snapshots, whose sign-in policies
+	// exist only as reduced flags in SignIn.
+	Engine string `json:"engine,omitempty"`
+	// Access are the sign-in policies as the engine reads them, in the
+	// vendor's order; checks evaluates them per account and context.
+	Access          []AccessPolicy           `json:"access,omitempty"`
 	Methods         []MethodSetting          `json:"methods"`
 	Recovery        []RecoveryPolicy         `json:"recovery"`
 	SignIn          []SignInPolicy           `json:"sign_in"`
@@ -250,6 +263,11 @@ type RecoveryPolicy struct {
 	StepUpMethods  []MethodKind `json:"step_up_methods,omitempty"`
 	// EndsInSession: the flow signs the user in without a further MFA challenge.
 	EndsInSession bool `json:"ends_in_session"`
+	// AccessControl: Okta Identity Engine selfServicePasswordReset
+	// requirement.accessControl: AUTH_POLICY defers the reset's proofs to the
+	// Okta account management policy; LEGACY (or empty) uses Methods and
+	// StepUpMethods.
+	AccessControl string `json:"access_control,omitempty"`
 	// Known is false when the vendor API does not expose the method list or the
 	// step-up; Manual then says what a person must verify.
 	Known  bool   `json:"known"`
@@ -257,8 +275,10 @@ type RecoveryPolicy struct {
 	Source string `json:"source,omitempty"` // where it was read (classic recovery.factors, OIE rule, …)
 }
 
-// SignInPolicy is one rule that governs sign-in: an Okta sign-on/access
-// policy rule or an Entra Conditional Access policy.
+// SignInPolicy is one rule that governs sign-in reduced to flags: an Okta
+// sign-on/access policy rule or an Entra Conditional Access policy. It is
+// what version 1 snapshots carry; sources whose Policies.Engine is set are
+// judged by Policies.Access instead.
 type SignInPolicy struct {
 	ID       string  `json:"id"`
 	Name     string  `json:"name"`

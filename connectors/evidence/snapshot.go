@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -195,8 +196,9 @@ func describeJSONError(err error) error {
 
 // Validate checks what decoding cannot: versions, enums, required ids.
 func (s *Snapshot) Validate() error {
-	if s.SchemaVersion != SchemaVersion {
-		return fmt.Errorf("field \"schema_version\": %q is not supported (want %q)", s.SchemaVersion, SchemaVersion)
+	if !slices.Contains(SupportedSchemaVersions, s.SchemaVersion) {
+		return fmt.Errorf("field \"schema_version\": %q is not supported (this build reads %s): collect the evidence again with this version (shadowpath collect)",
+			s.SchemaVersion, strings.Join(SupportedSchemaVersions, ", "))
 	}
 	if len(s.Sources) == 0 {
 		return errors.New("field \"sources\": no source in snapshot")

@@ -133,7 +133,7 @@ func buildOkta() *evidence.Source {
 	src.Policies = evidence.Policies{
 		Methods: []evidence.MethodSetting{
 			{ID: "aut1nbtrJKKA9m45a0g4", Name: "Password", VendorKey: "okta_password", Kinds: []evidence.MethodKind{evidence.KindPassword}, Enabled: true, SignIn: true, Targets: everyone},
-			{ID: "aut1nbsPHh7jNjjyP0g4", Name: "Email", VendorKey: "okta_email", Kinds: []evidence.MethodKind{evidence.KindEmailOTP}, Enabled: true, SignIn: true, Recovery: true, Targets: everyone},
+			{ID: "aut1nbsPHh7jNjjyP0g4", Name: "Email", VendorKey: "okta_email", Kinds: []evidence.MethodKind{evidence.KindEmailOTP}, Enabled: true, SignIn: false, Recovery: true, Targets: everyone},
 			{ID: "aut1nbuyD8m1ckAYc0g4", Name: "Phone", VendorKey: "phone_number", Kinds: []evidence.MethodKind{evidence.KindSMS, evidence.KindVoice}, Enabled: true, SignIn: true, Recovery: true, Targets: everyone},
 			{ID: "aut1nbvIgEenhwE6c0g4", Name: "Security Question", VendorKey: "security_question", Kinds: []evidence.MethodKind{evidence.KindSecurityQuestion}, Enabled: true, Recovery: true, Targets: everyone},
 			{ID: "aut1nd8PQhGcQtSxB0g4", Name: "Security Key or Biometric", VendorKey: "webauthn", Kinds: []evidence.MethodKind{evidence.KindFIDO2}, Enabled: true, SignIn: true, Targets: everyone},
@@ -152,23 +152,18 @@ func buildOkta() *evidence.Source {
 				ID: id("00p", "okta-pw-contractors"), Name: "Contractors password policy", RuleID: id("0pr", "okta-pw-contractors-rule"),
 				Enabled: true, Priority: 2, Targets: evidence.Targets{Groups: []string{oktaGroupID(gVPN)}}, SelfService: true,
 				Methods:       []evidence.MethodKind{evidence.KindSMS},
-				EndsInSession: true, Known: true, Source: "OIE password policy rule selfServicePasswordReset.requirement",
+				EndsInSession: true, Known: true, AccessControl: "LEGACY", Source: "OIE password policy rule selfServicePasswordReset.requirement",
 			},
 			{
 				ID: id("00p", "okta-pw-default"), Name: "Default Policy", RuleID: id("0pr", "okta-pw-default-rule"),
 				Enabled: true, Priority: 3, Targets: everyone, SelfService: true,
 				Methods:        []evidence.MethodKind{evidence.KindEmailOTP, evidence.KindSMS},
 				StepUpRequired: true, StepUpMethods: []evidence.MethodKind{evidence.KindSecurityQuestion},
-				EndsInSession: true, Known: true, Source: "OIE password policy rule selfServicePasswordReset.requirement",
+				EndsInSession: true, Known: true, AccessControl: "LEGACY", Source: "OIE password policy rule selfServicePasswordReset.requirement",
 			},
 		},
-		SignIn: []evidence.SignInPolicy{
-			{ID: id("00p", "okta-gsp-default"), Name: "Default Policy", RuleID: id("0pr", "okta-gsp-rule"), RuleName: "Default Rule", Kind: "OKTA_SIGN_ON", Enabled: true, Priority: 1, Targets: everyone, RequiresMFA: true, AllApps: true},
-			{ID: id("00p", "okta-access-admin"), Name: "Okta Admin Console", RuleID: id("0pr", "okta-access-admin-rule"), RuleName: "Admins: phishing-resistant", Kind: "ACCESS_POLICY", Enabled: true, Priority: 1, Targets: admins, RequiresMFA: true, PhishingResistant: true, AllowedKinds: []evidence.MethodKind{evidence.KindFIDO2, evidence.KindFastPass}},
-			{ID: id("00p", "okta-access-dash"), Name: "Okta Dashboard", RuleID: id("0pr", "okta-access-dash-rule"), RuleName: "Everyone: any two factors", Kind: "ACCESS_POLICY", Enabled: true, Priority: 2, Targets: evidence.Targets{All: true, ExcludeGroups: []string{oktaGroupID(gMFAExempt)}}, RequiresMFA: true, AllApps: true},
-			{ID: id("00p", "okta-access-kiosk"), Name: "Okta Dashboard", RuleID: id("0pr", "okta-access-kiosk-rule"), RuleName: "Kiosk: password only", Kind: "ACCESS_POLICY", Enabled: true, Priority: 1, Targets: evidence.Targets{Groups: []string{oktaGroupID(gMFAExempt)}}, OneFactor: true, AllApps: true},
-			{ID: id("00p", "okta-access-vpn"), Name: "Legacy VPN (RADIUS)", RuleID: id("0pr", "okta-access-vpn-rule"), RuleName: "Contractors: 1FA", Kind: "ACCESS_POLICY", Enabled: true, Priority: 1, Targets: evidence.Targets{Groups: []string{oktaGroupID(gVPN)}}, OneFactor: true},
-		},
+		Engine: evidence.EngineOktaIdentity,
+		Access: oktaAccessPolicies(),
 		Registration: []evidence.RegistrationPolicy{
 			{ID: id("00p", "okta-enroll-admins"), Name: "Admin authenticator enrollment", Enabled: true, Targets: admins, RequiresMFA: true, Detail: "enrollment requires an existing factor challenge (rule enroll.self CHALLENGE)"},
 			{ID: id("00p", "okta-enroll-default"), Name: "Default Policy", Enabled: true, Targets: everyone, RequiresMFA: false, Detail: "enrollment allowed after password sign-in (rule enroll.self LOGIN)"},
@@ -262,6 +257,68 @@ func buildOkta() *evidence.Source {
 		evidence.DSSystemLog: len(src.Events), evidence.DSAPITokens: 3, evidence.DSApps: 3,
 	})
 	return src
+}
+
+// oktaAccessPolicies is the org's sign-in configuration as Okta's engine
+// reads it: Okta's default shape (global session Default Rule without MFA,
+// PASSWORD_IDP_ANY_FACTOR; preset authentication policies asking for two
+// factor types) plus the weaknesses a real org accumulates: the kiosk group
+// excluded from the Dashboard's two-factor rule onto a one-factor
+// catch-all, a one-factor RADIUS VPN for contractors, a
+// one-factor rule for engineers on the HQ network, and an Admin Console
+// rule that asks for phishing resistance only of the Okta Admins group
+// (help-desk administrators hold their role through another group).
+func oktaAccessPolicies() []evidence.AccessPolicy {
+	everyone := evidence.Targets{All: true}
+	group := func(g string) evidence.Targets { return evidence.Targets{Groups: []string{oktaGroupID(g)}} }
+	rule := func(key, name string, prio int, people evidence.Targets, req evidence.Requirement) evidence.AccessRule {
+		return evidence.AccessRule{ID: id("0pr", "okta-rule-"+key), Name: name, Priority: prio, Status: "ACTIVE", Enabled: true,
+			Conditions: evidence.Conditions{People: people}, Access: "ALLOW", Requirement: req}
+	}
+	twoFactors := evidence.Requirement{FactorMode: "2FA", Type: "ASSURANCE"}
+	oneFactor := evidence.Requirement{FactorMode: "1FA", Type: "ASSURANCE",
+		Constraints: []evidence.Constraint{{Knowledge: &evidence.ConstraintPart{Types: []string{"password"}}}}}
+	phishingResistant := evidence.Requirement{FactorMode: "2FA", Type: "ASSURANCE",
+		Constraints: []evidence.Constraint{{Possession: &evidence.ConstraintPart{PhishingResistant: "REQUIRED", UserVerification: "REQUIRED"}}}}
+	catchAll := func(key string, req evidence.Requirement) evidence.AccessRule {
+		r := rule(key+"-catchall", "Catch-all Rule", 99, evidence.Targets{}, req)
+		r.System = true
+		return r
+	}
+	// The Dashboard asks everyone but the kiosk group for two factors; the
+	// catch-all below it (left at one factor after the Classic migration)
+	// is where the excluded group lands.
+	dashboard := rule("dash-everyone", "Everyone: any two factors", 1, evidence.Targets{All: true, ExcludeGroups: []string{oktaGroupID(gMFAExempt)}}, twoFactors)
+	hqZone := id("nzo", "okta-zone-hq")
+	hq := rule("vpn-hq", "Engineering on the HQ network: one factor", 2, group(gEngineers), oneFactor)
+	hq.Conditions.Network = &evidence.Network{Connection: "ZONE", Include: []string{hqZone}, Names: map[string]string{hqZone: "Corporate HQ"}}
+	gspAdmins := rule("gsp-admins", "Admins: MFA every sign-in", 1, group(gAdmins), evidence.Requirement{RequireFactor: true, PrimaryFactor: "PASSWORD_IDP"})
+	gspAdmins.SessionLifetimeMinutes = 120
+	gspDefault := rule("gsp-default", "Default Rule", 2, evidence.Targets{}, evidence.Requirement{PrimaryFactor: "PASSWORD_IDP_ANY_FACTOR"})
+	gspDefault.System = true
+	app := func(key, name string) evidence.AppRef {
+		return evidence.AppRef{ID: id("0oa", "okta-app-"+key), Name: name}
+	}
+	return []evidence.AccessPolicy{
+		{ID: id("00p", "okta-gsp-default"), Name: "Default Policy", Type: evidence.APOktaGlobalSession, Priority: 1, Status: "ACTIVE", Enabled: true, System: true,
+			Conditions: evidence.Conditions{People: everyone}, Rules: []evidence.AccessRule{gspAdmins, gspDefault}},
+		{ID: id("00p", "okta-access-admin"), Name: "Okta Admin Console", Type: evidence.APOktaAuthentication, Priority: 1, Status: "ACTIVE", Enabled: true,
+			Apps: []evidence.AppRef{{ID: evidence.AppOktaAdminConsole, Name: "Okta Admin Console"}}, AppsKnown: true,
+			Rules: []evidence.AccessRule{rule("admin-pr", "Okta Admins: phishing-resistant", 1, group(gAdmins), phishingResistant), catchAll("admin", twoFactors)}},
+		{ID: id("00p", "okta-access-dash"), Name: "Okta Dashboard", Type: evidence.APOktaAuthentication, Priority: 2, Status: "ACTIVE", Enabled: true,
+			Apps: []evidence.AppRef{{ID: evidence.AppOktaDashboard, Name: "Okta Dashboard"}}, AppsKnown: true,
+			Rules: []evidence.AccessRule{dashboard, catchAll("dash", oneFactor)}},
+		{ID: id("00p", "okta-access-vpn"), Name: "Legacy VPN (RADIUS)", Type: evidence.APOktaAuthentication, Priority: 3, Status: "ACTIVE", Enabled: true,
+			Apps: []evidence.AppRef{app("vpn", "Legacy VPN (RADIUS)")}, AppsKnown: true,
+			Rules: []evidence.AccessRule{rule("vpn-contractors", "Contractors: 1FA", 1, group(gVPN), oneFactor), hq, catchAll("vpn", twoFactors)}},
+		{ID: id("00p", "okta-access-default"), Name: "Default Policy", Type: evidence.APOktaAuthentication, Priority: 4, Status: "ACTIVE", Enabled: true, System: true,
+			Apps: []evidence.AppRef{app("github", "GitHub Enterprise"), app("salesforce", "Salesforce"), app("workday", "Workday")}, AppsKnown: true,
+			Rules: []evidence.AccessRule{catchAll("default", twoFactors)}},
+		{ID: id("00p", "okta-access-pwonly"), Name: "Password only", Type: evidence.APOktaAuthentication, Priority: 5, Status: "ACTIVE", Enabled: true, AppsKnown: true,
+			Rules: []evidence.AccessRule{catchAll("pwonly", oneFactor)}},
+		{ID: id("00p", "okta-access-acctmgmt"), Name: "Okta Account Management Policy", Type: evidence.APOktaAccountManagement, Priority: 6, Status: "ACTIVE", Enabled: true, AppsKnown: true,
+			Rules: []evidence.AccessRule{catchAll("acctmgmt", twoFactors)}},
+	}
 }
 
 func factorPrefix(ft string) string {
