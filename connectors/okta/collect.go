@@ -42,7 +42,13 @@ type run struct {
 	warned        map[string]bool
 	everyone      string // id of the built-in Everyone group
 	classic       bool   // Classic engine org (no /api/v1/authenticators)
+	// appInfo: app id → name and label, for naming policy mappings.
+	appInfo map[string]appNames
+	// zoneNames: network zone id → name, for rule contexts.
+	zoneNames map[string]string
 }
+
+type appNames struct{ name, label string }
 
 func (r *run) warn(msg string) {
 	r.mu.Lock()
@@ -98,6 +104,7 @@ func (c *Connector) Collect(ctx context.Context, opts evidence.CollectOptions) (
 
 		groupMembers: map[string][]string{},
 		groupRoles:   map[string][]rawRole{},
+		appInfo:      map[string]appNames{},
 	}
 	c.pacer.setNotify(func(bucket string, d time.Duration) {
 		r.progress("okta: rate limit on %s, waiting %s", bucket, d.Round(100*time.Millisecond))
@@ -119,6 +126,7 @@ func (c *Connector) Collect(ctx context.Context, opts evidence.CollectOptions) (
 	r.systemLog(ctx)
 	r.apiTokens(ctx)
 	r.apps(ctx)
+	r.resolveApps()
 
 	for _, ds := range evidence.Datasets[evidence.Okta] {
 		if _, ok := r.src.CoverageOf(ds); !ok {

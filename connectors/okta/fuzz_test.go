@@ -36,8 +36,10 @@ func FuzzVendorJSON(f *testing.F) {
 				r.recovery(p)
 			case "MFA_ENROLL":
 				r.registration(p, p)
+			case "OKTA_SIGN_ON":
+				r.accessPolicy(p, evidence.APOktaGlobalSession, policyExtras{conditions: settings, ruleConditions: map[string]json.RawMessage{"0pr1": settings}})
 			default:
-				r.signIn(p)
+				r.accessPolicy(p, evidence.APOktaAuthentication, policyExtras{conditions: settings, ruleConditions: map[string]json.RawMessage{"0pr1": settings}})
 			}
 			r.enrollTargets(&readPolicies{byType: map[string][]*rawPolicy{"MFA_ENROLL": {p}}, ok: true})
 		}

@@ -38,6 +38,37 @@ type rawPolicy struct {
 	Settings   json.RawMessage `json:"settings"`
 
 	rules []rawRule
+	// rawConditions is the whole conditions object; resourceType is
+	// _embedded.resourceType (END_USER_ACCOUNT_MANAGEMENT for the Okta
+	// account management policy, APP for other authentication policies).
+	rawConditions json.RawMessage
+	resourceType  string
+}
+
+// UnmarshalJSON keeps the raw conditions beside the people condition.
+func (p *rawPolicy) UnmarshalJSON(b []byte) error {
+	type plain rawPolicy
+	var aux struct {
+		*plain
+		Conditions json.RawMessage `json:"conditions"`
+		Embedded   struct {
+			ResourceType string `json:"resourceType"`
+		} `json:"_embedded"`
+	}
+	aux.plain = (*plain)(p)
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	p.rawConditions, p.resourceType = aux.Conditions, aux.Embedded.ResourceType
+	p.Conditions = nil
+	if len(aux.Conditions) > 0 && string(aux.Conditions) != "null" {
+		var c rawConditions
+		if err := json.Unmarshal(aux.Conditions, &c); err != nil {
+			return err
+		}
+		p.Conditions = &c
+	}
+	return nil
 }
 
 type rawRule struct {
@@ -48,6 +79,31 @@ type rawRule struct {
 	System     bool            `json:"system"`
 	Conditions *rawConditions  `json:"conditions"`
 	Actions    json.RawMessage `json:"actions"`
+
+	rawConditions json.RawMessage
+}
+
+// UnmarshalJSON keeps the raw conditions beside the people condition.
+func (r *rawRule) UnmarshalJSON(b []byte) error {
+	type plain rawRule
+	var aux struct {
+		*plain
+		Conditions json.RawMessage `json:"conditions"`
+	}
+	aux.plain = (*plain)(r)
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	r.rawConditions = aux.Conditions
+	r.Conditions = nil
+	if len(aux.Conditions) > 0 && string(aux.Conditions) != "null" {
+		var c rawConditions
+		if err := json.Unmarshal(aux.Conditions, &c); err != nil {
+			return err
+		}
+		r.Conditions = &c
+	}
+	return nil
 }
 
 // policyTypes are the policy types read, in order.
@@ -63,6 +119,8 @@ type readPolicies struct {
 // Policies.Recovery, Registration and SignIn.
 func (r *run) policies(ctx context.Context) *readPolicies {
 	rp := &readPolicies{byType: map[string][]*rawPolicy{}, ok: true}
+	engine := r.engine(ctx)
+	accessAvailable := true
 	var failures []string
 	var hardErr error
 	for _, typ := range policyTypes {
@@ -72,7 +130,10 @@ func (r *run) policies(ctx context.Context) *readPolicies {
 			var ae *evidence.APIError
 			if typ == "ACCESS_POLICY" && errors.As(err, &ae) && (ae.Status == http.StatusBadRequest || ae.Status == http.StatusNotFound) {
 				// Classic engine orgs have no authentication policies.
-				r.warn("ACCESS_POLICY policies not available (Classic engine org?): " + err.Error())
+				accessAvailable = false
+				if engine != evidence.EngineOktaClassic {
+					r.warn("ACCESS_POLICY policies not available (Classic engine org?): " + err.Error())
+				}
 				continue
 			}
 			rp.ok = false
@@ -108,18 +169,21 @@ func (r *run) policies(ctx context.Context) *readPolicies {
 	for _, p := range rp.byType["PASSWORD"] {
 		r.recovery(p)
 	}
-	acctMgmt := accountManagementPolicy(rp.byType["ACCESS_POLICY"])
+	acctMgmt := r.accountManagementPolicy(rp.byType["ACCESS_POLICY"])
+	if engine == "" {
+		engine = evidence.EngineOktaClassic
+		if accessAvailable {
+			engine = evidence.EngineOktaIdentity
+		}
+	}
+	r.classic = r.classic || engine == evidence.EngineOktaClassic
+	r.src.Policies.Engine = engine
+	failures = append(failures, r.accessPolicies(ctx, rp, acctMgmt)...)
 	for _, p := range rp.byType["MFA_ENROLL"] {
 		r.registration(p, acctMgmt)
 	}
-	for _, typ := range []string{"OKTA_SIGN_ON", "ACCESS_POLICY"} {
-		for _, p := range rp.byType[typ] {
-			if p == acctMgmt {
-				continue
-			}
-			r.signIn(p)
-		}
-	}
+	// Sign-in is judged from Policies.Access (the engine's own rules); the
+	// reduced Policies.SignIn flags are what version 1 snapshots carried.
 
 	items := 0
 	for _, ps := range rp.byType {
@@ -229,7 +293,8 @@ type passwordActions struct {
 	SelfServicePasswordReset *struct {
 		Access      string `json:"access"`
 		Requirement *struct {
-			Primary *struct {
+			AccessControl string `json:"accessControl"`
+			Primary       *struct {
 				Methods []string `json:"methods"`
 			} `json:"primary"`
 			StepUp *struct {
@@ -317,6 +382,9 @@ func (r *run) recovery(p *rawPolicy) {
 			rp.StepUpMethods = question
 			rp.Source = "OIE rule without requirement: settings.recovery.factors"
 		}
+		if sspr != nil && sspr.Requirement != nil {
+			rp.AccessControl = sspr.Requirement.AccessControl
+		}
 		rp.EndsInSession = rp.SelfService && !mfaStepUp(rp)
 		r.src.Policies.Recovery = append(r.src.Policies.Recovery, rp)
 	}
@@ -374,17 +442,67 @@ func (s enrollSettings) offered() (keys []string, mode map[string]string) {
 	return keys, mode
 }
 
-// accountManagementPolicy finds the Identity Engine "Okta Account
-// Management Policy": the authentication policy that governs enrolling
-// authenticators and recovery from the end-user settings. The API marks it
-// only by name, so the name is matched.
-func accountManagementPolicy(ps []*rawPolicy) *rawPolicy {
+// accountManagementPolicy finds the Identity Engine Okta account
+// management policy: the authentication policy whose
+// _embedded.resourceType is END_USER_ACCOUNT_MANAGEMENT (okta-sdk-golang
+// openapi.yaml, AccessPolicy _embedded.resourceType). A response without
+// _embedded falls back to the policy's name, with a warning.
+func (r *run) accountManagementPolicy(ps []*rawPolicy) *rawPolicy {
 	for _, p := range ps {
-		if strings.Contains(strings.ToLower(p.Name), "account management") {
+		if p.resourceType == "END_USER_ACCOUNT_MANAGEMENT" {
+			return p
+		}
+	}
+	for _, p := range ps {
+		if p.resourceType == "" && strings.Contains(strings.ToLower(p.Name), "account management") {
+			r.warn("authentication policy " + p.ID + " taken for the Okta account management policy by its name (no _embedded.resourceType in the response)")
 			return p
 		}
 	}
 	return nil
+}
+
+// accessPolicies fills Policies.Access: global session policies and
+// authentication policies with the apps mapped to them, and the account
+// management policy. It returns the mapping reads that failed.
+func (r *run) accessPolicies(ctx context.Context, rp *readPolicies, acctMgmt *rawPolicy) []string {
+	extras := func(p *rawPolicy) policyExtras {
+		x := policyExtras{conditions: p.rawConditions, ruleConditions: map[string]json.RawMessage{}}
+		for _, rule := range p.rules {
+			x.ruleConditions[rule.ID] = rule.rawConditions
+		}
+		return x
+	}
+	for _, p := range rp.byType["OKTA_SIGN_ON"] {
+		r.src.Policies.Access = append(r.src.Policies.Access, r.accessPolicy(p, evidence.APOktaGlobalSession, extras(p)))
+	}
+	var apps []*rawPolicy
+	for _, p := range rp.byType["ACCESS_POLICY"] {
+		if p != acctMgmt {
+			apps = append(apps, p)
+		}
+	}
+	maps := make([][]evidence.AppRef, len(apps))
+	errs := make([]error, len(apps))
+	r.c.forEach(ctx, len(apps), func(ctx context.Context, i int) {
+		maps[i], errs[i] = r.mappings(ctx, apps[i].ID)
+	})
+	var failures []string
+	for i, p := range apps {
+		x := extras(p)
+		if errs[i] != nil {
+			failures = append(failures, fmt.Sprintf("mappings of ACCESS_POLICY %s: %v", p.ID, errs[i]))
+		} else {
+			x.apps, x.appsKnown = maps[i], true
+		}
+		r.src.Policies.Access = append(r.src.Policies.Access, r.accessPolicy(p, evidence.APOktaAuthentication, x))
+	}
+	if acctMgmt != nil {
+		x := extras(acctMgmt)
+		x.appsKnown = true
+		r.src.Policies.Access = append(r.src.Policies.Access, r.accessPolicy(acctMgmt, evidence.APOktaAccountManagement, x))
+	}
+	return failures
 }
 
 type accessActions struct {
@@ -462,149 +580,4 @@ func requires2FA(p *rawPolicy) bool {
 		}
 	}
 	return allows > 0
-}
-
-type signonActions struct {
-	Signon *struct {
-		Access        string `json:"access"`
-		RequireFactor *bool  `json:"requireFactor"`
-	} `json:"signon"`
-}
-
-// signIn reduces OKTA_SIGN_ON (global session) and ACCESS_POLICY
-// (authentication policy) rules.
-func (r *run) signIn(p *rawPolicy) {
-	for i := range p.rules {
-		rule := &p.rules[i]
-		sp := evidence.SignInPolicy{
-			ID: p.ID, Name: p.Name, RuleID: rule.ID, RuleName: rule.Name, Kind: p.Type,
-			Enabled:  p.Status == "ACTIVE" && (rule.Status == "" || rule.Status == "ACTIVE"),
-			Priority: priority(p, rule), Targets: r.targets(p, rule),
-		}
-		switch p.Type {
-		case "OKTA_SIGN_ON":
-			// The global session policy governs the Okta session itself.
-			sp.AllApps = true
-			var a signonActions
-			if !rawJSON(rule.Actions, &a) || a.Signon == nil {
-				r.warn(fmt.Sprintf("sign-on rule %s of policy %s has no signon action; treated as one-factor", rule.ID, p.ID))
-				sp.OneFactor = true
-				break
-			}
-			switch a.Signon.Access {
-			case "DENY":
-				sp.Block = true
-			default:
-				sp.RequiresMFA = a.Signon.RequireFactor != nil && *a.Signon.RequireFactor
-				sp.OneFactor = !sp.RequiresMFA
-			}
-		case "ACCESS_POLICY":
-			// The default (system) authentication policy applies to every
-			// app not given another policy.
-			sp.AllApps = p.System
-			var a accessActions
-			if !rawJSON(rule.Actions, &a) || a.AppSignOn == nil {
-				r.warn(fmt.Sprintf("authentication policy rule %s of policy %s has no appSignOn action; treated as one-factor", rule.ID, p.ID))
-				sp.OneFactor = true
-				break
-			}
-			if a.AppSignOn.Access == "DENY" {
-				sp.Block = true
-				break
-			}
-			vm := a.AppSignOn.VerificationMethod
-			if vm == nil {
-				sp.OneFactor = true
-				break
-			}
-			sp.RequiresMFA = vm.FactorMode == "2FA"
-			sp.OneFactor = vm.FactorMode == "1FA"
-			sp.PhishingResistant, sp.AllowedKinds = r.constraints(vm.Constraints)
-		}
-		r.src.Policies.SignIn = append(r.src.Policies.SignIn, sp)
-	}
-}
-
-type constraintPart struct {
-	Types             []string `json:"types"`
-	Methods           []string `json:"methods"`
-	PhishingResistant string   `json:"phishingResistant"`
-}
-
-// constraints reads an access rule's constraint alternatives: the rule is
-// phishing-resistant only when every alternative requires it, and the
-// methods/types named anywhere restrict the satisfying kinds (the password,
-// the first factor, is left out).
-func (r *run) constraints(cs []map[string]json.RawMessage) (bool, []evidence.MethodKind) {
-	if len(cs) == 0 {
-		return false, nil
-	}
-	allPR := true
-	set := map[evidence.MethodKind]bool{}
-	for _, alt := range cs {
-		pr := false
-		names := make([]string, 0, len(alt))
-		for name := range alt {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			var part constraintPart
-			if !rawJSON(alt[name], &part) {
-				continue
-			}
-			if part.PhishingResistant == "REQUIRED" {
-				pr = true
-			}
-			for _, m := range part.Methods {
-				for _, k := range r.constraintKinds(m, true) {
-					set[k] = true
-				}
-			}
-			for _, t := range part.Types {
-				for _, k := range r.constraintKinds(t, false) {
-					set[k] = true
-				}
-			}
-		}
-		allPR = allPR && pr
-	}
-	delete(set, evidence.KindPassword)
-	var kinds []evidence.MethodKind
-	for _, k := range evidence.AllKinds {
-		if set[k] {
-			kinds = append(kinds, k)
-		}
-	}
-	return allPR, kinds
-}
-
-// constraintKinds maps an access-rule constraint method or type.
-func (r *run) constraintKinds(v string, method bool) []evidence.MethodKind {
-	m := map[string][]evidence.MethodKind{
-		"PASSWORD": {evidence.KindPassword}, "SECURITY_QUESTION": {evidence.KindSecurityQuestion},
-		"EMAIL": {evidence.KindEmailOTP},
-	}
-	if method {
-		for k, v := range map[string][]evidence.MethodKind{
-			"SMS": {evidence.KindSMS}, "VOICE": {evidence.KindVoice}, "PUSH": {evidence.KindPush},
-			"SIGNED_NONCE": {evidence.KindFastPass}, "OTP": {evidence.KindTOTPSoftware, evidence.KindTOTPHardware},
-			"TOTP": {evidence.KindTOTPSoftware}, "WEBAUTHN": {evidence.KindFIDO2}, "DUO": {evidence.KindPush},
-			"CERT": {evidence.KindCertificate}, "IDP": {evidence.KindUnknown},
-		} {
-			m[k] = v
-		}
-	} else {
-		for k, v := range map[string][]evidence.MethodKind{
-			"SECURITY_KEY": {evidence.KindFIDO2}, "PHONE": {evidence.KindSMS, evidence.KindVoice},
-			"APP": {evidence.KindPush, evidence.KindTOTPSoftware, evidence.KindFastPass}, "FEDERATED": {evidence.KindUnknown},
-		} {
-			m[k] = v
-		}
-	}
-	if ks, ok := m[strings.ToUpper(v)]; ok {
-		return ks
-	}
-	r.warn(fmt.Sprintf("unknown Okta access-policy constraint value %q: treated as %s", v, evidence.KindUnknown))
-	return []evidence.MethodKind{evidence.KindUnknown}
 }

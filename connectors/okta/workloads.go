@@ -127,6 +127,7 @@ func (r *run) apps(ctx context.Context) {
 	total := 0
 	if err := list(ctx, r.c, "/api/v1/apps?limit=200", func(a rawApp) {
 		total++
+		r.appInfo[a.ID] = appNames{name: a.Name, label: a.Label}
 		if a.SignOnMode == "OPENID_CONNECT" && a.Settings.OAuthClient.ApplicationType == "service" {
 			svc = append(svc, a)
 		}

@@ -35,27 +35,34 @@ type Org struct {
 	AppJWKS        map[string][]Object `json:"app_jwks"`       // app_jwks.json: app id → JWKS keys
 	AppGrants      map[string][]Object `json:"app_grants"`     // app_grants.json: app id → scope grants
 	ClientRoles    map[string][]Object `json:"client_roles"`   // client_roles.json: client id → admin roles
+	// WellKnown is /.well-known/okta-organization; nil answers a
+	// WellKnownOrgMetadata whose pipeline follows Authenticators (idx when
+	// set, v1 when nil).
+	WellKnown      Object              `json:"well_known"`      // well_known.json
+	PolicyMappings map[string][]Object `json:"policy_mappings"` // policy_mappings.json: policy id → PolicyMapping objects
 }
 
 // fixtureFiles maps fixture file names to the Org field they fill.
 func (o *Org) fixtureFiles() map[string]any {
 	return map[string]any{
-		"users.json":          &o.Users,
-		"factors.json":        &o.Factors,
-		"groups.json":         &o.Groups,
-		"group_members.json":  &o.GroupMembers,
-		"user_roles.json":     &o.UserRoles,
-		"group_roles.json":    &o.GroupRoles,
-		"authenticators.json": &o.Authenticators,
-		"policies.json":       &o.Policies,
-		"policy_rules.json":   &o.PolicyRules,
-		"logs.json":           &o.Logs,
-		"api_tokens.json":     &o.APITokens,
-		"apps.json":           &o.Apps,
-		"app_secrets.json":    &o.AppSecrets,
-		"app_jwks.json":       &o.AppJWKS,
-		"app_grants.json":     &o.AppGrants,
-		"client_roles.json":   &o.ClientRoles,
+		"users.json":           &o.Users,
+		"factors.json":         &o.Factors,
+		"groups.json":          &o.Groups,
+		"group_members.json":   &o.GroupMembers,
+		"user_roles.json":      &o.UserRoles,
+		"group_roles.json":     &o.GroupRoles,
+		"authenticators.json":  &o.Authenticators,
+		"policies.json":        &o.Policies,
+		"policy_rules.json":    &o.PolicyRules,
+		"logs.json":            &o.Logs,
+		"api_tokens.json":      &o.APITokens,
+		"apps.json":            &o.Apps,
+		"app_secrets.json":     &o.AppSecrets,
+		"app_jwks.json":        &o.AppJWKS,
+		"app_grants.json":      &o.AppGrants,
+		"client_roles.json":    &o.ClientRoles,
+		"well_known.json":      &o.WellKnown,
+		"policy_mappings.json": &o.PolicyMappings,
 	}
 }
 

@@ -687,6 +687,18 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	case "/api/v1/iam/assignees/users":
 		s.assignees(w, r)
 		return
+	case "/.well-known/okta-organization":
+		if o.WellKnown != nil {
+			writeJSON(w, o.WellKnown)
+			return
+		}
+		pipeline := "idx"
+		if o.Authenticators == nil {
+			pipeline = "v1"
+		}
+		writeJSON(w, Object{"id": "00o1fakeorg0000001", "pipeline": pipeline,
+			"_links": Object{"organization": Object{"href": "https://" + r.Host}}, "settings": Object{"analyticsCollectionEnabled": false, "bugReporterEnabled": true, "omEnabled": false}})
+		return
 	}
 	if strings.HasPrefix(p, "/oauth2/v1/clients/") && strings.HasSuffix(p, "/roles") {
 		id := strings.TrimSuffix(strings.TrimPrefix(p, "/oauth2/v1/clients/"), "/roles")
@@ -728,6 +740,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, nonNil(o.GroupRoles[id]))
 	case "policies/rules":
 		writeJSON(w, nonNil(o.PolicyRules[id]))
+	case "policies/mappings":
+		writeJSON(w, nonNil(o.PolicyMappings[id]))
 	case "apps/credentials/secrets":
 		writeJSON(w, nonNil(o.AppSecrets[id]))
 	case "apps/credentials/jwks":
