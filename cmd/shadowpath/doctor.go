@@ -128,6 +128,8 @@ func wouldBeNotAssessed(p evidence.Provider, probes []evidence.Probe, failed boo
 	for _, c := range checks.Catalog() {
 		if why := c.MissingData(src); why != "" {
 			out = append(out, c.ID+": "+why)
+		} else if why := c.LowerBound(src); why != "" {
+			out = append(out, c.ID+": incomplete (findings a lower bound, not_assessed if none): "+why)
 		}
 	}
 	sort.Strings(out)

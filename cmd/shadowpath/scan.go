@@ -330,6 +330,13 @@ func latestCollection(s *evidence.Snapshot) time.Time {
 }
 
 func evaluate(snap *evidence.Snapshot, cfg *config, waivers []checks.Waiver, at time.Time) (*checks.Results, error) {
+	p := paramsFor(cfg, at)
+	p.Waivers = waivers
+	return checks.Evaluate(snap, p)
+}
+
+// paramsFor turns the configuration into evaluation parameters at time at.
+func paramsFor(cfg *config, at time.Time) checks.Params {
 	p := checks.DefaultParams(at)
 	p.Thresholds = cfg.thresholds
 	p.BreakGlass = cfg.BreakGlass
@@ -337,10 +344,9 @@ func evaluate(snap *evidence.Snapshot, cfg *config, waivers []checks.Waiver, at 
 		p.ServiceAccountPatterns = cfg.ServiceAccounts.Patterns
 	}
 	p.ServiceAccounts = cfg.ServiceAccounts.Accounts
-	p.Waivers = waivers
 	p.ToolVersion = toolVersion()
 	p.Organization = cfg.Organization
-	return checks.Evaluate(snap, p)
+	return p
 }
 
 // outputFile is one rendered report.
