@@ -901,14 +901,36 @@ func evalEXC01Access(e *env) outcome {
 	hits := map[string]*hit{}
 	var order []string
 	breakGlassOK := 0
+	// Index the exclusions by the principal they name, so one pass over
+	// the accounts finds every exclusion that covers each.
+	byUser, byGroup, byRole := map[string][]int{}, map[string][]int{}, map[string][]int{}
 	for i := range exs {
-		ex := &exs[i]
-		key := ex.typ + "\x00" + ex.id + "\x00" + ex.pol.p.ID + "\x00" + ex.rule.r.ID
-		for j := range e.accts {
-			x := &e.accts[j]
-			if !excludes(ex, x) {
-				continue
-			}
+		switch ex := &exs[i]; ex.typ {
+		case "user":
+			byUser[strings.ToLower(ex.id)] = append(byUser[strings.ToLower(ex.id)], i)
+		case "group":
+			byGroup[ex.id] = append(byGroup[ex.id], i)
+		case "role":
+			byRole[ex.id] = append(byRole[ex.id], i)
+		}
+	}
+	var covering []int
+	for j := range e.accts {
+		x := &e.accts[j]
+		covering = covering[:0]
+		covering = append(covering, byUser[strings.ToLower(x.a.ID)]...)
+		if x.login != "" && x.login != strings.ToLower(x.a.ID) {
+			covering = append(covering, byUser[x.login]...)
+		}
+		for _, g := range x.a.Groups {
+			covering = append(covering, byGroup[g]...)
+		}
+		for _, r := range x.a.Roles {
+			covering = append(covering, byRole[r.ID]...)
+		}
+		for _, i := range covering {
+			ex := &exs[i]
+			key := ex.typ + "\x00" + ex.id + "\x00" + ex.pol.p.ID + "\x00" + ex.rule.r.ID
 			weak := e.landsWeaker(x, ex)
 			if len(weak) == 0 {
 				continue
@@ -999,24 +1021,6 @@ func evalEXC01Access(e *env) outcome {
 		o.rationale = "The " + plural(len(exs), "exclusion from an MFA rule", "exclusions from MFA rules") + " land on rules that are no weaker (or on declared break-glass accounts holding a phishing-resistant method)."
 	}
 	return o
-}
-
-// excludes: the exclusion names x (and x would otherwise be in the rule's
-// population: Okta excludes only from those it includes).
-func excludes(ex *mfaExclusion, x *acct) bool {
-	switch ex.typ {
-	case "user":
-		return ex.id == x.a.ID || strings.EqualFold(ex.id, x.login)
-	case "group":
-		return slices.Contains(x.a.Groups, ex.id)
-	case "role":
-		for _, r := range x.a.Roles {
-			if r.ID == ex.id {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func dedupeIDs(ids []int32) []int32 {

@@ -41,7 +41,9 @@ var withdraw = map[string]func(src *evidence.Source){
 	evidence.DSGroups:    func(s *evidence.Source) { s.Groups = nil },
 	evidence.DSSystemLog: func(s *evidence.Source) { s.Events = nil },
 	evidence.DSAudits:    func(s *evidence.Source) { s.Events = nil },
-	evidence.DSPolicies:  func(s *evidence.Source) { s.Policies.Access, s.Policies.Recovery, s.Policies.Registration = nil, nil, nil },
+	evidence.DSPolicies: func(s *evidence.Source) {
+		s.Policies.Access, s.Policies.Recovery, s.Policies.Registration = nil, nil, nil
+	},
 }
 
 // TestPartialDataKeepsProvenFindings takes each dataset away, one at a
