@@ -99,7 +99,7 @@ func (e *env) compileAccess() {
 				conds.Expression = ""
 			}
 			ar := accessRule{r: r, people: compileTargets(r.Conditions.People), cond: e.describeCond(conds), ops: ops,
-				ref: PolicyRef{ID: p.ID, Name: p.Name, Rule: r.Name, RuleID: r.ID}}
+				ref: PolicyRef{ID: p.ID, Name: p.Name, Rule: r.Name, RuleID: r.ID, Type: p.Type}}
 			ar.mfa = r.Requirement.RequireFactor || r.Requirement.FactorMode == "2FA"
 			ap.rules = append(ap.rules, ar)
 		}
@@ -717,7 +717,7 @@ func proofArray(proofs []evidence.MethodKind) [3]evidence.MethodKind {
 // identity, so it is left out of the path's assurance.
 func (e *env) oktaRecoveryPaths(x *acct, b *pathBuf, recoveryAllowed kindSet, sessions func(fn func(q *requirement, pols int32, ctx string)), avail []evidence.MethodKind) {
 	e.recoveryFor(x, func(_ int, r *recoveryPolicy) {
-		recPol := PolicyRef{ID: r.p.ID, Name: r.p.Name, RuleID: r.p.RuleID}
+		recPol := PolicyRef{ID: r.p.ID, Name: r.p.Name, RuleID: r.p.RuleID, Type: PolicyTypeRecovery}
 		var resets [][]evidence.MethodKind
 		if r.p.AccessControl == "AUTH_POLICY" {
 			var am *accessRule
@@ -773,7 +773,7 @@ func (e *env) oktaRecoveryPaths(x *acct, b *pathBuf, recoveryAllowed kindSet, se
 				if len(proofs) > 3 {
 					proofs = proofs[:3]
 				}
-				polList := append([]PolicyRef{recPol}, e.polLists[pols]...)
+				polList := append([]PolicyRef{recPol}, e.policyList(pols)...)
 				b.add(pathKey{kind: PathRecovery, variant: vGeneric, proofs: proofArray(proofs),
 					pols: e.internPolicies(polList...), ctx: e.internContext(ctx)}, comboStrength(proofs))
 			})
@@ -817,7 +817,7 @@ func (e *env) oktaClassicPaths(x *acct, b *pathBuf) {
 		if !r.p.EndsInSession {
 			return
 		}
-		pols := e.internPolicies(PolicyRef{ID: r.p.ID, Name: r.p.Name, RuleID: r.p.RuleID})
+		pols := e.internPolicies(PolicyRef{ID: r.p.ID, Name: r.p.Name, RuleID: r.p.RuleID, Type: PolicyTypeRecovery})
 		e.recoveryPaths(r, x, recoveryAllowed, true, func(s strength, k1, k2 evidence.MethodKind) {
 			b.add(pathKey{kind: PathRecovery, variant: vRecovery, proofs: [3]evidence.MethodKind{k1, k2}, pols: pols}, s)
 		})

@@ -38,7 +38,14 @@ type PolicyRef struct {
 	Rule string `json:"rule,omitempty"`
 	// RuleID is the vendor id of the rule, when the policy has rules.
 	RuleID string `json:"rule_id,omitempty"`
+	// Type is the policy's kind: an evidence.AP* access policy type, or
+	// "recovery" for a self-service recovery policy (Okta password policy,
+	// Entra SSPR).
+	Type string `json:"type,omitempty"`
 }
+
+// PolicyTypeRecovery is PolicyRef.Type of a self-service recovery policy.
+const PolicyTypeRecovery = "recovery"
 
 // Label is "Name / Rule" (or the name alone).
 func (p PolicyRef) Label() string { return policyLabel(p.Name, p.Rule) }
@@ -239,7 +246,7 @@ func (e *env) signature(x *acct, buf []byte) []byte {
 func (e *env) internPolicies(refs ...PolicyRef) int32 {
 	key := ""
 	for _, r := range refs {
-		key += r.ID + "\x00" + r.RuleID + "\x00" + r.Name + "\x00" + r.Rule + "\x01"
+		key += r.ID + "\x00" + r.RuleID + "\x00" + r.Name + "\x00" + r.Rule + "\x00" + r.Type + "\x01"
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -250,6 +257,13 @@ func (e *env) internPolicies(refs ...PolicyRef) int32 {
 	e.polLists = append(e.polLists, append([]PolicyRef{}, refs...))
 	e.polIndex[key] = i
 	return i
+}
+
+// policyList returns an interned policy list; safe while workers intern.
+func (e *env) policyList(i int32) []PolicyRef {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.polLists[i]
 }
 
 // internContext returns the index of a context description ("" is 0).

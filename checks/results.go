@@ -253,3 +253,22 @@ type AALChange struct {
 	From     string `json:"from"`
 	To       string `json:"to"`
 }
+
+// Complete reports whether the scan read everything: every dataset of
+// every source completely, and no check not_assessed or incomplete. An
+// incomplete scan's verdict is not final (exit code 2).
+func (r *Results) Complete() bool {
+	for _, src := range r.Sources {
+		for _, c := range src.Coverage {
+			if c.Status != evidence.Complete {
+				return false
+			}
+		}
+	}
+	for i := range r.Checks {
+		if r.Checks[i].Status == NotAssessed || r.Checks[i].Incomplete {
+			return false
+		}
+	}
+	return true
+}

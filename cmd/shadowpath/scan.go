@@ -389,17 +389,8 @@ func writeOutputs(dir string, files []outputFile) error {
 // verdict maps results to an exit code: 2 when anything could not be
 // assessed, else 1 when a failing check reaches failRank, else 0.
 func verdict(res *checks.Results, failRank int, onlyNew bool) int {
-	for _, src := range res.Sources {
-		for _, c := range src.Coverage {
-			if c.Status != evidence.Complete {
-				return exitIncomplete
-			}
-		}
-	}
-	for _, c := range res.Checks {
-		if c.Status == checks.NotAssessed {
-			return exitIncomplete
-		}
+	if !res.Complete() {
+		return exitIncomplete
 	}
 	if failRank == 0 {
 		return exitOK

@@ -37,7 +37,6 @@ import (
 	"time"
 
 	"github.com/shadowpath/shadowpath/checks"
-	"github.com/shadowpath/shadowpath/connectors/evidence"
 	"github.com/shadowpath/shadowpath/internal/drift"
 )
 
@@ -432,14 +431,7 @@ func Point(entry string, r *checks.Results) TrendPoint {
 		ToolVersion: r.Tool.Version,
 		Summary:     r.Summary,
 		Accounts:    len(r.Identities),
-		Complete:    r.Summary.NotAssessed == 0,
-	}
-	for _, src := range r.Sources {
-		for _, c := range src.Coverage {
-			if c.Status != evidence.Complete {
-				p.Complete = false
-			}
-		}
+		Complete:    r.Complete(),
 	}
 	for i := range r.Checks {
 		c := &r.Checks[i]
