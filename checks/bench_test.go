@@ -108,11 +108,16 @@ func bigIdentityEngineSource(n, rules int) *evidence.Source {
 	src.Policies.Access = def.Policies.Access
 	groups := []string{"00gstaff", "00gfield", oktaAdmins}
 	for i := range rules {
+		// Most rules target groups nobody is in (as in a real org, most rules
+		// match few people); every fifth targets a real population and asks
+		// for two factors, so the verdicts stay those of the 10-rule org and
+		// the comparison isolates the cost of evaluating more rules.
 		g := groups[i%len(groups)] + "-" + strconv.Itoa(i%7)
+		mode := []string{"1FA", "2FA"}[i%2]
 		if i%5 == 0 {
-			g = groups[i%len(groups)] // some rules hit real populations
+			g, mode = groups[i%len(groups)], "2FA"
 		}
-		r := rule("0prx"+strconv.Itoa(i), "Rule "+strconv.Itoa(i), i+1, "ALLOW", evidence.Requirement{FactorMode: []string{"1FA", "2FA"}[i%2]})
+		r := rule("0prx"+strconv.Itoa(i), "Rule "+strconv.Itoa(i), i+1, "ALLOW", evidence.Requirement{FactorMode: mode})
 		r.Conditions.People = evidence.Targets{Groups: []string{g}, ExcludeUsers: []string{"00u" + strconv.Itoa(i)}}
 		if i%3 == 0 {
 			r.Conditions.Network = &evidence.Network{Connection: "ZONE", Include: []string{"nzo" + strconv.Itoa(i%4)}}
@@ -120,7 +125,7 @@ func bigIdentityEngineSource(n, rules int) *evidence.Source {
 		pi := 3 // Default Policy (apps)
 		if i%4 == 0 {
 			pi = 0 // global session policy
-			r.Requirement = evidence.Requirement{RequireFactor: i%8 == 0, PrimaryFactor: "PASSWORD_IDP"}
+			r.Requirement = evidence.Requirement{RequireFactor: i%5 == 0, PrimaryFactor: "PASSWORD_IDP"}
 		}
 		p := &src.Policies.Access[pi]
 		p.Rules = append([]evidence.AccessRule{r}, p.Rules...)
