@@ -393,9 +393,15 @@ func TestPoint(t *testing.T) {
 		t.Errorf("Point (-want +got):\n%s", diff)
 	}
 	r.Summary.NotAssessed = 0
+	r.Checks[2].Status = checks.Pass // Complete reads the checks themselves (checks.Results.Complete)
 	if !Point("x", r).Complete {
 		t.Error("a run with every check assessed and no coverage gap is complete")
 	}
+	r.Checks[0].Incomplete = true
+	if Point("x", r).Complete {
+		t.Error("a run with an incomplete check is not complete")
+	}
+	r.Checks[0].Incomplete = false
 	r.Sources = []checks.SourceInfo{{Coverage: []evidence.Coverage{{Dataset: "system_log", Status: evidence.Partial}}}}
 	if Point("x", r).Complete {
 		t.Error("partial coverage must make the run incomplete")
