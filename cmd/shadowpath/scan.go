@@ -17,6 +17,7 @@ import (
 
 	"github.com/shadowpath/shadowpath/checks"
 	"github.com/shadowpath/shadowpath/connectors/evidence"
+	"github.com/shadowpath/shadowpath/internal/safeio"
 	"github.com/shadowpath/shadowpath/reports"
 	"github.com/shadowpath/shadowpath/templates"
 	"github.com/shadowpath/shadowpath/templates/demo"
@@ -158,9 +159,36 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 	if err != nil {
 		return err
 	}
+	// Everything that can be checked without the tenants is checked before
+	// the first network call: a bad key, path or template must not cost a
+	// whole collection.
+	signKey, err := loadSignKey(opts.signKey)
+	if err != nil {
+		return err
+	}
+	if err := checkOutputDir("--out", opts.out); err != nil {
+		return err
+	}
+	if opts.saveSnapshot != "" {
+		if err := checkOutputFile("--save-snapshot", opts.saveSnapshot); err != nil {
+			return err
+		}
+	}
+	tmplDir := opts.templateDir
+	if tmplDir == "" {
+		tmplDir = cfg.TemplateDir
+	}
+	tmpl, err := loadTemplates(ctx, tmplDir, opts.formats)
+	if err != nil {
+		return err
+	}
 
 	snap, evalAt, err := gatherEvidence(ctx, f, opts, cfg, log)
 	if err != nil {
+		return err
+	}
+	// An interrupted collection is not evidence: write nothing.
+	if err := interrupted(ctx, "during collection: nothing written"); err != nil {
 		return err
 	}
 	// The evidence is encoded once, for the snapshot file and the history.
@@ -171,7 +199,7 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 		}
 	}
 	if opts.saveSnapshot != "" {
-		sum, err := writeEvidence(opts.saveSnapshot, evidenceJSON, opts.signKey)
+		sum, err := writeEvidence(opts.saveSnapshot, evidenceJSON, signKey)
 		if err != nil {
 			return err
 		}
@@ -197,21 +225,16 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 			return err
 		}
 	}
-	tmplDir := opts.templateDir
-	if tmplDir == "" {
-		tmplDir = cfg.TemplateDir
-	}
-	tmpl, err := loadTemplates(tmplDir)
-	if err != nil {
-		return err
-	}
 	files, err := renderReports(ctx, opts.formats, tmpl, res)
 	if err != nil {
+		if ierr := interrupted(ctx, "before writing reports: the previous reports are untouched"); ierr != nil {
+			return ierr
+		}
 		return err
 	}
 	// Ctrl-C during rendering: keep the previous reports, write nothing.
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("interrupted before writing reports: %w", err)
+	if err := interrupted(ctx, "before writing reports: the previous reports are untouched"); err != nil {
+		return err
 	}
 	if err := writeOutputs(opts.out, files); err != nil {
 		return err
@@ -368,14 +391,21 @@ func renderReports(ctx context.Context, formats []string, tmpl *templates.Set, r
 	return files, nil
 }
 
+// writeOutputs writes the report set into dir as one unit: every file goes
+// to a temporary file first and the renames happen only when all of them
+// were written, so a full disk leaves the previous set whole. A directory
+// it creates is owner-only, and so is every report (they hold what the
+// snapshot holds).
 func writeOutputs(dir string, files []outputFile) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("output directory: %w", err)
+	if err := safeio.MkdirAll(dir); err != nil {
+		return envErr(fmt.Errorf("--out %s: %w", dir, err))
 	}
-	for _, fl := range files {
-		if err := evidence.WriteFileAtomic(filepath.Join(dir, fl.name), fl.data, 0o644); err != nil {
-			return err
-		}
+	set := make([]safeio.File, len(files))
+	for i, fl := range files {
+		set[i] = safeio.File{Name: fl.name, Data: fl.data}
+	}
+	if err := safeio.WriteSet(dir, set); err != nil {
+		return envErr(fmt.Errorf("--out %s: reports not written: %w", dir, err))
 	}
 	return nil
 }

@@ -13,12 +13,16 @@ import (
 	"github.com/shadowpath/shadowpath/connectors/entra"
 	"github.com/shadowpath/shadowpath/connectors/evidence"
 	"github.com/shadowpath/shadowpath/connectors/okta"
+	"github.com/shadowpath/shadowpath/internal/safeio"
 )
 
 // connectorFor builds a provider's connector from the environment, with the
 // config file's non-secret settings and secret-file references filling gaps.
 func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Connector, error) {
-	getenv := cfg.envWithFiles(f.getenv)
+	getenv, err := cfg.envWithFiles(f.getenv, provider, f.warn)
+	if err != nil {
+		return nil, err
+	}
 	switch provider {
 	case "okta":
 		c, err := okta.ConfigFromEnv(getenv)
@@ -61,10 +65,15 @@ func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Con
 	return nil, usageErr(fmt.Errorf("unknown source %q", provider))
 }
 
-// envWithFiles layers the config file under the environment: a variable
-// set in the environment wins; otherwise the config's value (or the content
-// of the secret file it names) is used.
-func (c *config) envWithFiles(getenv func(string) string) func(string) string {
+// envWithFiles layers the config file under the environment for provider
+// ("" = every provider): a variable set in the environment wins; otherwise
+// the config's value, or the content of the secret file it names, is used.
+// A secret file that is named but cannot be read (missing, unreadable, not a
+// regular file, empty, oversized) is an error naming the file and the field:
+// falling through to "no credential" would let the Entra connector pick
+// azidentity's default chain and authenticate as another principal. A secret
+// or key file readable by group or others is warned about, as a config is.
+func (c *config) envWithFiles(getenv func(string) string, provider string, warn func(string)) (func(string) string, error) {
 	fromCfg := map[string]string{
 		"OKTA_ORG_URL":                  c.Okta.OrgURL,
 		"OKTA_CLIENT_ID":                c.Okta.ClientID,
@@ -76,24 +85,67 @@ func (c *config) envWithFiles(getenv func(string) string) func(string) string {
 		"ENTRA_GRAPH_ENDPOINT":          c.Entra.GraphEndpoint,
 		"AZURE_AUTHORITY_HOST":          c.Entra.AuthorityHost,
 	}
-	secretFiles := map[string]string{
-		"OKTA_API_TOKEN":      c.Okta.TokenFile,
-		"AZURE_CLIENT_SECRET": c.Entra.ClientSecretFile,
-	}
-	return func(k string) string {
+	get := func(k string) string {
 		if v := getenv(k); v != "" {
 			return v
 		}
-		if v := fromCfg[k]; v != "" {
+		return fromCfg[k]
+	}
+	secrets := map[string]string{}
+	for _, sf := range []struct {
+		provider, env, field, path string
+	}{
+		{"okta", "OKTA_API_TOKEN", "okta.api_token_file", c.Okta.TokenFile},
+		{"entra", "AZURE_CLIENT_SECRET", "entra.client_secret_file", c.Entra.ClientSecretFile},
+	} {
+		if sf.path == "" || getenv(sf.env) != "" || (provider != "" && provider != sf.provider) {
+			continue
+		}
+		b, err := safeio.ReadFile(sf.path, safeio.MaxSmall)
+		if err == nil && strings.TrimSpace(string(b)) == "" {
+			err = fmt.Errorf("%s is empty", sf.path)
+		}
+		if err != nil {
+			return nil, usageErr(fmt.Errorf("%s: field %q: secret file cannot be used: %w", c.path, sf.field, err))
+		}
+		warnReadable(sf.path, sf.field, warn)
+		secrets[sf.env] = strings.TrimSpace(string(b))
+	}
+	// Key files the connectors read themselves: the same checks, up front.
+	for _, kf := range []struct {
+		provider, env, field, cfgPath string
+	}{
+		{"okta", "OKTA_PRIVATE_KEY_FILE", "okta.private_key_file", c.Okta.PrivateKeyFile},
+		{"entra", "AZURE_CLIENT_CERTIFICATE_PATH", "entra.certificate_path", c.Entra.CertificatePath},
+	} {
+		p := get(kf.env)
+		if p == "" || (provider != "" && provider != kf.provider) {
+			continue
+		}
+		where := kf.env
+		if getenv(kf.env) == "" {
+			where = fmt.Sprintf("%s: field %q", c.path, kf.field)
+		}
+		if err := safeio.CheckRegular(p, safeio.MaxSmall); err != nil {
+			return nil, usageErr(fmt.Errorf("%s: key file cannot be used: %w", where, err))
+		}
+		warnReadable(p, where, warn)
+	}
+	return func(k string) string {
+		if v := get(k); v != "" {
 			return v
 		}
-		if p := secretFiles[k]; p != "" {
-			b, err := os.ReadFile(p)
-			if err == nil {
-				return strings.TrimSpace(string(b))
-			}
-		}
-		return ""
+		return secrets[k]
+	}, nil
+}
+
+// warnReadable warns about a secret file that group or others can read.
+func warnReadable(path, what string, warn func(string)) {
+	if warn == nil {
+		return
+	}
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+		warn(fmt.Sprintf("secret file %s (%s) is readable by group or others (mode %04o): chmod 600 it", path, what, st.Mode().Perm()))
 	}
 }
 
@@ -120,12 +172,13 @@ func collectLive(ctx context.Context, f *factory, cfg *config, providers []strin
 			fmt.Fprint(f.stderr, "\r\033[K")
 		}
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("%s: interrupted: %w", p, ctx.Err())
+			if err := interrupted(ctx, "while reading "+p+": nothing written"); err != nil {
+				return nil, err
 			}
 			errs = append(errs, err) // connectors prefix their errors with the provider
 			log.Error("source could not be read: its checks will be not_assessed", "provider", p, "err", err)
-			snap.Sources = append(snap.Sources, unreadableSource(p, cfg.envWithFiles(f.getenv), now, since, err))
+			getenv, _ := cfg.envWithFiles(f.getenv, p, nil) // read once already by connectorFor
+			snap.Sources = append(snap.Sources, unreadableSource(p, getenv, now, since, err))
 			continue
 		}
 		log.Info("collected", "provider", p, "tenant", src.Tenant, "accounts", len(src.Accounts), "took", time.Since(start).Round(time.Millisecond))

@@ -10,7 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -18,6 +18,7 @@ import (
 
 	"github.com/shadowpath/shadowpath/checks"
 	"github.com/shadowpath/shadowpath/connectors/evidence"
+	"github.com/shadowpath/shadowpath/internal/safeio"
 )
 
 type verifyOptions struct {
@@ -180,45 +181,51 @@ func subjects(fs []checks.Finding) string {
 }
 
 // writeEvidence writes canonical snapshot bytes to path atomically and, with
-// a signing key, the detached signature beside it; it returns the SHA-256.
-func writeEvidence(path string, data []byte, signKey string) (string, error) {
-	if err := evidence.WriteFileAtomic(path, data, 0o600); err != nil {
-		return "", err
+// a signing key, the detached signature beside it (the two as one set, so a
+// failure leaves the previous pair whole); it returns the SHA-256.
+func writeEvidence(path string, data []byte, key ed25519.PrivateKey) (string, error) {
+	set := []safeio.File{{Name: filepath.Base(path), Data: data}}
+	if key != nil {
+		sig := base64.StdEncoding.EncodeToString(ed25519.Sign(key, data)) + "\n"
+		set = append(set, safeio.File{Name: filepath.Base(path) + ".sig", Data: []byte(sig)})
 	}
-	if signKey != "" {
-		if err := signSnapshot(path, data, signKey); err != nil {
-			return "", err
-		}
+	if err := safeio.MkdirAll(filepath.Dir(path)); err != nil {
+		return "", envErr(fmt.Errorf("snapshot %s: %w", path, err))
+	}
+	if err := safeio.WriteSet(filepath.Dir(path), set); err != nil {
+		return "", envErr(fmt.Errorf("snapshot %s: %w", path, err))
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// signSnapshot writes path.sig: the base64 ed25519 signature of data, the
-// snapshot file's bytes.
-func signSnapshot(path string, data []byte, keyPath string) error {
-	keyPEM, err := os.ReadFile(keyPath)
+// loadSignKey reads and checks --sign-key: an ed25519 private key, PKCS#8
+// PEM. It runs before any collection, so a bad key costs nothing.
+func loadSignKey(keyPath string) (ed25519.PrivateKey, error) {
+	if keyPath == "" {
+		return nil, nil
+	}
+	keyPEM, err := safeio.ReadFile(keyPath, safeio.MaxSmall)
 	if err != nil {
-		return usageErr(fmt.Errorf("--sign-key: %w", err))
+		return nil, usageErr(fmt.Errorf("--sign-key: %w", err))
 	}
 	block, _ := pem.Decode(keyPEM)
 	if block == nil {
-		return usageErr(fmt.Errorf("--sign-key %s: no PEM block", keyPath))
+		return nil, usageErr(fmt.Errorf("--sign-key %s: no PEM block", keyPath))
 	}
 	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
-		return usageErr(fmt.Errorf("--sign-key %s: %v", keyPath, err))
+		return nil, usageErr(fmt.Errorf("--sign-key %s: %v", keyPath, err))
 	}
 	priv, ok := k.(ed25519.PrivateKey)
 	if !ok {
-		return usageErr(fmt.Errorf("--sign-key %s: not an ed25519 key (openssl genpkey -algorithm ed25519)", keyPath))
+		return nil, usageErr(fmt.Errorf("--sign-key %s: not an ed25519 key (openssl genpkey -algorithm ed25519)", keyPath))
 	}
-	sig := base64.StdEncoding.EncodeToString(ed25519.Sign(priv, data)) + "\n"
-	return evidence.WriteFileAtomic(path+".sig", []byte(sig), 0o644)
+	return priv, nil
 }
 
 func verifySignature(data []byte, pubPath, sigPath string) error {
-	pubPEM, err := os.ReadFile(pubPath)
+	pubPEM, err := safeio.ReadFile(pubPath, safeio.MaxSmall)
 	if err != nil {
 		return err
 	}
@@ -234,7 +241,7 @@ func verifySignature(data []byte, pubPath, sigPath string) error {
 	if !ok {
 		return fmt.Errorf("%s: not an ed25519 public key", pubPath)
 	}
-	sigB64, err := os.ReadFile(sigPath)
+	sigB64, err := safeio.ReadFile(sigPath, safeio.MaxSmall)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shadowpath/shadowpath/connectors/entra/graphtest"
+)
+
+// Tests of issue 14 ("Hardening II"): each reproduces one defect.
+
+// TestReportsAreOwnerOnly: reports hold the account names and weaknesses
+// the snapshot holds, so they get its mode: files 0600, a created --out 0700.
+func TestReportsAreOwnerOnly(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "new", "report")
+	c := newCLI()
+	if code := c.run(t, "scan", "--demo", "--format", "pdf,xlsx,json,oscal", "--out", out); code != exitOK {
+		t.Fatalf("exit %d: %s", code, c.stderr.String())
+	}
+	for _, d := range []string{out, filepath.Dir(out)} {
+		st, err := os.Stat(d)
+		if err != nil || st.Mode().Perm() != 0o700 {
+			t.Errorf("%s: mode %04o (%v), want 0700", d, st.Mode().Perm(), err)
+		}
+	}
+	entries, _ := os.ReadDir(out)
+	if len(entries) != 4 {
+		t.Fatalf("want 4 reports, got %v", entries)
+	}
+	for _, e := range entries {
+		st, _ := os.Stat(filepath.Join(out, e.Name()))
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %04o, want 0600", e.Name(), st.Mode().Perm())
+		}
+	}
+}
+
+// TestReportSetIsAllOrNothing: when one report cannot be written, none of
+// the previous set is replaced, the error names the file and exit is 2.
+func TestReportSetIsAllOrNothing(t *testing.T) {
+	out := t.TempDir()
+	old := []byte(`{"previous":"results"}`)
+	if err := os.WriteFile(filepath.Join(out, "results.json"), old, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The PDF's name is taken by a non-empty directory: its rename fails
+	// after results.json's was written (the names sort that way).
+	blocker := filepath.Join(out, "shadowpath-report.pdf")
+	if err := os.MkdirAll(filepath.Join(blocker, "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	c := newCLI()
+	code := c.run(t, "scan", "--demo", "--format", "pdf,json,xlsx", "--out", out)
+	if code != exitIncomplete {
+		t.Errorf("exit %d, want 2 (an output error is the environment, not a bug); stderr %s", code, c.stderr.String())
+	}
+	if got, _ := os.ReadFile(filepath.Join(out, "results.json")); string(got) != string(old) {
+		t.Errorf("results.json was replaced although the PDF could not be written")
+	}
+	if _, err := os.Stat(filepath.Join(out, "shadowpath-report.xlsx")); err == nil {
+		t.Errorf("the XLSX was written although the PDF could not be")
+	}
+	msg := c.stderr.String()
+	if !strings.Contains(msg, "shadowpath-report.pdf") || !strings.Contains(msg, "untouched") {
+		t.Errorf("error should name the file and say the previous reports are untouched: %s", msg)
+	}
+	entries, _ := os.ReadDir(out)
+	if len(entries) != 2 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+// TestOutputPathErrorsExit2: --out naming a file is bad input, exit 2 with
+// the path in the message (it was exit 3, "internal error").
+func TestOutputPathErrorsExit2(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "afile")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := newCLI()
+	if code := c.run(t, "scan", "--demo", "--format", "json", "--out", file); code != exitIncomplete {
+		t.Errorf("exit %d, want 2; stderr %s", code, c.stderr.String())
+	}
+	if !strings.Contains(c.stderr.String(), file) {
+		t.Errorf("error does not name %s: %s", file, c.stderr.String())
+	}
+}
+
+// TestInterruptedCollectionWritesNoEvidence: Ctrl-C during collect or a
+// single-source scan leaves the previous snapshot as it was, prints no
+// "wrote" and exits 2.
+func TestInterruptedCollectionWritesNoEvidence(t *testing.T) {
+	for _, cmd := range []string{"collect", "scan"} {
+		t.Run(cmd, func(t *testing.T) {
+			gr := graphtest.NewServer(t, graphtest.WithFixtureDir(filepath.Join("..", "..", "testdata", "entra")), graphtest.WithLatency(300*time.Millisecond))
+			c := entraCLI(gr)
+			dir := t.TempDir()
+			snap := filepath.Join(dir, "evidence.json")
+			old := []byte(`{"previous":"evidence"}`)
+			if err := os.WriteFile(snap, old, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"collect", "--source", "entra", "--out", snap}
+			if cmd == "scan" {
+				args = []string{"scan", "--source", "entra", "--format", "json", "--out", filepath.Join(dir, "report"), "--save-snapshot", snap}
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), 700*time.Millisecond)
+			defer cancel()
+			f := newFactory(&c.stdout, &c.stderr, func(k string) string { return c.env[k] })
+			f.httpClient = c.client
+			code := run(ctx, args, f)
+			if code != exitIncomplete {
+				t.Errorf("exit %d, want 2 (interrupted)\n%s", code, c.stderr.String())
+			}
+			if got, _ := os.ReadFile(snap); string(got) != string(old) {
+				t.Errorf("the previous snapshot was replaced by an interrupted collection")
+			}
+			if strings.Contains(c.stderr.String(), "wrote") || !strings.Contains(c.stderr.String(), "interrupted") {
+				t.Errorf("stderr should say interrupted and not wrote:\n%s", c.stderr.String())
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+				t.Errorf("interrupted %s left files: %v", cmd, entries)
+			}
+		})
+	}
+}
+
+// TestValidateBeforeCollecting: a bad --sign-key, an impossible --out or
+// --save-snapshot, or a template that fails to render stop the run before
+// the first request to a tenant, exit 2.
+func TestValidateBeforeCollecting(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "afile")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rsaKey := filepath.Join(dir, "rsa.pem")
+	if err := os.WriteFile(rsaKey, []byte("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tmplDir := filepath.Join(dir, "tmpl")
+	if err := os.MkdirAll(filepath.Join(tmplDir, "checks"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// Parses, but fails when executed (no such field).
+	bad := `{{define "fails_when"}}x{{end}}{{define "headline"}}{{.NoSuchField}}{{end}}{{define "why"}}x{{end}}{{define "remediation"}}x{{end}}`
+	if err := os.WriteFile(filepath.Join(tmplDir, "checks", "MFA-01.tmpl"), []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	snapIn := func(d string) string { return filepath.Join(d, "evidence.json") }
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"sign key missing", []string{"--save-snapshot", snapIn(dir), "--sign-key", filepath.Join(dir, "nope.pem")}, "nope.pem"},
+		{"sign key not a key", []string{"--save-snapshot", snapIn(dir), "--sign-key", file}, "afile"},
+		{"sign key not ed25519", []string{"--save-snapshot", snapIn(dir), "--sign-key", rsaKey}, "rsa.pem"},
+		{"out under a file", []string{"--out", filepath.Join(file, "report")}, "afile"},
+		{"snapshot under a file", []string{"--save-snapshot", filepath.Join(file, "e.json")}, "afile"},
+		{"template fails to render", []string{"--format", "pdf", "--template-dir", tmplDir}, "MFA-01.tmpl"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, ok, _ := fakes(t)
+			args := append([]string{"scan", "--source", "okta", "--format", "json", "--out", filepath.Join(t.TempDir(), "r")}, tt.args...)
+			if code := c.run(t, args...); code != exitIncomplete {
+				t.Errorf("exit %d, want 2\n%s", code, c.stderr.String())
+			}
+			if n := len(ok.Requests()); n != 0 {
+				t.Errorf("%d requests reached the tenant before the bad input was reported", n)
+			}
+			if !strings.Contains(c.stderr.String(), tt.want) {
+				t.Errorf("error does not name %q: %s", tt.want, c.stderr.String())
+			}
+		})
+	}
+	t.Run("snapshot inside a new --out", func(t *testing.T) {
+		c, _, _ := fakes(t)
+		out := filepath.Join(t.TempDir(), "new", "report")
+		code := c.run(t, "scan", "--source", "okta", "--format", "json", "--out", out, "--save-snapshot", filepath.Join(out, "evidence.json"))
+		if code != exitOK {
+			t.Fatalf("exit %d, want 0\n%s", code, c.stderr.String())
+		}
+		if _, err := os.Stat(filepath.Join(out, "evidence.json")); err != nil {
+			t.Error(err)
+		}
+	})
+}
