@@ -192,3 +192,90 @@ func TestValidateBeforeCollecting(t *testing.T) {
 		}
 	})
 }
+
+// TestUnreadableSecretFileIsAnError: a secret file named in the config that
+// cannot be read is an error naming the file and the field, exit 2, before
+// any request — never a silent fall-through to the default credential chain
+// (which would authenticate as whatever principal the host offers).
+func TestUnreadableSecretFileIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, source, yaml, unset, want string
+	}{
+		{"entra secret missing", "entra", "entra:\n  client_secret_file: /nonexistent/secret\n", "AZURE_CLIENT_SECRET", "entra.client_secret_file"},
+		{"entra secret empty", "entra", "entra:\n  client_secret_file: " + empty + "\n", "AZURE_CLIENT_SECRET", "entra.client_secret_file"},
+		{"entra secret is a directory", "entra", "entra:\n  client_secret_file: " + dir + "\n", "AZURE_CLIENT_SECRET", "not a regular file"},
+		{"entra certificate missing", "entra", "entra:\n  certificate_path: /nonexistent/cert.pem\n", "AZURE_CLIENT_SECRET", "entra.certificate_path"},
+		{"okta token missing", "okta", "okta:\n  api_token_file: /nonexistent/token\n", "OKTA_API_TOKEN", "okta.api_token_file"},
+		{"okta key missing", "okta", "okta:\n  client_id: 0oa1\n  private_key_file: /nonexistent/key.pem\n", "OKTA_API_TOKEN", "okta.private_key_file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, ok, gr := fakes(t)
+			delete(c.env, tt.unset)
+			cfg := filepath.Join(t.TempDir(), "cfg.yaml")
+			if err := os.WriteFile(cfg, []byte(tt.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code := c.run(t, "scan", "--source", tt.source, "--config", cfg, "--format", "json", "--out", t.TempDir())
+			if code != exitIncomplete {
+				t.Errorf("exit %d, want 2\n%s", code, c.stderr.String())
+			}
+			msg := c.stderr.String()
+			if !strings.Contains(msg, tt.want) || !strings.Contains(msg, "cfg.yaml") {
+				t.Errorf("error should name the config field %q and the file: %s", tt.want, msg)
+			}
+			if n := len(ok.Requests()) + len(gr.Requests()) + gr.TokenRequests(); n != 0 {
+				t.Errorf("%d requests were made with an unusable credential", n)
+			}
+		})
+	}
+}
+
+// TestSummarySaysWhichCredential: the summary line, results.json and the
+// snapshot say which kind of credential read each tenant.
+func TestSummarySaysWhichCredential(t *testing.T) {
+	c, _, _ := fakes(t)
+	out := t.TempDir()
+	if code := c.run(t, "scan", "--source", "okta,entra", "--format", "json", "--out", out); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, c.stderr.String())
+	}
+	if !strings.Contains(c.stderr.String(), "entra (client secret)+okta (api token)") {
+		t.Errorf("summary line does not name the credentials:\n%s", c.stderr.String())
+	}
+	for _, s := range readResults(t, out).Sources {
+		want := map[string]string{"okta": "api_token", "entra": "client_secret"}[s.Provider]
+		if s.Credential != want {
+			t.Errorf("%s: results.json credential %q, want %q", s.Provider, s.Credential, want)
+		}
+	}
+}
+
+// TestWorldReadableSecretFileWarns: a token file others can read gets the
+// warning a world-readable config gets.
+func TestWorldReadableSecretFileWarns(t *testing.T) {
+	c, ok, _ := fakes(t)
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "token")
+	if err := os.WriteFile(tok, []byte(ok.Token()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(tok, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "cfg.yaml")
+	if err := os.WriteFile(cfg, []byte("okta:\n  api_token_file: "+tok+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	delete(c.env, "OKTA_API_TOKEN")
+	if code := c.run(t, "scan", "--source", "okta", "--config", cfg, "--format", "json", "--out", t.TempDir()); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, c.stderr.String())
+	}
+	if !strings.Contains(c.stderr.String(), tok) || !strings.Contains(c.stderr.String(), "readable by group or others") {
+		t.Errorf("no warning about the world-readable token file:\n%s", c.stderr.String())
+	}
+}

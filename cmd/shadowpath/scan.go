@@ -252,7 +252,11 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 		if strings.EqualFold(f.logFormat, "json") {
 			// Schedulers parsing JSON logs get the summary as a record.
 			s := res.Summary
-			log.Info("scan complete", "checks", len(res.Checks), "pass", s.Pass, "fail", s.Fail, "waived", s.Waived,
+			var creds []string
+			for _, src := range res.Sources {
+				creds = append(creds, src.Provider+":"+src.Credential)
+			}
+			log.Info("scan complete", "credentials", strings.Join(creds, ","), "checks", len(res.Checks), "pass", s.Pass, "fail", s.Fail, "waived", s.Waived,
 				"not_assessed", s.NotAssessed, "manual", s.Manual, "not_applicable", s.NotApplicable,
 				"identities", len(res.Identities), "out", opts.out, "exit_code", code)
 		} else {
@@ -448,7 +452,12 @@ func summaryLine(res *checks.Results, out string, files []outputFile, code int) 
 	s := res.Summary
 	var providers []string
 	for _, src := range res.Sources {
-		providers = append(providers, src.Provider)
+		if src.Credential != "" {
+			// Which principal read the tenant is part of the result.
+			providers = append(providers, src.Provider+" ("+strings.ReplaceAll(src.Credential, "_", " ")+")")
+		} else {
+			providers = append(providers, src.Provider)
+		}
 	}
 	bySev := map[checks.Severity]int{}
 	for _, c := range res.Checks {

@@ -16,18 +16,33 @@ import (
 	"github.com/shadowpath/shadowpath/internal/safeio"
 )
 
+// Credential kinds recorded in evidence.Source.Credential.
+const (
+	credAPIToken      = "api_token"
+	credPrivateKeyJWT = "private_key_jwt"
+	credClientSecret  = "client_secret"
+	credClientCert    = "client_certificate"
+	credDefaultChain  = "default_chain"
+)
+
 // connectorFor builds a provider's connector from the environment, with the
 // config file's non-secret settings and secret-file references filling gaps.
-func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Connector, error) {
+// It also returns the kind of credential the connector will authenticate
+// with, for the summary and the report.
+func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Connector, string, error) {
 	getenv, err := cfg.envWithFiles(f.getenv, provider, f.warn)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	switch provider {
 	case "okta":
 		c, err := okta.ConfigFromEnv(getenv)
 		if err != nil {
-			return nil, usageErr(err) // connector errors name the provider
+			return nil, "", usageErr(err) // connector errors name the provider
+		}
+		kind := credAPIToken
+		if c.Token.Empty() {
+			kind = credPrivateKeyJWT
 		}
 		if f.httpClient != nil {
 			c.HTTPClient = f.httpClient
@@ -39,7 +54,7 @@ func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Con
 			f.warn(fmt.Sprintf("ignoring %s: shadowpath configures the Okta SDK explicitly (OKTA_ORG_URL, OKTA_API_TOKEN, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY_FILE)", strings.Join(ignored, ", ")))
 		}
 		conn, err := okta.New(c)
-		return conn, usageErr(err)
+		return conn, kind, usageErr(err)
 	case "entra":
 		if cloud == "" {
 			cloud = cfg.Entra.Cloud
@@ -47,11 +62,21 @@ func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Con
 		switch cloud {
 		case "", "global", "usgov", "usgov-dod", "china":
 		default:
-			return nil, usageErr(fmt.Errorf("--entra-cloud %q: want global, usgov, usgov-dod or china", cloud))
+			return nil, "", usageErr(fmt.Errorf("--entra-cloud %q: want global, usgov, usgov-dod or china", cloud))
 		}
 		c, err := entra.ConfigFromEnv(getenv, cloud)
 		if err != nil {
-			return nil, usageErr(err)
+			return nil, "", usageErr(err)
+		}
+		kind := credClientSecret
+		switch {
+		case c.CertificatePath != "":
+			kind = credClientCert
+		case c.UseDefaultChain:
+			kind = credDefaultChain
+			if f.warn != nil {
+				f.warn("entra: no client secret or certificate is configured: authenticating with azidentity's default credential chain (environment, workload identity, managed identity, Azure CLI/azd/PowerShell sign-in) as whatever principal this host provides")
+			}
 		}
 		if f.httpClient != nil {
 			c.HTTPClient = f.httpClient
@@ -60,9 +85,9 @@ func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Con
 			c.RequestTimeout = cfg.entraTimeout
 		}
 		conn, err := entra.New(c)
-		return conn, usageErr(err)
+		return conn, kind, usageErr(err)
 	}
-	return nil, usageErr(fmt.Errorf("unknown source %q", provider))
+	return nil, "", usageErr(fmt.Errorf("unknown source %q", provider))
 }
 
 // envWithFiles layers the config file under the environment for provider
@@ -156,7 +181,7 @@ func collectLive(ctx context.Context, f *factory, cfg *config, providers []strin
 	var errs []error
 	providers = dedupe(providers)
 	for _, p := range providers {
-		conn, err := connectorFor(f, cfg, p, cloud)
+		conn, cred, err := connectorFor(f, cfg, p, cloud)
 		if err != nil {
 			return nil, err
 		}
@@ -181,7 +206,11 @@ func collectLive(ctx context.Context, f *factory, cfg *config, providers []strin
 			snap.Sources = append(snap.Sources, unreadableSource(p, getenv, now, since, err))
 			continue
 		}
-		log.Info("collected", "provider", p, "tenant", src.Tenant, "accounts", len(src.Accounts), "took", time.Since(start).Round(time.Millisecond))
+		src.Credential = cred
+		if cred == credDefaultChain {
+			src.Warnings = append(src.Warnings, "read with azidentity's default credential chain (no client secret or certificate configured): the principal is whichever managed identity, workload identity or signed-in CLI the scanning host provided")
+		}
+		log.Info("collected", "provider", p, "tenant", src.Tenant, "credential", cred, "accounts", len(src.Accounts), "took", time.Since(start).Round(time.Millisecond))
 		for _, c := range src.Coverage {
 			if c.Status != evidence.Complete {
 				log.Warn("dataset not fully read", "provider", p, "dataset", c.Dataset, "status", c.Status, "detail", c.Detail)
