@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shadowpath/shadowpath/connectors/entra/graphtest"
+	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
 
 // Tests of issue 14 ("Hardening II"): each reproduces one defect.
@@ -277,5 +281,113 @@ func TestWorldReadableSecretFileWarns(t *testing.T) {
 	}
 	if !strings.Contains(c.stderr.String(), tok) || !strings.Contains(c.stderr.String(), "readable by group or others") {
 		t.Errorf("no warning about the world-readable token file:\n%s", c.stderr.String())
+	}
+}
+
+// badLink adds a Link header that url.Parse rejects to the responses whose
+// path contains match: okta-sdk-golang v2 ignores the parse error and
+// dereferences nil.
+type badLink struct {
+	next  http.RoundTripper
+	match string
+}
+
+func (b badLink) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := b.next.RoundTrip(r)
+	if err == nil && strings.Contains(r.URL.Path, b.match) {
+		resp.Header.Add("Link", `<https://[::1%zz/api/v1/users?after=x>; rel="next"`)
+	}
+	return resp, err
+}
+
+// TestMalformedLinkHeaderCostsOneDataset: a malformed Link header on a
+// factors call or on /users fails that dataset with a clear error; the run
+// completes (exit 2, incomplete) and writes its reports. It used to crash
+// the process from a worker goroutine (factors) or exit 3 (users).
+func TestMalformedLinkHeaderCostsOneDataset(t *testing.T) {
+	for _, tt := range []struct{ match, dataset string }{
+		{"/factors", "factors"},
+		{"/api/v1/users", "users"},
+	} {
+		t.Run(tt.dataset, func(t *testing.T) {
+			c, _, _ := fakes(t)
+			c.client = &http.Client{Transport: badLink{next: c.client.Transport, match: tt.match}}
+			out := t.TempDir()
+			code := c.run(t, "scan", "--source", "okta", "--format", "json", "--out", out)
+			if code != exitIncomplete {
+				t.Fatalf("exit %d, want 2 (incomplete)\n%s", code, c.stderr.String())
+			}
+			res := readResults(t, out)
+			found := false
+			for _, cov := range res.Sources[0].Coverage {
+				if cov.Dataset == tt.dataset {
+					found = true
+					if cov.Status == "complete" {
+						t.Errorf("%s is complete despite the malformed Link header", tt.dataset)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no coverage entry for %s", tt.dataset)
+			}
+			if !strings.Contains(c.stderr.String()+string(mustRead(t, filepath.Join(out, "results.json"))), "Link header") {
+				t.Errorf("the error does not say what was wrong (the Link header)")
+			}
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// panicky is a connector with a bug.
+type panicky struct{}
+
+func (panicky) Provider() evidence.Provider { return evidence.Okta }
+func (panicky) Collect(context.Context, evidence.CollectOptions) (*evidence.Source, error) {
+	panic("a bug\nwith a stack")
+}
+
+func TestCollectOneRecoversPanic(t *testing.T) {
+	_, err := collectOne(t.Context(), panicky{}, evidence.CollectOptions{})
+	var cp *collectPanic
+	if !errors.As(err, &cp) || !strings.Contains(err.Error(), "okta: internal error while collecting: a bug") {
+		t.Fatalf("collectOne = %v, want a collectPanic", err)
+	}
+}
+
+// TestTamperedHistoryEntryIsSkipped: one altered history entry costs its
+// trend point and a warning, not the scan (it was exit 3).
+func TestTamperedHistoryEntryIsSkipped(t *testing.T) {
+	hist := t.TempDir()
+	c := newCLI()
+	for i := 1; i <= 2; i++ {
+		c.env["SOURCE_DATE_EPOCH"] = strconv.Itoa(1795000000 + i*86400)
+		if code := c.run(t, "scan", "--demo", "--format", "json", "--out", t.TempDir(), "--history", hist); code != exitOK {
+			t.Fatalf("run %d: exit %d %s", i, code, c.stderr.String())
+		}
+	}
+	entries, _ := os.ReadDir(hist)
+	first := filepath.Join(hist, entries[0].Name(), "results.json")
+	os.Chmod(first, 0o600)
+	if err := os.WriteFile(first, []byte(`{"altered":true}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.env["SOURCE_DATE_EPOCH"] = strconv.Itoa(1795000000 + 3*86400)
+	out := t.TempDir()
+	if code := c.run(t, "scan", "--demo", "--format", "json", "--out", out, "--history", hist); code != exitOK {
+		t.Fatalf("exit %d with one tampered entry, want 0\n%s", code, c.stderr.String())
+	}
+	if !strings.Contains(c.stderr.String(), "history entry skipped") || !strings.Contains(c.stderr.String(), entries[0].Name()) {
+		t.Errorf("no warning naming the skipped entry:\n%s", c.stderr.String())
+	}
+	if n := len(readResults(t, out).Trend); n != 2 {
+		t.Errorf("trend has %d points, want 2 (the intact entry and this run)", n)
 	}
 }

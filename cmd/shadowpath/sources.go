@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -32,6 +33,9 @@ const (
 func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Connector, string, error) {
 	getenv, err := cfg.envWithFiles(f.getenv, provider, f.warn)
 	if err != nil {
+		return nil, "", err
+	}
+	if err := refuseUserinfo(cfg, provider, f.getenv, getenv); err != nil {
 		return nil, "", err
 	}
 	switch provider {
@@ -164,6 +168,27 @@ func (c *config) envWithFiles(getenv func(string) string, provider string, warn 
 	}, nil
 }
 
+// refuseUserinfo refuses a configured URL that carries a user name or
+// password: it would reach errors, logs, reports and the snapshot. The
+// message names the variable or config field, never the value.
+func refuseUserinfo(cfg *config, provider string, env, getenv func(string) string) error {
+	for _, u := range []struct{ provider, env, field string }{
+		{"okta", "OKTA_ORG_URL", "okta.org_url"},
+		{"entra", "AZURE_AUTHORITY_HOST", "entra.authority_host"},
+		{"entra", "ENTRA_GRAPH_ENDPOINT", "entra.graph_endpoint"},
+	} {
+		if u.provider != provider || !safeio.HasUserinfo(getenv(u.env)) {
+			continue
+		}
+		where := u.env
+		if env(u.env) == "" {
+			where = fmt.Sprintf("%s: field %q", cfg.path, u.field)
+		}
+		return usageErr(fmt.Errorf("%s: %s contains a user name or password (user:pass@host): refused, and not shown; give the bare URL and the credential in its own setting", provider, where))
+	}
+	return nil
+}
+
 // warnReadable warns about a secret file that group or others can read.
 func warnReadable(path, what string, warn func(string)) {
 	if warn == nil {
@@ -192,7 +217,14 @@ func collectLive(ctx context.Context, f *factory, cfg *config, providers []strin
 			}
 		}
 		start := time.Now()
-		src, err := conn.Collect(ctx, opts)
+		src, err := collectOne(ctx, conn, opts)
+		var bug *collectPanic
+		if errors.As(err, &bug) {
+			// A bug, not the tenant: the other providers are still read and
+			// the reports written, but the run exits 3.
+			f.exitCode = worse(f.exitCode, exitInternal)
+			log.Error("internal error while collecting: please report it", "provider", p, "stack", bug.stack)
+		}
 		if opts.Progress != nil {
 			fmt.Fprint(f.stderr, "\r\033[K")
 		}
@@ -223,6 +255,34 @@ func collectLive(ctx context.Context, f *factory, cfg *config, providers []strin
 	}
 	snap.Normalize()
 	return snap, nil
+}
+
+// collectPanic is a panic recovered from a connector's Collect.
+type collectPanic struct {
+	provider string
+	value    any
+	stack    string
+}
+
+func (e *collectPanic) Error() string {
+	return fmt.Sprintf("%s: internal error while collecting: %v", e.provider, e.value)
+}
+
+// collectOne runs conn.Collect and turns a panic (re-raised from a worker
+// goroutine by the connectors' pools) into an error, so that one provider's
+// bug costs that provider's datasets, not the run.
+func collectOne(ctx context.Context, conn evidence.Connector, opts evidence.CollectOptions) (src *evidence.Source, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			src, err = nil, &collectPanic{provider: string(conn.Provider()), value: firstLine(fmt.Sprint(r)), stack: string(debug.Stack())}
+		}
+	}()
+	return conn.Collect(ctx, opts)
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
 }
 
 func dedupe(ss []string) []string {

@@ -86,3 +86,19 @@ func TestWriteSetIsOwnerOnlyAndAllOrNothing(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", entries)
 	}
 }
+
+func TestHasUserinfo(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"https://acme.okta.com":              false,
+		"https://user:pass@acme.okta.com":    true,
+		"https://user@acme.okta.com":         true,
+		"https://u:p@[::1%zz/":               true,
+		"https://acme.okta.com/path@x":       false,
+		"https://login.microsoftonline.com/": false,
+		" https://a:b@graph.microsoft.com ":  true,
+	} {
+		if got := HasUserinfo(raw); got != want {
+			t.Errorf("HasUserinfo(%q) = %v, want %v", raw, got, want)
+		}
+	}
+}
