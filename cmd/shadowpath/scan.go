@@ -221,7 +221,7 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 	}
 
 	if opts.history != "" {
-		if err := addTrend(opts.history, res); err != nil {
+		if err := addTrend(opts.history, res, log); err != nil {
 			return err
 		}
 	}
