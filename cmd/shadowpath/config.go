@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/internal/safeio"
 )
 
 // maxConfigBytes bounds config and waiver files.
@@ -93,19 +94,44 @@ func loadConfig(path string, getenv func(string) string, warn func(string)) (*co
 }
 
 func readBounded(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	return safeio.ReadFile(path, maxConfigBytes)
+}
+
+// loadWaivers reads a waivers file through the bounded reader (regular
+// files only: /dev/zero or a FIFO is an error, not a crash or a hang) and
+// parses its single YAML document.
+func loadWaivers(path string) ([]checks.Waiver, error) {
+	data, err := safeio.ReadFile(path, maxWaiverBytes)
 	if err != nil {
+		return nil, fmt.Errorf("waivers: %w", err)
+	}
+	if err := singleDocument(path, data); err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	return checks.ParseWaivers(path, data)
+}
+
+// maxWaiverBytes matches checks.ParseWaivers' own bound.
+const maxWaiverBytes = 4 << 20
+
+// singleDocument refuses YAML with more than one document: a second
+// document ("---") used to be silently ignored, so half of a file could
+// be without effect.
+func singleDocument(path string, data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for i := 0; ; i++ {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return nil // the parser proper reports syntax errors with lines
+		}
+		if i == 1 {
+			return fmt.Errorf("%s:%d: a second YAML document: give one document per file", path, n.Line)
+		}
 	}
-	if len(data) > maxConfigBytes {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxConfigBytes)
-	}
-	return data, nil
 }
 
 func parseConfig(path string, data []byte, getenv func(string) string, warn func(string)) (*config, error) {
@@ -115,6 +141,9 @@ func parseConfig(path string, data []byte, getenv func(string) string, warn func
 		dec.KnownFields(true)
 		if err := dec.Decode(&c.fileConfig); err != nil && !errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: %s", path, yamlErr(err))
+		}
+		if err := singleDocument(path, data); err != nil {
+			return nil, err
 		}
 	}
 	// ${VAR} references in non-secret fields (org URL, tenant id, paths).

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -389,5 +390,81 @@ func TestTamperedHistoryEntryIsSkipped(t *testing.T) {
 	}
 	if n := len(readResults(t, out).Trend); n != 2 {
 		t.Errorf("trend has %d points, want 2 (the intact entry and this run)", n)
+	}
+}
+
+// TestBoundedInputs: /dev/zero or a FIFO named as any input file is an
+// error naming the file, exit 2, at once. /dev/zero used to end in "fatal
+// error: out of memory" and a FIFO as --config hung, deaf to SIGINT.
+func TestBoundedInputs(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs:", err)
+	}
+	snap := writeDemoSnapshot(t, nil)
+	results := filepath.Join(t.TempDir(), "r")
+	if code := newCLI().run(t, "scan", "--demo", "--format", "json", "--out", results); code != exitOK {
+		t.Fatal(code)
+	}
+	good := filepath.Join(results, "results.json")
+	for _, bad := range []string{"/dev/zero", fifo} {
+		for _, tt := range []struct {
+			name string
+			args []string
+		}{
+			{"config", []string{"scan", "--demo", "--config", bad}},
+			{"waivers", []string{"scan", "--demo", "--waivers", bad}},
+			{"baseline", []string{"scan", "--demo", "--baseline", bad}},
+			{"snapshot", []string{"scan", "--snapshot", bad}},
+			{"sign key", []string{"scan", "--demo", "--save-snapshot", filepath.Join(t.TempDir(), "e.json"), "--sign-key", bad}},
+			{"diff old", []string{"diff", bad, good}},
+			{"diff new", []string{"diff", good, bad}},
+			{"verify snapshot", []string{"verify", bad}},
+			{"verify public key", []string{"verify", snap, "--public-key", bad}},
+			{"verify waivers", []string{"verify", snap, "--results", good, "--waivers", bad}},
+		} {
+			t.Run(filepath.Base(bad)+"/"+tt.name, func(t *testing.T) {
+				c := newCLI()
+				args := tt.args
+				if args[0] == "scan" {
+					args = append(args, "--format", "json", "--out", t.TempDir())
+				}
+				done := make(chan int, 1)
+				go func() { done <- c.run(t, args...) }()
+				select {
+				case code := <-done:
+					if tt.name == "verify public key" {
+						// A bad key is a failed verification (exit 1), reported at once.
+						if code != exitFailing || !strings.Contains(c.stdout.String(), bad) {
+							t.Errorf("exit %d, want 1 naming %s\n%s%s", code, bad, c.stdout.String(), c.stderr.String())
+						}
+						return
+					}
+					if code != exitIncomplete || !strings.Contains(c.stderr.String(), bad) {
+						t.Errorf("exit %d, want 2 naming %s\n%s", code, bad, c.stderr.String())
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatalf("%v did not return", args)
+				}
+			})
+		}
+	}
+}
+
+// TestSecondYAMLDocumentIsAnError: "---" and a second document in a config
+// or waivers file used to be ignored.
+func TestSecondYAMLDocumentIsAnError(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "cfg.yaml")
+	os.WriteFile(cfg, []byte("organization: Acme\n---\norganization: Other\n"), 0o600)
+	w := filepath.Join(dir, "w.yaml")
+	os.WriteFile(w, []byte("waivers: []\n---\nwaivers:\n  - check: MFA-01\n"), 0o600)
+	for _, args := range [][]string{{"--config", cfg}, {"--waivers", w}} {
+		c := newCLI()
+		code := c.run(t, append([]string{"scan", "--demo", "--format", "json", "--out", t.TempDir()}, args...)...)
+		if code != exitIncomplete || !strings.Contains(c.stderr.String(), "second YAML document") || !strings.Contains(c.stderr.String(), args[1]) {
+			t.Errorf("%v: exit %d, want 2 naming the second document\n%s", args, code, c.stderr.String())
+		}
 	}
 }

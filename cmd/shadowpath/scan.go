@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -289,7 +288,7 @@ func loadScanWaivers(opts *scanOptions, cfg *config) ([]checks.Waiver, error) {
 	}
 	switch {
 	case path != "":
-		w, err := checks.LoadWaivers(path)
+		w, err := loadWaivers(path)
 		return w, usageErr(err)
 	case opts.demo:
 		w, err := checks.ParseWaivers("demo waivers", demo.WaiversYAML)
@@ -327,7 +326,7 @@ func readSnapshots(paths []string) (*evidence.Snapshot, error) {
 	merged := &evidence.Snapshot{SchemaVersion: evidence.SchemaVersion}
 	seen := map[evidence.Provider]string{}
 	for _, p := range paths {
-		s, err := evidence.ReadSnapshot(p)
+		s, err := readSnapshot(p)
 		if err != nil {
 			return nil, err
 		}
@@ -500,14 +499,22 @@ func readResultsFile(path string) (*checks.Results, error) {
 }
 
 func readBoundedLarge(path string) ([]byte, error) {
-	st, err := os.Stat(path)
+	return safeio.ReadFile(path, safeio.MaxLarge)
+}
+
+// readSnapshot reads a snapshot file through safeio (regular files only,
+// opened without blocking) and decodes it, bounded by DecodeSnapshot.
+func readSnapshot(path string) (*evidence.Snapshot, error) {
+	f, err := safeio.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("snapshot %s: %w", path, err)
 	}
-	if st.Size() > 2<<30 {
-		return nil, fmt.Errorf("%s: larger than 2 GiB", path)
+	defer f.Close()
+	s, err := evidence.DecodeSnapshot(f)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", path, err)
 	}
-	return os.ReadFile(path)
+	return s, nil
 }
 
 // renderOne renders results.json alone (history keeps it even when the

@@ -134,7 +134,7 @@ func rederive(f *factory, snap *evidence.Snapshot, res *checks.Results, hashes m
 	}
 	var waivers []checks.Waiver
 	if opts.waiversPath != "" {
-		w, err := checks.LoadWaivers(opts.waiversPath)
+		w, err := loadWaivers(opts.waiversPath)
 		if err != nil {
 			return nil, usageErr(err)
 		}
