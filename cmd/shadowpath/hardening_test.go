@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shadowpath/shadowpath/checks"
 	"github.com/shadowpath/shadowpath/connectors/entra/graphtest"
 	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
@@ -466,5 +468,77 @@ func TestSecondYAMLDocumentIsAnError(t *testing.T) {
 		if code != exitIncomplete || !strings.Contains(c.stderr.String(), "second YAML document") || !strings.Contains(c.stderr.String(), args[1]) {
 			t.Errorf("%v: exit %d, want 2 naming the second document\n%s", args, code, c.stderr.String())
 		}
+	}
+}
+
+// TestTerminalOutputIsSanitised: display names from tenant data with ESC,
+// BEL, CR, NUL and bidi overrides reached the terminal raw through diff.
+func TestTerminalOutputIsSanitised(t *testing.T) {
+	const hostile = "Eve\x1b[2J\x07\r\x00\u202eevil\u2066"
+	c := newCLI()
+	dir := t.TempDir()
+	if code := c.run(t, "scan", "--demo", "--format", "json", "--out", dir); code != exitOK {
+		t.Fatal(code)
+	}
+	base := readResults(t, dir)
+	write := func(name string, mutate func(*checks.CheckResult)) string {
+		res := *base
+		res.Checks = append([]checks.CheckResult(nil), base.Checks...)
+		for i := range res.Checks {
+			mutate(&res.Checks[i])
+		}
+		b, err := json.Marshal(&res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	oldP := write("old.json", func(cr *checks.CheckResult) {
+		if cr.ID == "MFA-01" {
+			cr.Findings = nil
+		}
+	})
+	newP := write("new.json", func(cr *checks.CheckResult) {
+		if cr.ID == "MFA-01" {
+			fs := append([]checks.Finding(nil), cr.Findings...)
+			for i := range fs {
+				fs[i].Subject.Name = hostile
+				fs[i].Message = hostile
+			}
+			cr.Findings = fs
+		}
+	})
+	if code := c.run(t, "diff", oldP, newP); code != exitOK {
+		t.Fatalf("diff exit %d: %s", code, c.stderr.String())
+	}
+	out := c.stdout.String()
+	if !strings.Contains(out, `Eve\u001b[2J\u0007\u000d\u0000\u202eevil\u2066`) {
+		t.Errorf("the hostile name is not shown escaped:\n%s", out)
+	}
+	for _, r := range "\x1b\x07\r\x00\u202e\u2066" {
+		if strings.ContainsRune(out, r) {
+			t.Errorf("diff printed control character %U raw", r)
+		}
+	}
+	// Errors too: a path with an escape sequence in it.
+	c.run(t, "scan", "--snapshot", filepath.Join(dir, "x\x1b]0;pwned\x07.json"))
+	if strings.ContainsAny(c.stderr.String(), "\x1b\x07") {
+		t.Errorf("an error printed control characters raw: %q", c.stderr.String())
+	}
+}
+
+func TestTermWriterKeepsSplitRunes(t *testing.T) {
+	var b strings.Builder
+	w := newTermWriter(&b)
+	s := []byte("é\u202e\tok\n")
+	for i := range s {
+		w.Write(s[i : i+1])
+	}
+	if got := b.String(); got != "é\\u202e\tok\n" {
+		t.Errorf("got %q", got)
 	}
 }

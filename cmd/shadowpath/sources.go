@@ -213,7 +213,9 @@ func collectLive(ctx context.Context, f *factory, cfg *config, providers []strin
 		opts := evidence.CollectOptions{Now: now, Since: since, Logger: log.With("provider", p)}
 		if f.isTerminal() && !f.quiet {
 			opts.Progress = func(format string, args ...any) {
-				fmt.Fprintf(f.stderr, "\r\033[K%s: "+format, append([]any{p}, args...)...)
+				// The line's own \r and ESC go raw; its text is escaped.
+				fmt.Fprint(f.rawStderr, "\r\033[K")
+				fmt.Fprintf(f.stderr, "%s: "+format, append([]any{p}, args...)...)
 			}
 		}
 		start := time.Now()
@@ -226,7 +228,7 @@ func collectLive(ctx context.Context, f *factory, cfg *config, providers []strin
 			log.Error("internal error while collecting: please report it", "provider", p, "stack", bug.stack)
 		}
 		if opts.Progress != nil {
-			fmt.Fprint(f.stderr, "\r\033[K")
+			fmt.Fprint(f.rawStderr, "\r\033[K")
 		}
 		if err != nil {
 			if err := interrupted(ctx, "while reading "+p+": nothing written"); err != nil {
