@@ -542,3 +542,36 @@ func TestTermWriterKeepsSplitRunes(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestLongNamesInEveryWriter: a tenant or organisation name of thousands
+// of characters (and one past Excel's 32,767-character cell limit) renders
+// in every format; the XLSX row used to exceed Excel's 409-point maximum:
+// exit 3 and no report at all.
+func TestLongNamesInEveryWriter(t *testing.T) {
+	for _, n := range []int{2000, 40000} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			long := strings.Repeat("Acme Holdings International ", n/28+1)[:n]
+			word := strings.Repeat("W", n) // no break opportunity at all
+			snap := writeDemoSnapshot(t, func(s *evidence.Snapshot) {
+				for i := range s.Sources {
+					s.Sources[i].TenantName = word
+				}
+				if len(s.Sources[0].Accounts) > 0 {
+					s.Sources[0].Accounts[0].Name = word
+				}
+			})
+			cfg := filepath.Join(t.TempDir(), "cfg.yaml")
+			if err := os.WriteFile(cfg, []byte("organization: "+long+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			c := newCLI()
+			out := t.TempDir()
+			if code := c.run(t, "scan", "--snapshot", snap, "--config", cfg, "--format", "pdf,xlsx,json,oscal", "--out", out); code != exitOK {
+				t.Fatalf("exit %d, want 0\n%s", code, c.stderr.String())
+			}
+			if entries, _ := os.ReadDir(out); len(entries) != 4 {
+				t.Errorf("want 4 reports, got %v", entries)
+			}
+		})
+	}
+}
