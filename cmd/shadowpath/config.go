@@ -147,10 +147,24 @@ func parseConfig(path string, data []byte, getenv func(string) string, warn func
 		}
 	}
 	// ${VAR} references in non-secret fields (org URL, tenant id, paths).
-	for _, p := range []*string{&c.Organization, &c.Okta.OrgURL, &c.Okta.TokenFile, &c.Okta.ClientID, &c.Okta.PrivateKeyFile,
-		&c.Okta.KeyID, &c.Entra.TenantID, &c.Entra.ClientID, &c.Entra.ClientSecretFile, &c.Entra.CertificatePath,
-		&c.Entra.GraphEndpoint, &c.Entra.AuthorityHost, &c.Waivers, &c.TemplateDir} {
-		*p = envRef.ReplaceAllStringFunc(*p, func(m string) string { return getenv(envRef.FindStringSubmatch(m)[1]) })
+	// A secret variable is never expanded: its value would land in the
+	// reports (organization), in errors (a URL, a path) or in logs.
+	for _, fp := range []struct {
+		field string
+		p     *string
+	}{
+		{"organization", &c.Organization}, {"okta.org_url", &c.Okta.OrgURL}, {"okta.api_token_file", &c.Okta.TokenFile},
+		{"okta.client_id", &c.Okta.ClientID}, {"okta.private_key_file", &c.Okta.PrivateKeyFile}, {"okta.key_id", &c.Okta.KeyID},
+		{"entra.tenant_id", &c.Entra.TenantID}, {"entra.client_id", &c.Entra.ClientID}, {"entra.client_secret_file", &c.Entra.ClientSecretFile},
+		{"entra.certificate_path", &c.Entra.CertificatePath}, {"entra.graph_endpoint", &c.Entra.GraphEndpoint},
+		{"entra.authority_host", &c.Entra.AuthorityHost}, {"waivers", &c.Waivers}, {"template_dir", &c.TemplateDir},
+	} {
+		for _, m := range envRef.FindAllStringSubmatch(*fp.p, -1) {
+			if secretVar(m[1]) {
+				return nil, fmt.Errorf("%s:%d: field %q: ${%s} is a secret and is not expanded into the config (secrets come from the environment or a *_file)", path, lineOf(data, fp.field), fp.field, m[1])
+			}
+		}
+		*fp.p = envRef.ReplaceAllStringFunc(*fp.p, func(m string) string { return getenv(envRef.FindStringSubmatch(m)[1]) })
 	}
 	t := &c.thresholds
 	// Durations: each field, its minimum, and the message's example.
@@ -199,6 +213,18 @@ func parseConfig(path string, data []byte, getenv func(string) string, warn func
 		}
 	}
 	return c, nil
+}
+
+// secretVar reports whether an environment variable holds a secret: the
+// credentials shadowpath reads, and by name anything that looks like one.
+func secretVar(name string) bool {
+	switch name {
+	case "OKTA_API_TOKEN", "OKTA_CLIENT_SECRET", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_PASSWORD":
+		return true
+	}
+	u := strings.ToUpper(name)
+	return strings.Contains(u, "SECRET") || strings.Contains(u, "PASSWORD") || strings.Contains(u, "PASSWD") ||
+		strings.HasSuffix(u, "_TOKEN") || strings.HasSuffix(u, "_API_KEY")
 }
 
 // yamlErr turns yaml.v3's messages ("yaml: line 3: field foo not found in

@@ -575,3 +575,44 @@ func TestLongNamesInEveryWriter(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigRefusesSecretVariables: ${OKTA_API_TOKEN} in organization put
+// the token into every report; secret variables are never expanded.
+func TestConfigRefusesSecretVariables(t *testing.T) {
+	env := map[string]string{"OKTA_API_TOKEN": "tok-value-91", "AZURE_CLIENT_SECRET": "sec-value-92", "ORG": "Acme"}
+	for _, y := range []string{
+		"organization: ${OKTA_API_TOKEN}\n",
+		"okta:\n  org_url: https://${AZURE_CLIENT_SECRET}.okta.com\n",
+		"entra:\n  client_secret_file: /run/${AZURE_CLIENT_SECRET}\n",
+	} {
+		_, err := parseConfig("cfg.yaml", []byte(y), func(k string) string { return env[k] }, nil)
+		if err == nil || !strings.Contains(err.Error(), "is a secret") || strings.Contains(err.Error(), "-value-") {
+			t.Errorf("%q: err = %v, want a refusal that does not quote the value", y, err)
+		}
+	}
+	c, err := parseConfig("cfg.yaml", []byte("organization: ${ORG} Ltd\n"), func(k string) string { return env[k] }, nil)
+	if err != nil || c.Organization != "Acme Ltd" {
+		t.Errorf("ordinary ${ORG}: %v %q", err, c.Organization)
+	}
+}
+
+// TestVerifySaysWhenTheSignatureWasNotChecked: without --public-key, verify
+// was silent about a .sig beside the snapshot.
+func TestVerifySaysWhenTheSignatureWasNotChecked(t *testing.T) {
+	dir := t.TempDir()
+	priv, _ := writeKeys(t, dir)
+	snap := filepath.Join(dir, "evidence.json")
+	c := newCLI()
+	if code := c.run(t, "scan", "--demo", "--format", "json", "--out", dir, "--save-snapshot", snap, "--sign-key", priv); code != 0 {
+		t.Fatalf("scan: %d %s", code, c.stderr.String())
+	}
+	c.run(t, "verify", snap)
+	if out := c.stdout.String(); !strings.Contains(out, "signature: NOT CHECKED") || !strings.Contains(out, snap+".sig") {
+		t.Errorf("verify without --public-key should say the .sig was not checked:\n%s", out)
+	}
+	os.Remove(snap + ".sig")
+	c.run(t, "verify", snap)
+	if out := c.stdout.String(); !strings.Contains(out, "signature: none") {
+		t.Errorf("verify without a .sig should say there is none:\n%s", out)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -76,11 +77,19 @@ func verifyRun(f *factory, path string, opts *verifyOptions) error {
 		fmt.Fprintf(f.stdout, "  %-5s %s evidence_sha256 %s\n", src.Provider, src.Tenant, h)
 	}
 	ok := true
-	if opts.publicKey != "" {
-		sigPath := opts.signature
-		if sigPath == "" {
-			sigPath = path + ".sig"
+	sigPath := opts.signature
+	if sigPath == "" {
+		sigPath = path + ".sig"
+	}
+	if opts.publicKey == "" {
+		// Say so: silence would read as "the signature is fine".
+		if _, err := os.Lstat(sigPath); err == nil {
+			fmt.Fprintf(f.stdout, "signature: NOT CHECKED: %s is present; give --public-key to check it\n", sigPath)
+		} else {
+			fmt.Fprintf(f.stdout, "signature: none (no %s beside the snapshot); not checked\n", sigPath)
 		}
+	}
+	if opts.publicKey != "" {
 		if err := verifySignature(data, opts.publicKey, sigPath); err != nil {
 			fmt.Fprintf(f.stdout, "signature: FAILED: %v\n", err)
 			ok = false
