@@ -616,3 +616,31 @@ func TestVerifySaysWhenTheSignatureWasNotChecked(t *testing.T) {
 		t.Errorf("verify without a .sig should say there is none:\n%s", out)
 	}
 }
+
+// TestTemplateErrorAtRenderIsExit2: a template that passes the dry run but
+// fails on the real results is bad input (exit 2 naming the template), not
+// an internal error.
+func TestTemplateErrorAtRenderIsExit2(t *testing.T) {
+	tmplDir := t.TempDir()
+	os.MkdirAll(filepath.Join(tmplDir, "checks"), 0o700)
+	body := checkTmplText(`{{if eq .Status "not_assessed"}}{{.NoSuchField}}{{else}}h{{end}}`)
+	if err := os.WriteFile(filepath.Join(tmplDir, "checks", "REC-06.tmpl"), []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := writeDemoSnapshot(t, func(s *evidence.Snapshot) {
+		for _, src := range s.Sources {
+			if src.Provider == evidence.Okta {
+				src.SetCoverage(evidence.Coverage{Dataset: evidence.DSSystemLog, Status: evidence.Denied, Detail: "denied"})
+			}
+		}
+	})
+	c := newCLI()
+	code := c.run(t, "scan", "--snapshot", path, "--format", "pdf", "--out", t.TempDir(), "--template-dir", tmplDir)
+	if code != exitIncomplete || !strings.Contains(c.stderr.String(), "REC-06.tmpl") {
+		t.Errorf("exit %d, want 2 naming REC-06.tmpl\n%s", code, c.stderr.String())
+	}
+}
+
+func checkTmplText(headline string) string {
+	return `{{define "fails_when"}}f{{end}}{{define "headline"}}` + headline + `{{end}}{{define "why"}}w{{end}}{{define "remediation"}}r{{end}}`
+}

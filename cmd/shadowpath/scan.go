@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"text/template"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -386,6 +387,11 @@ func renderReports(ctx context.Context, formats []string, tmpl *templates.Set, r
 		}
 		var buf bytes.Buffer
 		if err := w.Write(ctx, &buf, res); err != nil {
+			var ee template.ExecError
+			if errors.As(err, &ee) || errors.Is(err, templates.ErrTooExpensive) {
+				// A replaced template failing on these results: bad input.
+				return nil, usageErr(fmt.Errorf("render %s: %w", ft, err))
+			}
 			return nil, fmt.Errorf("render %s: %w", ft, err)
 		}
 		files = append(files, outputFile{name: w.Filename(), data: buf.Bytes()})
