@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"runtime/debug"
 	"strings"
 )
 
@@ -40,28 +39,11 @@ func (e *linkError) Error() string {
 
 // recoverCall turns a panic inside an SDK call into an error for that call,
 // so that one bad response costs one request (and so one item or dataset),
-// never the run. The stack goes to the error for a bug report; it holds
-// code locations only, no request data.
+// never the run.
 func recoverCall(path string, err *error) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("okta: %s: the SDK failed on the response (%v); please report this with the stack: %s", path, r, firstFrames(debug.Stack()))
+		*err = fmt.Errorf("okta: %s: the SDK failed on the response (%v)", path, r)
 	}
-}
-
-// firstFrames keeps the top of a stack trace, one line.
-func firstFrames(stack []byte) string {
-	lines := strings.Split(string(stack), "\n")
-	var out []string
-	for _, l := range lines {
-		l = strings.TrimSpace(l)
-		if strings.HasPrefix(l, "/") || strings.Contains(l, ".go:") {
-			out = append(out, l)
-		}
-		if len(out) == 6 {
-			break
-		}
-	}
-	return strings.Join(out, " | ")
 }
 
 // workerPanic carries a panic out of a worker goroutine, so that the
