@@ -126,6 +126,7 @@ type SourceInfo struct {
 	TenantName     string              `json:"tenant_name,omitempty"`
 	CollectedAt    time.Time           `json:"collected_at"`
 	EvidenceSHA256 string              `json:"evidence_sha256"`
+	Credential     string              `json:"credential,omitempty"` // evidence.Source.Credential
 	Coverage       []evidence.Coverage `json:"coverage"`
 	AuditWindow    evidence.Window     `json:"audit_window"`
 	Accounts       int                 `json:"accounts"`
