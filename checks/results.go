@@ -197,6 +197,11 @@ type Results struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// Drift is set when a baseline was given (scan --baseline).
 	Drift *Drift `json:"drift,omitempty"`
+	// Actions is the remediation plan: candidate changes ordered greedily
+	// by their measured effect (ComputePlan); ActionsNote says why it is
+	// empty when it is.
+	Actions     []Action `json:"actions,omitempty"`
+	ActionsNote string   `json:"actions_note,omitempty"`
 	// Trend holds key figures of earlier runs kept with --history and of
 	// this run (last), oldest first, for the reports' trend view.
 	Trend []TrendPoint `json:"trend,omitempty"`

@@ -8,6 +8,7 @@ import (
 	"os"
 	pathpkg "path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,26 @@ type fileConfig struct {
 	Entra           entraFileCfg  `yaml:"entra"`
 	Waivers         string        `yaml:"waivers"` // path, relative to the config file
 	TemplateDir     string        `yaml:"template_dir"`
+	Plan            planCfg       `yaml:"plan"`
+}
+
+// planCfg configures the remediation plan: who owns each action (per
+// provider, optionally per check: "okta", "entra", "MFA-04",
+// "okta/REC-03"; the most specific wins) and how much more a privileged
+// account weighs.
+type planCfg struct {
+	Owners           map[string]string `yaml:"owners"`
+	PrivilegedWeight int               `yaml:"privileged_weight"`
+}
+
+// ownerFor returns the configured owner of an action on a check.
+func (c *config) ownerFor(provider, check string) string {
+	for _, k := range []string{provider + "/" + check, check, provider} {
+		if o, ok := c.Plan.Owners[k]; ok && k != "/" {
+			return o
+		}
+	}
+	return ""
 }
 
 type serviceAccCfg struct {
@@ -191,6 +212,14 @@ func parseConfig(path string, data []byte, getenv func(string) string, warn func
 		}
 		*d.dst = v
 	}
+	if c.Plan.PrivilegedWeight < 0 {
+		return nil, fmt.Errorf("%s:%d: field %q: must be 0 (default 5) or more", path, lineOf(data, "plan.privileged_weight"), "plan.privileged_weight")
+	}
+	for _, k := range sortedOwnerKeys(c.Plan.Owners) {
+		if !validOwnerKey(k) {
+			return nil, fmt.Errorf("%s:%d: field \"plan.owners\": key %q is not a provider (okta, entra), a check id (MFA-04) or provider/check (okta/MFA-04)", path, lineOf(data, "plan.owners"), k)
+		}
+	}
 	if n := c.Thresholds.ResetsPerActorPerDay; n != nil {
 		if *n < 1 {
 			return nil, fmt.Errorf("%s:%d: field %q: must be at least 1", path, lineOf(data, "thresholds.resets_per_actor_per_day"), "thresholds.resets_per_actor_per_day")
@@ -275,4 +304,32 @@ func parseDuration(s string) (time.Duration, error) {
 		}
 	}
 	return time.ParseDuration(s)
+}
+
+func sortedOwnerKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func validOwnerKey(k string) bool {
+	known := func(id string) bool {
+		for _, c := range checks.Catalog() {
+			if c.ID == id {
+				return true
+			}
+		}
+		return false
+	}
+	prov, check, both := strings.Cut(k, "/")
+	switch {
+	case both:
+		return (prov == "okta" || prov == "entra") && known(check)
+	case k == "okta" || k == "entra":
+		return true
+	}
+	return known(k)
 }

@@ -211,6 +211,9 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 		return err
 	}
 	res.GeneratedAt = reportAt
+	if err := addPlan(res, snap, cfg, evalAt); err != nil {
+		return err
+	}
 
 	if opts.baseline != "" {
 		old, err := readResultsFile(opts.baseline)

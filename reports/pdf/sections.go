@@ -184,7 +184,9 @@ func (d *doc) summary() {
 		d.f.Ln(0.6)
 	}
 
-	if len(s.PrivilegedWeak.Accounts) > 0 {
+	if len(s.PrivilegedWeak.Accounts) > 0 && len(s.Decisions.Actions) == 0 {
+		// With a plan, the decisions take this place: the accounts are in
+		// the tile above and, with every path, in their own section.
 		d.subheading("Privileged accounts with a weak fallback")
 		var names []string
 		for _, a := range s.PrivilegedWeak.Accounts[:min(2, len(s.PrivilegedWeak.Accounts))] {
@@ -205,7 +207,63 @@ func (d *doc) summary() {
 		d.subheading("Trend across the kept runs")
 		d.para(marginL, bodyW, s.Trend, "", 8.5, cInk, 4.2)
 	}
+	d.decisions(s.Decisions)
 	_ = v
+}
+
+// decisions is the "Decisions and actions" block: the top steps of the
+// remediation plan with their measured effect, owner and a due date for the
+// committee to set, then the waivers to renew or close. It stays on the
+// summary page: steps that do not fit are counted, not pushed onto the next
+// page (the Action plan sheet has them all).
+func (d *doc) decisions(dc reports.Decisions) {
+	if len(dc.Actions) == 0 && len(dc.Asks) == 0 && dc.Note == "" {
+		return
+	}
+	d.subheading("Decisions and actions")
+	if len(dc.Actions) == 0 && dc.Note != "" {
+		d.para(marginL, bodyW, dc.Note, "", 8.5, cInk, 4.2)
+	}
+	const lineH = 3.9
+	d.font("", 8, cInk)
+	reserve := float64(len(dc.Asks))*2*4.2 + 2*4
+	shown := 0
+	for _, a := range dc.Actions {
+		owner, due := a.Owner, a.Due
+		if owner == "" {
+			owner = "to assign"
+		}
+		if due == "" {
+			due = "to set"
+		}
+		head := fmt.Sprintf("%d. %s · %s: %s", a.Rank, a.Provider, a.Check, a.Title)
+		body := "Effect: " + a.Effect
+		if a.SideEffect != "" {
+			body += ". Side effect: " + a.SideEffect
+		}
+		body += ". Owner: " + owner + " · Due: " + due + "."
+		h := float64(len(d.lines(head, bodyW))+len(d.lines(body, bodyW-5)))*lineH + 1
+		if shown > 0 && d.y()+h+reserve > pageH-marginB {
+			break
+		}
+		d.para(marginL, bodyW, head, "B", 8.5, cNavy, lineH)
+		d.para(marginL+5, bodyW-5, body, "", 8, cInk, lineH)
+		d.f.Ln(0.8)
+		shown++
+	}
+	var notes []string
+	if dc.Cumulative != "" && shown == len(dc.Actions) {
+		notes = append(notes, dc.Cumulative)
+	}
+	if more := len(dc.Actions) - shown + dc.More; more > 0 {
+		notes = append(notes, fmt.Sprintf("%d more %s, with console paths and API fields, in the Action plan sheet of %s.", more, plural(more, "step", "steps"), reports.WorkbookFilename))
+	}
+	if len(notes) > 0 {
+		d.para(marginL, bodyW, strings.Join(notes, " "), "", 8, cMuted, 4)
+	}
+	for _, ask := range dc.Asks {
+		d.para(marginL, bodyW, "Decide: "+ask, "B", 8.5, statusColor(checks.Fail), 4.2)
+	}
 }
 
 // trend draws the key figures of the kept runs: a line chart and a table.
