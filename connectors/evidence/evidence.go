@@ -106,6 +106,9 @@ type Collection struct {
 	// could not be read).
 	RateShare     float64 `json:"rate_share,omitempty"`
 	RateShareNote string  `json:"rate_share_note,omitempty"`
+	// Notes are the entries of Source.Warnings that restate this record
+	// (for a report that shows warnings).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // CollectionBase identifies a previous snapshot.
@@ -116,11 +119,24 @@ type CollectionBase struct {
 }
 
 // WithoutReadMetadata returns a copy of s without what records how it was
-// read (per-account FactorsReadAt and CarriedOver, and Collection): two
+// read (per-account FactorsReadAt and CarriedOver, Collection and the
+// warnings that restate it): two
 // collections of the same tenant state, one full and one incremental, have
 // the same hash once this is removed.
 func (s *Source) WithoutReadMetadata() *Source {
 	cp := *s
+	if s.Collection != nil && len(s.Collection.Notes) > 0 {
+		notes := map[string]bool{}
+		for _, n := range s.Collection.Notes {
+			notes[n] = true
+		}
+		cp.Warnings = nil
+		for _, w := range s.Warnings {
+			if !notes[w] {
+				cp.Warnings = append(cp.Warnings, w)
+			}
+		}
+	}
 	cp.Collection = nil
 	cp.Accounts = make([]Account, len(s.Accounts))
 	for i, a := range s.Accounts {

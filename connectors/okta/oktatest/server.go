@@ -10,7 +10,9 @@
 // It is not Okta. It implements only the GET endpoints shadowpath reads
 // (plus POST /oauth2/v1/token), evaluates only the `status eq "…"` part of
 // user searches and the `eventType eq "…"` part of log filters, and uses one
-// fixed window per rate-limit bucket. Every request is logged (Requests) so
+// fixed window per rate-limit bucket, aligned to multiples of the window
+// length since the Unix epoch (so a one-second window's X-Rate-Limit-Reset,
+// whole epoch seconds, is exact). Every request is logged (Requests) so
 // tests can assert what was called and that nothing but GET was sent.
 package oktatest
 
@@ -74,6 +76,9 @@ type Server struct {
 	reqSeq      int
 
 	directAssignees bool
+	// warningThreshold is the org's rate-limit warning threshold (percent)
+	// served by /api/v1/rate-limit-settings/warning-threshold.
+	warningThreshold int
 }
 
 type rlWindow struct {
@@ -150,6 +155,12 @@ func WithRateLimit(bucket string, perWindow int) Option {
 // role only through a group is not documented).
 func WithDirectAssigneesOnly() Option { return func(s *Server) { s.directAssignees = true } }
 
+// WithWarningThreshold sets the org's rate-limit warning threshold, in
+// percent (default 90, Okta's default for Workforce orgs).
+func WithWarningThreshold(percent int) Option {
+	return func(s *Server) { s.warningThreshold = percent }
+}
+
 // WithRateLimitWindow changes the rate-limit window (Okta: one minute).
 func WithRateLimitWindow(d time.Duration) Option { return func(s *Server) { s.window = d } }
 
@@ -196,6 +207,8 @@ func newServer(opts ...Option) *Server {
 		limits:      map[string]int{},
 		window:      time.Minute,
 		windows:     map[string]*rlWindow{},
+
+		warningThreshold: 90,
 	}
 	for _, o := range opts {
 		o(s)
@@ -524,7 +537,7 @@ func (s *Server) rateLimit(w http.ResponseWriter, b string) bool {
 	now := time.Now()
 	win := s.windows[b]
 	if win == nil || now.Sub(win.start) >= s.window {
-		win = &rlWindow{start: now}
+		win = &rlWindow{start: now.Truncate(s.window)}
 		s.windows[b] = win
 	}
 	reset := win.start.Add(s.window)
@@ -686,6 +699,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		return
 	case "/api/v1/iam/assignees/users":
 		s.assignees(w, r)
+		return
+	case "/api/v1/rate-limit-settings/warning-threshold":
+		writeJSON(w, Object{"warningThreshold": s.warningThreshold})
 		return
 	}
 	if strings.HasPrefix(p, "/oauth2/v1/clients/") && strings.HasSuffix(p, "/roles") {
