@@ -79,6 +79,7 @@ type Server struct {
 	// warningThreshold is the org's rate-limit warning threshold (percent)
 	// served by /api/v1/rate-limit-settings/warning-threshold.
 	warningThreshold int
+	eventSeq         int
 }
 
 type rlWindow struct {
