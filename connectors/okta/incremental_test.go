@@ -123,8 +123,14 @@ func TestIncrementalFallbacks(t *testing.T) {
 	}{
 		{"--full", func(s *evidence.Snapshot) *okta.Base { return &okta.Base{Snapshot: s, Full: true} }, nil, "--full"},
 		{"unreadable file", func(*evidence.Snapshot) *okta.Base { return &okta.Base{Problem: "snapshot prev.json: truncated JSON"} }, nil, "could not be used: snapshot prev.json"},
-		{"another org", func(s *evidence.Snapshot) *okta.Base { s.Sources[0].Tenant = "other.okta.com"; return &okta.Base{Snapshot: s} }, nil, "another org (other.okta.com"},
-		{"no okta source", func(s *evidence.Snapshot) *okta.Base { s.Sources[0].Provider = evidence.Entra; return &okta.Base{Snapshot: s} }, nil, "no Okta source"},
+		{"another org", func(s *evidence.Snapshot) *okta.Base {
+			s.Sources[0].Tenant = "other.okta.com"
+			return &okta.Base{Snapshot: s}
+		}, nil, "another org (other.okta.com"},
+		{"no okta source", func(s *evidence.Snapshot) *okta.Base {
+			s.Sources[0].Provider = evidence.Entra
+			return &okta.Base{Snapshot: s}
+		}, nil, "no Okta source"},
 		{"another schema version", func(s *evidence.Snapshot) *okta.Base { s.SchemaVersion = "2"; return &okta.Base{Snapshot: s} }, nil, `schema_version "2"`},
 		{"another factor format", func(s *evidence.Snapshot) *okta.Base {
 			s.Sources[0].Collection.Format = "okta-factors/0"
