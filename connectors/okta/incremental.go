@@ -129,6 +129,10 @@ func (r *run) planIncremental(ctx context.Context) *plan {
 		p.full = "no previous snapshot"
 		return p
 	}
+	if b.Snapshot.SchemaVersion != evidence.SchemaVersion {
+		p.full = fmt.Sprintf("the previous snapshot has schema_version %q, not %q", b.Snapshot.SchemaVersion, evidence.SchemaVersion)
+		return p
+	}
 	var others []string
 	for _, s := range b.Snapshot.Sources {
 		if s.Provider != evidence.Okta {
@@ -149,10 +153,6 @@ func (r *run) planIncremental(ctx context.Context) *plan {
 		return p
 	}
 	base := p.base
-	if b.Snapshot.SchemaVersion != evidence.SchemaVersion {
-		p.full = fmt.Sprintf("the previous snapshot has schema_version %q, not %q", b.Snapshot.SchemaVersion, evidence.SchemaVersion)
-		return p
-	}
 	if base.Collection == nil || base.Collection.Format != factorFormat {
 		got := "none"
 		if base.Collection != nil && base.Collection.Format != "" {
@@ -367,12 +367,18 @@ func (r *run) record(p *plan, reread, carried int, reasons map[string]int) {
 }
 
 // note adds a warning that restates the collection record (so
-// evidence.Source.WithoutReadMetadata can leave it out).
+// evidence.Source.WithoutReadMetadata can leave it out). It is logged at
+// info level: a scheduled incremental run is not a problem.
 func (r *run) note(msg string) {
-	r.warn(msg)
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.warned[msg] {
+		return
+	}
+	r.warned[msg] = true
+	r.src.Warnings = append(r.src.Warnings, msg)
 	r.src.Collection.Notes = append(r.src.Collection.Notes, msg)
-	r.mu.Unlock()
+	r.log.Info("okta: " + msg)
 }
 
 // rateShare reads the org's rate-limit warning threshold and sets the
@@ -405,7 +411,10 @@ func (r *run) rateShare(ctx context.Context) {
 	r.src.Collection.RateShare = eff
 	r.src.Collection.RateShareNote = desc
 	if note != "" {
-		r.note(note)
+		r.warn(note) // logged as a warning: the share may be lower than it could be
+		r.mu.Lock()
+		r.src.Collection.Notes = append(r.src.Collection.Notes, note)
+		r.mu.Unlock()
 	}
 	r.log.Debug("okta: rate share", "share", eff, "threshold", threshold)
 }
