@@ -134,6 +134,8 @@ func (c *Connector) Collect(ctx context.Context, opts evidence.CollectOptions) (
 		var p *plan
 		if cov, ok := r.src.CoverageOf(evidence.DSUsers); ok && cov.Status == evidence.Complete {
 			p = r.planIncremental(ctx)
+		} else {
+			r.src.Collection.FullReason = "the users could not be read, so no factors were read or carried over"
 		}
 		r.factors(ctx, p)
 	}

@@ -410,6 +410,8 @@ func (r *run) rateShare(ctx context.Context) {
 	desc += ")"
 	r.src.Collection.RateShare = eff
 	r.src.Collection.RateShareNote = desc
+	// Until the report's methodology states it, the warnings carry it.
+	r.note("rate limits: read " + desc)
 	if note != "" {
 		r.warn(note) // logged as a warning: the share may be lower than it could be
 		r.mu.Lock()

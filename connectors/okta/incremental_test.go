@@ -386,3 +386,23 @@ func TestIncrementalRereadsFailedAndUpdated(t *testing.T) {
 	}
 	sameEvidence(t, collectAt(t, connector(t, srv), t2), src)
 }
+
+// TestIncrementalProgress: a terminal sees how many users are to be
+// re-read, how many are done, the rate-limit waits and an ETA.
+func TestIncrementalProgress(t *testing.T) {
+	srv := newFake(t)
+	base := baseSnapshot(t, srv)
+	srv.ResetFactors(t1.Add(time.Hour), adaAdmin, aliceSMS)
+	var lines []string
+	c := connector(t, srv, func(c *okta.Config) { c.Base = &okta.Base{Snapshot: base} })
+	collect(t, c, func(o *evidence.CollectOptions) {
+		o.Now, o.Since = t2, t2.AddDate(0, 0, -30)
+		o.Progress = func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
+	})
+	out := strings.Join(lines, "\n")
+	for _, want := range []string{"okta: factors: 2 users to read, 6 carried over", "okta: factors 2/2 users re-read (", "ETA 0s, ", "rate-limit waits)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("progress lacks %q:\n%s", want, out)
+		}
+	}
+}

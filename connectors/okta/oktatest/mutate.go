@@ -47,6 +47,7 @@ func Principal(id, typ string) Object {
 func (s *Server) touch(userID string, at time.Time) {
 	if u := s.user(userID); u != nil {
 		u["lastUpdated"] = at.UTC().Format(logTime)
+		s.usersVersion++
 	}
 }
 
@@ -91,6 +92,7 @@ func (s *Server) CreateUser(at time.Time, adminID string) string {
 	id := u["id"].(string)
 	u["created"], u["lastUpdated"] = at.UTC().Format(logTime), at.UTC().Format(logTime)
 	s.org.Users = append(s.org.Users, u)
+	s.usersVersion++
 	s.org.Factors[id] = genFactors(i, id)
 	s.logEvent(at, "user.lifecycle.create", Principal(adminID, "User"), Principal(id, "User"))
 	return id
@@ -102,6 +104,7 @@ func (s *Server) Deprovision(at time.Time, adminID, userID string) {
 	defer s.mu.Unlock()
 	if u := s.user(userID); u != nil {
 		u["status"] = "DEPROVISIONED"
+		s.usersVersion++
 	}
 	s.touch(userID, at)
 	s.logEvent(at, "user.lifecycle.deactivate", Principal(adminID, "User"), Principal(userID, "User"))

@@ -80,6 +80,17 @@ type Server struct {
 	// served by /api/v1/rate-limit-settings/warning-threshold.
 	warningThreshold int
 	eventSeq         int
+
+	// usersVersion counts changes to the user list; filtered caches the
+	// last filtered list per query, so paging a 100,000-user list does not
+	// filter it again for every page.
+	usersVersion int
+	filtered     map[string]filteredUsers
+}
+
+type filteredUsers struct {
+	version int
+	users   []Object
 }
 
 type rlWindow struct {
@@ -246,6 +257,7 @@ func (s *Server) Host() string {
 func (s *Server) Org(f func(o *Org)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.usersVersion++
 	f(s.org)
 }
 
@@ -254,6 +266,7 @@ func (s *Server) Org(f func(o *Org)) {
 func (s *Server) AddUsers(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.usersVersion++
 	start := len(s.org.Users)
 	for i := start; i < start+n; i++ {
 		u := genUser(i)
@@ -663,7 +676,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	o := s.org
 	switch p {
 	case "/api/v1/users":
-		s.page(w, r, "users", filterUsers(o.Users, q), 200)
+		s.page(w, r, "users", s.filterUsers(q), 200)
 		return
 	case "/api/v1/groups":
 		s.page(w, r, "groups", o.Groups, 200)
@@ -812,9 +825,24 @@ func (s *Server) userRoles(id string) []Object {
 
 var statusEq = regexp.MustCompile(`status\s+eq\s+"([A-Z_]+)"`)
 
-// filterUsers applies the status terms of search/filter; without either,
+// filterUsers is filterUsersOf the org's users, cached per query until the
+// users change.
+func (s *Server) filterUsers(q url.Values) []Object {
+	key := q.Get("search") + "\x00" + q.Get("filter")
+	if c, ok := s.filtered[key]; ok && c.version == s.usersVersion {
+		return c.users
+	}
+	out := filterUsersOf(s.org.Users, q)
+	if s.filtered == nil {
+		s.filtered = map[string]filteredUsers{}
+	}
+	s.filtered[key] = filteredUsers{version: s.usersVersion, users: out}
+	return out
+}
+
+// filterUsersOf applies the status terms of search/filter; without either,
 // DEPROVISIONED users are omitted, as Okta does.
-func filterUsers(users []Object, q url.Values) []Object {
+func filterUsersOf(users []Object, q url.Values) []Object {
 	expr := q.Get("search") + " " + q.Get("filter")
 	want := map[string]bool{}
 	for _, m := range statusEq.FindAllStringSubmatch(expr, -1) {
