@@ -286,9 +286,15 @@ func (r *run) changeLog(ctx context.Context, w evidence.Window, base *evidence.S
 	if r.pols != nil {
 		for typ, ps := range r.pols.byType {
 			for _, p := range ps {
-				knownPolicy[p.ID] = true
-				if typ == "MFA_ENROLL" {
-					enrollPolicy[p.ID] = true
+				ids := []string{p.ID}
+				for _, rule := range p.rules {
+					ids = append(ids, rule.ID)
+				}
+				for _, id := range ids {
+					knownPolicy[id] = true
+					if typ == "MFA_ENROLL" {
+						enrollPolicy[id] = true
+					}
 				}
 			}
 		}

@@ -185,6 +185,22 @@ func TestIncrementalFallbacks(t *testing.T) {
 				}
 			})
 		}, "enrollment policies changed since the previous snapshot"},
+		{"enrollment policy rule changed", nil, func(s *oktatest.Server) {
+			var id string
+			s.Org(func(o *oktatest.Org) {
+				for _, p := range o.Policies {
+					if p["type"] == "MFA_ENROLL" {
+						if rs := o.PolicyRules[p["id"].(string)]; len(rs) > 0 {
+							id = rs[0]["id"].(string)
+						}
+					}
+				}
+			})
+			if id == "" {
+				t.Skip("fixture has no MFA_ENROLL rule")
+			}
+			s.LogEvent(at, "policy.rule.update", oktatest.Principal(adaAdmin, "User"), oktatest.Principal(id, "PolicyRule"))
+		}, "an enrollment policy (or a policy of unknown type) changed"},
 		{"change event names no user", nil, func(s *oktatest.Server) {
 			s.LogEvent(at, "device.user.remove", oktatest.Principal("0oa1app", "PublicClientApp"), oktatest.Principal("guo1device", "Device"))
 		}, "names no user"},
@@ -385,6 +401,34 @@ func TestIncrementalRereadsFailedAndUpdated(t *testing.T) {
 		}
 	}
 	sameEvidence(t, collectAt(t, connector(t, srv), t2), src)
+}
+
+// TestIncrementalIgnoresOtherPolicies: a change to a sign-on or password
+// policy (or one of its rules) does not change which factors Okta lists,
+// so it does not force a full read.
+func TestIncrementalIgnoresOtherPolicies(t *testing.T) {
+	srv := newFake(t)
+	base := baseSnapshot(t, srv)
+	var pol, rule string
+	srv.Org(func(o *oktatest.Org) {
+		for _, p := range o.Policies {
+			if p["type"] == "OKTA_SIGN_ON" {
+				pol = p["id"].(string)
+				if rs := o.PolicyRules[pol]; len(rs) > 0 {
+					rule = rs[0]["id"].(string)
+				}
+			}
+		}
+	})
+	at := t1.Add(time.Hour)
+	srv.LogEvent(at, "policy.lifecycle.update", oktatest.Principal(adaAdmin, "User"), oktatest.Principal(pol, "PolicyEntity"))
+	if rule != "" {
+		srv.LogEvent(at, "policy.rule.update", oktatest.Principal(adaAdmin, "User"), oktatest.Principal(rule, "PolicyRule"), oktatest.Principal(pol, "PolicyEntity"))
+	}
+	src := incremental(t, srv, &okta.Base{Snapshot: base})
+	if col := src.Collection; col.Mode != evidence.CollectIncremental || col.ChangeEvents != 2 && rule != "" {
+		t.Errorf("mode %s (%s), %d change events", col.Mode, col.FullReason, col.ChangeEvents)
+	}
 }
 
 // TestIncrementalProgress: a terminal sees how many users are to be
