@@ -260,17 +260,6 @@ func (r *run) configChanged(base *evidence.Source) string {
 func (r *run) changeLog(ctx context.Context, w evidence.Window, base *evidence.Source) (users map[string]bool, n int, why string) {
 	since, until := w.Since.UTC(), w.Until.UTC()
 	types := append(append(append([]string{}, userChangeEvents...), orgChangeEvents...), policyChangeEvents...)
-	parts := make([]string, 0, len(types))
-	for _, t := range types {
-		parts = append(parts, fmt.Sprintf("eventType eq %q", t))
-	}
-	q := url.Values{
-		"since":     {since.Format(logTimeFormat)},
-		"until":     {until.Format(logTimeFormat)},
-		"limit":     {"1000"},
-		"sortOrder": {"ASCENDING"},
-		"filter":    {strings.Join(parts, " or ")},
-	}
 	org, pol := map[string]bool{}, map[string]bool{}
 	for _, t := range orgChangeEvents {
 		org[t] = true
@@ -301,7 +290,7 @@ func (r *run) changeLog(ctx context.Context, w evidence.Window, base *evidence.S
 	}
 	users = map[string]bool{}
 	r.progress("okta: System Log since %s: reading change events", since.Format(time.RFC3339))
-	err := list(ctx, r.c, "/api/v1/logs?"+q.Encode(), func(e rawEvent) {
+	each := func(e rawEvent) {
 		n++
 		if why != "" {
 			return
@@ -336,12 +325,32 @@ func (r *run) changeLog(ctx context.Context, w evidence.Window, base *evidence.S
 		if !named {
 			why = fmt.Sprintf("a change event names no user (%s %s at %s)", e.EventType, e.UUID, e.Published)
 		}
-	})
-	if err != nil {
-		return nil, n, "the System Log query for changes failed: " + err.Error()
+	}
+	// Okta documents no maximum length for filter; each query keeps to
+	// changeTermsPerQuery eventType terms, the size of the audit query, so
+	// that a long URL is not what makes the change log fail.
+	for i := 0; i < len(types) && why == ""; i += changeTermsPerQuery {
+		chunk := types[i:min(i+changeTermsPerQuery, len(types))]
+		parts := make([]string, 0, len(chunk))
+		for _, t := range chunk {
+			parts = append(parts, fmt.Sprintf("eventType eq %q", t))
+		}
+		q := url.Values{
+			"since":     {since.Format(logTimeFormat)},
+			"until":     {until.Format(logTimeFormat)},
+			"limit":     {"1000"},
+			"sortOrder": {"ASCENDING"},
+			"filter":    {strings.Join(parts, " or ")},
+		}
+		if err := list(ctx, r.c, "/api/v1/logs?"+q.Encode(), each); err != nil {
+			return nil, n, "the System Log query for changes failed: " + err.Error()
+		}
 	}
 	return users, n, why
 }
+
+// changeTermsPerQuery bounds the eventType terms of one change-log query.
+const changeTermsPerQuery = 10
 
 // record fills Source.Collection (and the warning that restates it) once
 // factors are read.
