@@ -263,6 +263,14 @@ func (p *pacer) observe(b string, resp *http.Response) {
 	}
 	p.mu.Lock()
 	st := p.state(b)
+	if errL != nil && errR == nil {
+		// No X-Rate-Limit-Limit: the window's limit is at least what is
+		// left plus what we used; assuming no more spends less, never more.
+		limit, errL = remaining+1, nil
+		if resetAt.Equal(st.resetAt) {
+			limit = st.limit
+		}
+	}
 	// A 429 says nothing about the next window (for concurrent-limit
 	// violations Limit and Remaining are 0): the block below covers it.
 	if errL == nil && limit > 0 && errR == nil && !resetAt.IsZero() && !limited {

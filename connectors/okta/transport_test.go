@@ -46,6 +46,13 @@ func TestPacer(t *testing.T) {
 		{"plenty left", response(200, 500, time.Now().Add(50*time.Second)), false, 5.5, 6.5},
 		{"429 blocks and keeps no rate", response(429, 0, soon), true, -1, -1},
 		{"no headers", &http.Response{StatusCode: 200, Header: http.Header{}}, false, -1, -1},
+		// Without X-Rate-Limit-Limit the limit is taken as 501: half of it
+		// less the one answered, over 50s.
+		{"no limit header", func() *http.Response {
+			r := response(200, 500, time.Now().Add(50*time.Second))
+			r.Header.Del("X-Rate-Limit-Limit")
+			return r
+		}(), false, 4.5, 5.5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
