@@ -369,14 +369,19 @@ func TestIncrementalChain(t *testing.T) {
 }
 
 // TestIncrementalRereadsFailedAndUpdated: a user whose previous read
-// failed, and one whose lastUpdated moved (no log event), are re-read.
+// failed, one whose lastUpdated moved (no log event), and one whose last
+// read (carried over since) is older than the log keeps events, are re-read.
 func TestIncrementalRereadsFailedAndUpdated(t *testing.T) {
 	srv := newFake(t)
 	base := baseSnapshot(t, srv)
 	for i := range base.Sources[0].Accounts {
-		if a := &base.Sources[0].Accounts[i]; a.ID == bobNoMFA {
+		switch a := &base.Sources[0].Accounts[i]; a.ID {
+		case bobNoMFA:
 			a.MethodsError = "okta: /api/v1/users/00u1bobnomfa0000004/factors: HTTP 500"
 			a.Methods = []evidence.Method{}
+		case hankHelp:
+			old := t2.AddDate(0, 0, -91)
+			a.FactorsReadAt, a.CarriedOver = &old, true
 		}
 	}
 	srv.Org(func(o *oktatest.Org) {
@@ -391,11 +396,14 @@ func TestIncrementalRereadsFailedAndUpdated(t *testing.T) {
 	for _, c := range src.Collection.RereadReasons {
 		got[c.Reason] = c.Count
 	}
-	want := map[string]int{"previous read failed": 1, "lastUpdated since the previous read": 1}
+	want := map[string]int{"previous read failed": 1, "lastUpdated since the previous read": 1, "previous read older than the System Log retention": 1}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("re-read reasons (-want +got):\n%s", d)
 	}
-	for _, id := range []string{bobNoMFA, carolKBA} {
+	if w := src.Collection.LogWindow; w == nil || !w.Since.Equal(t1.Add(-time.Hour)) {
+		t.Errorf("log window %+v: the stale read must not widen it", w)
+	}
+	for _, id := range []string{bobNoMFA, carolKBA, hankHelp} {
 		if a := account(t, src, id); a.CarriedOver || a.MethodsError != "" {
 			t.Errorf("%s: carried over %v, error %q", id, a.CarriedOver, a.MethodsError)
 		}
