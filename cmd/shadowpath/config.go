@@ -62,6 +62,9 @@ type oktaFileCfg struct {
 	// spend (0.5 or "50%"; default 50%, never above the org's warning
 	// threshold).
 	RateShare string `yaml:"rate_share"`
+	// RateLimitsScope: a service app also asks for okta.rateLimits.read,
+	// to read the org's warning threshold (grant it to the app first).
+	RateLimitsScope bool `yaml:"rate_limits_scope"`
 }
 
 type entraFileCfg struct {

@@ -71,6 +71,10 @@ type Config struct {
 	// Base, when set, asks for an incremental collection from a previous
 	// snapshot (see incremental.go).
 	Base *Base
+	// RateLimitsScope adds okta.rateLimits.read to a service app's token
+	// request, so the org's warning threshold can be read. Off by default:
+	// a scope the app was not granted makes the token request fail.
+	RateLimitsScope bool
 }
 
 // Scopes are the OAuth scopes a service app needs, one per dataset family.
@@ -296,7 +300,7 @@ func New(cfg Config) (*Connector, error) {
 			oktasdk.WithAuthorizationMode("PrivateKey"),
 			oktasdk.WithToken(""),
 			oktasdk.WithClientId(cfg.ClientID),
-			oktasdk.WithScopes(Scopes),
+			oktasdk.WithScopes(c.scopes()),
 			oktasdk.WithPrivateKeySigner(signer),
 			oktasdk.WithPrivateKeyId(cfg.KeyID))
 	}
@@ -311,3 +315,11 @@ func New(cfg Config) (*Connector, error) {
 
 // Provider implements evidence.Connector.
 func (c *Connector) Provider() evidence.Provider { return evidence.Okta }
+
+// scopes are the OAuth scopes a service app's token request asks for.
+func (c *Connector) scopes() []string {
+	if !c.cfg.RateLimitsScope {
+		return Scopes
+	}
+	return append(append([]string{}, Scopes...), "okta.rateLimits.read")
+}

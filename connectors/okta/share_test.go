@@ -66,3 +66,27 @@ func TestRateShareValidated(t *testing.T) {
 		}
 	}
 }
+
+// TestRateLimitsScope: a service app asks for okta.rateLimits.read only
+// when told to (an ungranted scope fails the whole token request).
+func TestRateLimitsScope(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		key, pemText := pemKey(t)
+		srv := newFake(t, oktatest.WithClient("0oa1shadowpathscan", &key.PublicKey), oktatest.WithToken(""))
+		c := connector(t, srv, func(c *okta.Config) {
+			c.Token = evidence.Secret{}
+			c.ClientID, c.PrivateKey = "0oa1shadowpathscan", evidence.NewSecret(pemText)
+			c.RateLimitsScope = on
+		})
+		collect(t, c)
+		asked := false
+		for _, r := range srv.Requests() {
+			if r.Path == "/oauth2/v1/token" && strings.Contains(r.Query.Get("scope"), "okta.rateLimits.read") {
+				asked = true
+			}
+		}
+		if asked != on {
+			t.Errorf("RateLimitsScope %v: token request asked for okta.rateLimits.read: %v", on, asked)
+		}
+	}
+}
