@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/connectors/okta"
 	"github.com/shadowpath/shadowpath/internal/safeio"
 )
 
@@ -79,6 +80,13 @@ type oktaFileCfg struct {
 	// RequestTimeout bounds each API request (default 60s): a tenant that
 	// stops answering costs at most this per dataset.
 	RequestTimeout string `yaml:"request_timeout"`
+	// RateShare is the share of each Okta rate-limit bucket a scan may
+	// spend (0.5 or "50%"; default 50%, never above the org's warning
+	// threshold).
+	RateShare string `yaml:"rate_share"`
+	// RateLimitsScope: a service app also asks for okta.rateLimits.read,
+	// to read the org's warning threshold (grant it to the app first).
+	RateLimitsScope bool `yaml:"rate_limits_scope"`
 }
 
 type entraFileCfg struct {
@@ -99,6 +107,10 @@ type config struct {
 	thresholds checks.Thresholds
 	// oktaTimeout, entraTimeout: parsed request_timeout (0 = connector default).
 	oktaTimeout, entraTimeout time.Duration
+	// oktaRateShare: parsed okta.rate_share (0 = connector default).
+	oktaRateShare float64
+	// oktaBase: set by --since-snapshot / --full for this run (not from the file).
+	oktaBase *okta.Base
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
@@ -220,6 +232,13 @@ func parseConfig(path string, data []byte, getenv func(string) string, warn func
 			return nil, fmt.Errorf("%s:%d: field \"plan.owners\": key %q is not a provider (okta, entra), a check id (MFA-04) or provider/check (okta/MFA-04)", path, lineOf(data, "plan.owners"), k)
 		}
 	}
+	if c.Okta.RateShare != "" {
+		v, err := parseShare(c.Okta.RateShare)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: field %q: %q %v", path, lineOf(data, "okta.rate_share"), "okta.rate_share", c.Okta.RateShare, err)
+		}
+		c.oktaRateShare = v
+	}
 	if n := c.Thresholds.ResetsPerActorPerDay; n != nil {
 		if *n < 1 {
 			return nil, fmt.Errorf("%s:%d: field %q: must be at least 1", path, lineOf(data, "thresholds.resets_per_actor_per_day"), "thresholds.resets_per_actor_per_day")
@@ -289,6 +308,20 @@ func lineOf(data []byte, dotted string) int {
 		}
 	}
 	return line
+}
+
+// parseShare reads a share of a rate limit: 0.5 or "50%", in (0, 1].
+func parseShare(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	div := 1.0
+	if num, ok := strings.CutSuffix(s, "%"); ok {
+		s, div = strings.TrimSpace(num), 100
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v/div <= 0 || v/div > 1 {
+		return 0, errors.New("is not a share between 0 and 1 (e.g. 0.5 or 50%)")
+	}
+	return v / div, nil
 }
 
 // parseDuration accepts Go durations plus d (days) and w (weeks).
