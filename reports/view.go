@@ -1515,6 +1515,11 @@ func (b *builder) appendix(v *View) (Appendix, error) {
 		return a, err
 	}
 	a.Methodology = templates.Paragraphs(m)
+	for _, s := range b.sources() {
+		if s.Collection != "" {
+			a.Methodology = append(a.Methodology, fmt.Sprintf("How %s %s was read: %s.", ProviderName(s.Provider), s.Tenant, s.Collection))
+		}
+	}
 	g, err := b.tpl.Doc(templates.Glossary, doc)
 	if err != nil {
 		return a, err

@@ -66,13 +66,17 @@ func TestCollectSinceSnapshot(t *testing.T) {
 func TestSinceSnapshotUnusable(t *testing.T) {
 	c, _, _ := fakes(t)
 	dir := t.TempDir()
-	v2 := filepath.Join(dir, "v2.json")
-	if err := os.WriteFile(v2, []byte(`{"schema_version":"2","sources":[]}`), 0o600); err != nil {
+	// A snapshot of an older version (still readable: the demo before
+	// access paths) is not carried over.
+	v1 := filepath.Join("..", "..", "testdata", "checks", "snapshot-v1.json")
+	v2 := filepath.Join(dir, "v3.json")
+	if err := os.WriteFile(v2, []byte(`{"schema_version":"3","sources":[]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ file, reason string }{
 		{filepath.Join(dir, "missing.json"), "the previous snapshot could not be used"},
-		{v2, `the previous snapshot has schema_version "2"`},
+		{v1, `the previous snapshot has schema_version "1", not "2"`},
+		{v2, `the previous snapshot has schema_version "3", not "2"`},
 	} {
 		if code := c.run(t, "scan", "--source", "okta", "--format", "json", "--out", t.TempDir(), "--since-snapshot", tc.file); code != exitOK {
 			t.Fatalf("%s: exit %d\n%s", tc.file, code, c.stderr.String())

@@ -59,36 +59,13 @@ account.`,
 			return planRun(cmd.Context(), f, opts)
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringSliceVar(&opts.sources, "source", nil, "providers to read live: okta, entra")
-	fl.StringSliceVar(&opts.snapshots, "snapshot", nil, "evidence snapshot file(s)")
-	fl.BoolVar(&opts.demo, "demo", false, "the built-in demo tenants")
-	fl.StringVar(&opts.configPath, "config", "", "configuration file (YAML): owners (plan.owners), privileged weight")
-	fl.StringVar(&opts.since, "since", "30d", "with --source: audit window to read")
-	fl.StringVar(&opts.entraCloud, "entra-cloud", "", "Entra cloud: global, usgov, usgov-dod, china (default global)")
-	fl.StringVarP(&opts.format, "format", "o", "text", "output: text or json")
-	fl.StringVar(&opts.whatIf, "what-if", "", "show one action's effect (an id from the plan or its candidates)")
+	opts.bind(cmd, "configuration file (YAML): owners (plan.owners), privileged weight")
+	cmd.Flags().StringVar(&opts.whatIf, "what-if", "", "show one action's effect (an id from the plan or its candidates)")
 	return cmd
 }
 
 func planRun(ctx context.Context, f *factory, opts *planOptions) error {
-	if opts.format != "text" && opts.format != "json" {
-		return usageErr(fmt.Errorf("--format %q: want text or json", opts.format))
-	}
-	so := &scanOptions{sources: opts.sources, snapshots: opts.snapshots, demo: opts.demo, configPath: opts.configPath,
-		since: opts.since, entraCloud: opts.entraCloud, formats: []string{"json"}, failOn: "none"}
-	if err := so.validate(); err != nil {
-		return err
-	}
-	log, err := f.logger()
-	if err != nil {
-		return err
-	}
-	cfg, err := loadScanConfig(f, so, log)
-	if err != nil {
-		return err
-	}
-	snap, at, err := gatherEvidence(ctx, f, so, cfg, log)
+	cfg, snap, at, err := opts.evidence(ctx, f)
 	if err != nil {
 		return err
 	}
