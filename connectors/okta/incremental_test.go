@@ -131,7 +131,7 @@ func TestIncrementalFallbacks(t *testing.T) {
 			s.Sources[0].Provider = evidence.Entra
 			return &okta.Base{Snapshot: s}
 		}, nil, "no Okta source"},
-		{"another schema version", func(s *evidence.Snapshot) *okta.Base { s.SchemaVersion = "2"; return &okta.Base{Snapshot: s} }, nil, `schema_version "2"`},
+		{"another schema version", func(s *evidence.Snapshot) *okta.Base { s.SchemaVersion = "1"; return &okta.Base{Snapshot: s} }, nil, `schema_version "1"`},
 		{"another factor format", func(s *evidence.Snapshot) *okta.Base {
 			s.Sources[0].Collection.Format = "okta-factors/0"
 			return &okta.Base{Snapshot: s}
