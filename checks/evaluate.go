@@ -141,9 +141,11 @@ func (t Thresholds) withDefaults() Thresholds {
 
 func (p *Params) parameters() map[string]string {
 	m := p.Thresholds.Describe()
-	m["service_account_patterns"] = strings.Join(p.ServiceAccountPatterns, " ")
-	m["service_accounts_listed"] = itoa(len(p.ServiceAccounts))
-	m["break_glass_accounts"] = itoa(len(p.BreakGlass))
+	// The keys are the config file's (README "Configuration"), so a reader
+	// can find each in shadowpath.yaml; lists name their members.
+	m["service_accounts.patterns"] = strings.Join(p.ServiceAccountPatterns, " ")
+	m["service_accounts.accounts"] = strings.Join(p.ServiceAccounts, " ")
+	m["break_glass"] = strings.Join(p.BreakGlass, " ")
 	return m
 }
 

@@ -67,6 +67,10 @@ type Cover struct {
 	AuditWindow    string    `json:"audit_window"`
 	Tool           string    `json:"tool"`
 	Tenants        []Tenant  `json:"tenants"`
+	// Complete is results.Complete(); Completeness says it in words for
+	// the cover (an incomplete scan's verdict is not final).
+	Complete     bool   `json:"complete"`
+	Completeness string `json:"completeness"`
 }
 
 // Tenant is one scanned source on the cover.
@@ -837,6 +841,25 @@ func (b *builder) cover() Cover {
 	if c.Tool == "" {
 		c.Tool = "shadowpath"
 	}
+	c.Complete = b.r.Complete()
+	c.Completeness = "Complete: every dataset was read in full"
+	if !c.Complete {
+		gaps, weak := 0, 0
+		for _, s := range b.r.Sources {
+			for _, cv := range s.Coverage {
+				if cv.Status != evidence.Complete {
+					gaps++
+				}
+			}
+		}
+		for i := range b.r.Checks {
+			if b.r.Checks[i].Status == checks.NotAssessed || b.r.Checks[i].Incomplete {
+				weak++
+			}
+		}
+		c.Completeness = fmt.Sprintf("Incomplete: %d %s not read in full, %d %s not assessed or a lower bound; the verdict is not final",
+			gaps, plural(gaps, "dataset", "datasets"), weak, plural(weak, "check", "checks"))
+	}
 	for _, s := range b.sources() {
 		c.Tenants = append(c.Tenants, Tenant{
 			Provider: s.Provider, ProviderName: ProviderName(s.Provider), Tenant: s.Tenant, TenantName: s.TenantName,
@@ -1453,13 +1476,27 @@ func (b *builder) coverageRows(s checks.SourceInfo) []CoverageRow {
 }
 
 var paramLabels = map[string]string{
-	"tap_max_lifetime":         "Temporary access pass maximum lifetime (REC-04)",
-	"reenrol_window":           "Re-enrolment expected within (REC-06)",
-	"resets_per_actor_per_day": "Assisted resets per actor per day (REC-07)",
-	"nhi_unused":               "Workload credential unused for (NHI-01)",
-	"secret_max_age":           "Secret maximum age (NHI-07)",
-	"cert_max_age":             "Certificate maximum age (NHI-07)",
-	"since":                    "Audit window",
+	"tap_max_lifetime":          "Temporary access pass maximum lifetime (REC-04)",
+	"reenrol_window":            "Re-enrolment expected within (REC-06)",
+	"resets_per_actor_per_day":  "Assisted resets per actor per day (REC-07)",
+	"nhi_unused":                "Workload credential unused for (NHI-01)",
+	"secret_max_age":            "Secret maximum age (NHI-07)",
+	"cert_max_age":              "Certificate maximum age (NHI-07)",
+	"since":                     "Audit window",
+	"service_accounts.patterns": "Service-account login patterns (NHI-10, human checks mark them)",
+	"service_accounts.accounts": "Service accounts listed by id or login",
+	"break_glass":               "Declared break-glass accounts (EXC-01)",
+}
+
+// configKey is where a parameter is set in the config file.
+func configKey(k string) string {
+	switch k {
+	case "tap_max_lifetime", "reenrol_window", "resets_per_actor_per_day", "nhi_unused", "secret_max_age", "cert_max_age":
+		return "thresholds." + k
+	case "since":
+		return "--since"
+	}
+	return k
 }
 
 func (b *builder) appendix(v *View) (Appendix, error) {
@@ -1486,7 +1523,11 @@ func (b *builder) appendix(v *View) (Appendix, error) {
 		if label == "" {
 			label = strings.ReplaceAll(k, "_", " ")
 		}
-		a.Thresholds = append(a.Thresholds, Param{Key: k, Label: label, Value: prettyDuration(b.r.Parameters[k])})
+		val := prettyDuration(b.r.Parameters[k])
+		if val == "" {
+			val = "none"
+		}
+		a.Thresholds = append(a.Thresholds, Param{Key: configKey(k), Label: label, Value: val})
 	}
 	for _, c := range b.r.Checks {
 		row := ManualRow{CheckID: c.ID, Provider: c.Provider, Title: c.Title, Detail: c.Rationale}

@@ -49,14 +49,19 @@ func (d *doc) cover() {
 		{"Audit window", v.Cover.AuditWindow},
 		{"Identity providers", strings.Join(providers, ", ")},
 		{"Produced by", v.Cover.Tool},
+		{"Completeness", v.Cover.Completeness},
 	}
 	for _, p := range kv {
 		y := d.y()
 		d.font("", 9, cMuted)
 		d.cellText(marginL, y, 42, 6, p[0], "L")
-		d.font("B", 10, cInk)
-		d.cellText(marginL+42, y, bodyW-42, 6, p[1], "L")
-		f.SetXY(marginL, y+7)
+		c := cInk
+		if p[0] == "Completeness" && !v.Cover.Complete {
+			c = statusColor(checks.NotAssessed)
+		}
+		d.f.SetXY(marginL+42, y+0.8)
+		d.para(marginL+42, bodyW-42, p[1], "B", 10, c, 5)
+		f.SetXY(marginL, max(y+7, d.y()+1))
 	}
 	f.Ln(5)
 	d.para(marginL, bodyW, "Tenants and evidence", "B", 10, cNavy, 6)
@@ -67,9 +72,15 @@ func (d *doc) cover() {
 		if t.TenantName != "" {
 			name = t.TenantName + " (" + t.Tenant + ")"
 		}
-		rows = append(rows, []cell{txt(t.ProviderName), txt(name), txt(t.CollectedAt.Format("2006-01-02 15:04")), txt(strconv.Itoa(t.Accounts)), {text: t.EvidenceSHA256, color: &cMuted}})
+		rows = append(rows, []cell{txt(t.ProviderName), txt(name), txt(t.CollectedAt.Format("2006-01-02 15:04")), txt(strconv.Itoa(t.Accounts))})
 	}
-	d.table([]column{{"Provider", 28, "L"}, {"Tenant", 52, "L"}, {"Collected (UTC)", 26, "L"}, {"Accounts", 19, "R"}, {"Evidence SHA-256", 49, "L"}}, rows)
+	d.table([]column{{"Provider", 34, "L"}, {"Tenant", 90, "L"}, {"Collected (UTC)", 30, "L"}, {"Accounts", 20, "R"}}, rows)
+	// Each hash on one line of its own: a wrapped hash cannot be copied.
+	for _, t := range v.Cover.Tenants {
+		d.font("", 7.5, cMuted)
+		d.cellText(marginL, d.y(), bodyW, 4.2, "Evidence SHA-256 ("+t.ProviderName+"): "+t.EvidenceSHA256, "L")
+		f.Ln(4.4)
+	}
 	f.SetXY(marginL, pageH-48)
 	d.para(marginL, bodyW, "This document summarizes the assessment for decision makers. "+reports.WorkbookFilename+" lists every account and finding; results.json is the machine-readable record. The evidence hashes identify the snapshots the results were computed from.", "", 8, cMuted, 4)
 	f.Ln(2)
@@ -197,6 +208,9 @@ func (d *doc) summary() {
 			line += fmt.Sprintf("; and %d more (Identities sheet of %s).", s.PrivilegedWeak.Count-len(names), reports.WorkbookFilename)
 		}
 		d.para(marginL, bodyW, line, "", 8.5, cInk, 4.2)
+	}
+	if s.Drift == nil {
+		d.para(marginL, bodyW, "Change: no baseline was given, so this run is treated as the first (scan --baseline PREVIOUS-results.json shows what changed).", "", 8, cMuted, 4)
 	}
 	if dr := s.Drift; dr != nil {
 		d.subheading("Change since the baseline of " + dr.Baseline.Format("2006-01-02"))
