@@ -674,7 +674,42 @@ func (b *builder) risk(c *checks.CheckResult, obsUUID string) (ot.Risk, bool) {
 	// A risk has no remarks field: the acceptance and the waivers go into its
 	// description, after the rationale.
 	r.Description = strings.Join(append([]string{r.Description}, remarks...), "\n\n")
+	if rem := b.remediations(c); len(rem) > 0 {
+		r.Remediations = &rem
+	}
 	return r, true
+}
+
+// remediations are the plan's steps that answer this check for this
+// provider (results.json actions), as planned responses with their
+// measured effect: the OSCAL place for a remediation plan.
+func (b *builder) remediations(c *checks.CheckResult) []ot.Response {
+	var out []ot.Response
+	for i, a := range b.r.Actions {
+		if a.Check != c.ID || a.Provider != c.Provider {
+			continue
+		}
+		props := []ot.Property{
+			prop("action-id", line(a.ID, "unknown"), "", ""),
+			prop("plan-step", strconv.Itoa(i+1), "", ""),
+			prop("accounts-raised", strconv.Itoa(a.Effect.AccountsRaised), "", ""),
+			prop("findings-closed", strconv.Itoa(a.Effect.FindingsClosed), "", ""),
+			prop("accounts-locked-out", strconv.Itoa(a.Effect.LockedOut), "", ""),
+		}
+		if o := line(a.Owner, ""); o != "" {
+			props = append(props, prop("owner", o, "", ""))
+		}
+		desc := strings.TrimSpace(a.Change + ". Where: " + a.ConsolePath + ". API: " + a.APIField + ".")
+		out = append(out, ot.Response{
+			UUID:        b.uuid("remediation", a.ID, c.ID, c.Provider),
+			Lifecycle:   "planned",
+			Title:       line(a.Title, a.ID),
+			Description: line(desc, a.Title),
+			Props:       &props,
+			Origins:     b.origins(),
+		})
+	}
+	return out
 }
 
 func (b *builder) statement(c *checks.CheckResult, failing, waived []checks.Finding, obsUUID string) string {

@@ -513,3 +513,30 @@ func TestIncompleteMarked(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanAsRemediations: the remediation plan (results.json actions)
+// becomes planned responses on the risks of the checks it answers, and the
+// document stays schema-valid.
+func TestPlanAsRemediations(t *testing.T) {
+	r := fixtureResults()
+	var target *checks.CheckResult
+	for i := range r.Checks {
+		if r.Checks[i].Status == checks.Fail {
+			target = &r.Checks[i]
+			break
+		}
+	}
+	r.Actions = []checks.Action{{ID: "ACT-0001ABCD", Provider: target.Provider, Check: target.ID, Kind: checks.ActRequireTwoFactors,
+		Title: "Require two factors in \"Default Policy / Catch-all Rule\"", Change: "factor mode 2FA", ConsolePath: "Okta Admin Console › Security › Authentication Policies",
+		APIField: "actions.appSignOn.verificationMethod.factorMode", Effect: checks.Effect{AccountsRaised: 3, FindingsClosed: 4}, Owner: "identity-team@acme.example"}}
+	out := render(t, r)
+	if err := Validate(out); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	s := string(out)
+	for _, want := range []string{`"lifecycle": "planned"`, `"value": "ACT-0001ABCD"`, `"name": "accounts-raised"`, `"value": "identity-team@acme.example"`} {
+		if !strings.Contains(s, want) {
+			t.Errorf("OSCAL lacks %s", want)
+		}
+	}
+}
