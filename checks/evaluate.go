@@ -323,6 +323,7 @@ func (c *Check) run(e *env) CheckResult {
 			f.Evidence["subject_without_id"] = f.Subject.Type
 			f.Subject = e.tenantSubject()
 		}
+		f.ID = FindingID(c.ID, string(e.provider), f.Subject)
 	}
 	less := func(i, j int) bool {
 		a, b := o.findings[i].Subject, o.findings[j].Subject

@@ -1,6 +1,9 @@
 package checks
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
 	"time"
 
 	"github.com/shadowpath/shadowpath/connectors/evidence"
@@ -90,6 +93,9 @@ type AppliedWaiver struct {
 
 // Finding is one failing subject of a check.
 type Finding struct {
+	// ID is stable across runs for the same check, provider and subject
+	// (FindingID): what a ticket refers to.
+	ID       string         `json:"id,omitempty"`
 	Subject  Subject        `json:"subject"`
 	Message  string         `json:"message"`
 	Severity Severity       `json:"severity,omitempty"`
@@ -282,4 +288,11 @@ func (r *Results) Complete() bool {
 		}
 	}
 	return true
+}
+
+// FindingID is a finding's stable id: "F-" and the first 12 hex digits of
+// the SHA-256 of check id, provider, subject type and subject id.
+func FindingID(check, provider string, s Subject) string {
+	h := sha256.Sum256([]byte(check + "\x00" + provider + "\x00" + s.Type + "\x00" + s.ID))
+	return "F-" + strings.ToUpper(hex.EncodeToString(h[:6]))
 }

@@ -211,7 +211,7 @@ func TestRowHeightsFitWrappedText(t *testing.T) {
 				if h < 3*lineHeight {
 					t.Errorf("row %d: evidence of %d characters in a row %v high", i+2, len(ev), h)
 				}
-			case len(row) == 10 && textPx(row[8], font{}) < 40*digitPx && textPx(ev, font{}) < 50*digitPx && textPx(row[2], font{}) < 26*digitPx && textPx(row[7], font{}) < 24*digitPx:
+			case (len(row) <= 10 || row[10] == "") && textPx(row[8], font{}) < 40*digitPx && textPx(ev, font{}) < 50*digitPx && textPx(row[2], font{}) < 26*digitPx && textPx(row[7], font{}) < 24*digitPx:
 				short++
 				if h != lineHeight {
 					t.Errorf("row %d: short row %v high: %q", i+2, h, row)
