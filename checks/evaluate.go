@@ -372,7 +372,7 @@ func (e *env) appendIdentities(out []Identity) []Identity {
 		paths, more := e.publicPaths(x)
 		out = append(out, Identity{
 			Provider: string(e.provider), ID: x.a.ID, Name: x.a.Name, Login: x.a.Login, UserType: ut,
-			Privileged: x.privileged, ServiceAccount: x.service, Methods: m,
+			Privileged: x.privileged, Roles: roleListOrNil(x.a.Roles), Status: x.a.Status, LastSignIn: x.a.LastSignIn, ServiceAccount: x.service, Methods: m,
 			NominalAAL: x.nominal.String(), EffectiveAAL: x.effective.AAL.String(), WeakestPath: e.weakestLabel(x),
 			Paths: paths, MorePaths: more,
 		})
@@ -474,4 +474,11 @@ func waiverRank(w *Waiver, now time.Time) int {
 // expired: a waiver is valid through the end of its expiry date (UTC).
 func (w *Waiver) expired(now time.Time) bool {
 	return !now.Before(w.Expires.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour))
+}
+
+func roleListOrNil(rs []evidence.Role) []string {
+	if len(rs) == 0 {
+		return nil
+	}
+	return roleList(rs)
 }

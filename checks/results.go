@@ -175,17 +175,22 @@ func (s *Summary) Add(st Status) {
 
 // Identity is one in-scope account with its computed assurance.
 type Identity struct {
-	Provider       string   `json:"provider"`
-	ID             string   `json:"id"`
-	Name           string   `json:"name"`
-	Login          string   `json:"login,omitempty"`
-	UserType       string   `json:"user_type"`
-	Privileged     bool     `json:"privileged"`
-	ServiceAccount bool     `json:"service_account,omitempty"`
-	Methods        []string `json:"methods"`
-	NominalAAL     string   `json:"nominal_aal"`
-	EffectiveAAL   string   `json:"effective_aal"`
-	WeakestPath    string   `json:"weakest_path"`
+	Provider   string `json:"provider"`
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Login      string `json:"login,omitempty"`
+	UserType   string `json:"user_type"`
+	Privileged bool   `json:"privileged"`
+	// Roles are the administrative roles held (labels), Status the vendor
+	// status, LastSignIn the last sign-in where the connector read it.
+	Roles          []string   `json:"roles,omitempty"`
+	Status         string     `json:"status,omitempty"`
+	LastSignIn     *time.Time `json:"last_sign_in,omitempty"`
+	ServiceAccount bool       `json:"service_account,omitempty"`
+	Methods        []string   `json:"methods"`
+	NominalAAL     string     `json:"nominal_aal"`
+	EffectiveAAL   string     `json:"effective_aal"`
+	WeakestPath    string     `json:"weakest_path"`
 	// Paths are the account's access paths, weakest first, at most
 	// MaxPathsPerIdentity; MorePaths counts the rest (DESIGN.md "Access paths").
 	Paths     []Path `json:"paths,omitempty"`
