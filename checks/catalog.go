@@ -14,7 +14,11 @@ type Check struct {
 	ID       string
 	Title    string
 	Severity Severity // base severity; findings may escalate it
-	Controls []Control
+	// Requirement states what the check verifies as a requirement ("Every
+	// account has an MFA-capable method"): the control matrix shows it, so
+	// that "Pass" never reads as a double negative beside a problem title.
+	Requirement string
+	Controls    []Control
 	// Summary is the "fails when" text.
 	Summary     string
 	Remediation string
@@ -174,7 +178,7 @@ func splitRefinable(cs []Check) {
 func Catalog() []Check {
 	cs := []Check{
 		{
-			ID: "MFA-01", Title: "Accounts without MFA", Severity: High,
+			ID: "MFA-01", Requirement: "Every account has an MFA-capable method", Title: "Accounts without MFA", Severity: High,
 			Controls:    controls(c63("2.2.1"), csf("PR.AA-03")),
 			Summary:     "An in-scope account has no MFA-capable method (critical if privileged).",
 			Remediation: "Enrol every account in an MFA-capable method, phishing-resistant where possible; service accounts move to workload identities.",
@@ -183,7 +187,7 @@ func Catalog() []Check {
 			eval:        evalMFA01,
 		},
 		{
-			ID: "MFA-02", Title: "No backup method", Severity: Medium,
+			ID: "MFA-02", Requirement: "Every account has a backup MFA method", Title: "No backup method", Severity: Medium,
 			Controls:    controls(c63("4.1.2.1"), csf("PR.AA-01")),
 			Summary:     "An in-scope account has exactly one MFA-capable method, so a lost device means a help-desk exception (high if privileged).",
 			Remediation: "Have every account register a second, independent MFA-capable method of the same strength.",
@@ -192,7 +196,7 @@ func Catalog() []Check {
 			eval:        evalMFA02,
 		},
 		{
-			ID: "MFA-03", Title: "Backup weaker than primary", Severity: High,
+			ID: "MFA-03", Requirement: "No account's weakest path is below its strongest method", Title: "Backup weaker than primary", Severity: High,
 			Controls:    controls(c63i("2.2.1", "2.3.1", "4.1.3"), csf("PR.AA-03")),
 			Summary:     "An account's effective AAL (its weakest path to a session) is below its nominal AAL (its strongest method), e.g. FIDO2 plus SMS.",
 			Remediation: "Remove or disable the weaker methods and recovery paths for accounts that hold stronger ones, or restrict sign-in to an authentication strength.",
@@ -201,7 +205,7 @@ func Catalog() []Check {
 			eval:        evalMFA03,
 		},
 		{
-			ID: "MFA-04", Title: "Privileged fallback not phishing-resistant", Severity: Critical,
+			ID: "MFA-04", Requirement: "Privileged accounts use phishing-resistant methods only", Title: "Privileged fallback not phishing-resistant", Severity: Critical,
 			Controls:    controls(c63("2.2.2", "2.3.2", "3.2.5"), csf("PR.AA-03", "PR.AA-05")),
 			Summary:     "A privileged account has a usable non-phishing-resistant method (MFA-capable, email OTP or security question allowed for sign-in or recovery), or no phishing-resistant one.",
 			Remediation: "Give administrators FIDO2 / Windows Hello / certificates (two of them) and scope every weaker method and recovery path away from admin roles.",
@@ -210,7 +214,7 @@ func Catalog() []Check {
 			eval:        evalMFA04,
 		},
 		{
-			ID: "MFA-05", Title: "Phishing-resistant option not offered", Severity: High,
+			ID: "MFA-05", Requirement: "A phishing-resistant authenticator is offered to all users", Title: "Phishing-resistant option not offered", Severity: High,
 			Controls:    controls(c63("2.2.2"), csf("PR.AA-03")),
 			Summary:     "No phishing-resistant authenticator is enabled for all users.",
 			Remediation: "Enable a phishing-resistant authenticator (WebAuthn/FIDO2, FastPass, Windows Hello, certificates) for all users.",
@@ -219,7 +223,7 @@ func Catalog() []Check {
 			eval:        evalMFA05,
 		},
 		{
-			ID: "MFA-06", Title: "Restricted authenticators enabled", Severity: Medium,
+			ID: "MFA-06", Requirement: "SMS and voice are not enabled for sign-in", Title: "Restricted authenticators enabled", Severity: Medium,
 			Controls:    controls(c63("3.1.3.3", "3.2.9"), csf("PR.AA-03")),
 			Summary:     "SMS or voice is enabled for sign-in; the finding lists the enabling configuration and how many accounts rely on it (high if admins are in scope).",
 			Remediation: "Disable SMS and voice, or document the risk acceptance, a non-restricted alternative and a migration plan (800-63B-4 3.2.9); never allow them for admins.",
@@ -228,7 +232,7 @@ func Catalog() []Check {
 			eval:        evalMFA06,
 		},
 		{
-			ID: "MFA-07", Title: "Email accepted as an authenticator", Severity: High,
+			ID: "MFA-07", Requirement: "Email cannot satisfy sign-in MFA", Title: "Email accepted as an authenticator", Severity: High,
 			Controls:    controls(c63("3.1.3.1"), csf("PR.AA-03")),
 			Summary:     "Email OTP can satisfy sign-in MFA for members.",
 			Remediation: "Restrict the email authenticator to recovery (Okta allowedFor: recovery) or disable it for members.",
@@ -237,7 +241,7 @@ func Catalog() []Check {
 			eval:        evalMFA07,
 		},
 		{
-			ID: "REC-01", Title: "Knowledge-based recovery", Severity: High,
+			ID: "REC-01", Requirement: "Recovery does not rely on security questions", Title: "Knowledge-based recovery", Severity: High,
 			Controls:    controls(c63("4.2.1", "4.2.2"), c63i("3.1.1.2"), csf("PR.AA-01", "PR.AA-03")),
 			Summary:     "Security questions can recover or authenticate an account.",
 			Remediation: "Remove security questions from every recovery policy and disable the security-question authenticator.",
@@ -246,7 +250,7 @@ func Catalog() []Check {
 			eval:        evalREC01,
 		},
 		{
-			ID: "REC-02", Title: "Single-proof recovery", Severity: High,
+			ID: "REC-02", Requirement: "Self-service recovery needs more than one issued code", Title: "Single-proof recovery", Severity: High,
 			Controls:    controls(c63("4.2.2.2"), csf("PR.AA-02", "PR.AA-03")),
 			Summary:     "Self-service recovery completes on one issued code (email/SMS/voice) with no second element.",
 			Remediation: "Require a step-up (a second, different proof) in every self-service recovery rule.",
@@ -258,7 +262,7 @@ func Catalog() []Check {
 			eval: evalREC02,
 		},
 		{
-			ID: "REC-03", Title: "Recovery weaker than sign-in", Severity: High,
+			ID: "REC-03", Requirement: "Recovery is as strong as sign-in", Title: "Recovery weaker than sign-in", Severity: High,
 			Controls:    controls(c63("4.2.2", "4.1.2.1", "3.2.2"), csf("PR.AA-02", "PR.AA-03")),
 			Summary:     "The weakest self-service recovery path for a population is below the assurance its sign-in policy requires (critical for admins).",
 			Remediation: "Make recovery at least as strong as sign-in for each population: exclude admins from self-service recovery or require phishing-resistant re-verification.",
@@ -267,7 +271,7 @@ func Catalog() []Check {
 			eval:        evalREC03,
 		},
 		{
-			ID: "REC-04", Title: "Temporary access not bounded", Severity: High,
+			ID: "REC-04", Requirement: "Temporary access passes are one-time and short-lived", Title: "Temporary access not bounded", Severity: High,
 			Controls:    controls(c63i("4.1.2.2", "4.2.1.2"), csf("PR.AA-01")),
 			Summary:     "A temporary access pass / bypass code is reusable, or its maximum lifetime exceeds the threshold (default 8h).",
 			Remediation: "Make temporary access passes one-time use and cap their maximum lifetime at the threshold.",
@@ -276,7 +280,7 @@ func Catalog() []Check {
 			eval:        evalREC04,
 		},
 		{
-			ID: "REC-05", Title: "Security-info registration unprotected", Severity: High,
+			ID: "REC-05", Requirement: "Registering security info requires MFA", Title: "Security-info registration unprotected", Severity: High,
 			Controls:    controls(c63("4.1.2.1"), csf("PR.AA-02")),
 			Summary:     "Enrolling a new method does not require MFA (or a trusted device).",
 			Remediation: "Require MFA (or a compliant device) to register security information: an Okta enrollment policy rule / an Entra CA policy on the \"Register security information\" user action.",
@@ -285,7 +289,7 @@ func Catalog() []Check {
 			eval:        evalREC05,
 		},
 		{
-			ID: "REC-06", Title: "Recovery not followed by re-enrolment", Severity: Medium,
+			ID: "REC-06", Requirement: "A reset is followed by re-enrolment", Title: "Recovery not followed by re-enrolment", Severity: Medium,
 			Controls:    controls(c63("4.2", "4.3"), csf("PR.AA-01")),
 			Summary:     "A factor reset or temporary access pass in the audit window is not followed by enrolment of an MFA-capable method within the re-enrolment window (default 7 days).",
 			Remediation: "Follow up every recovery: the account re-enrols an MFA-capable method, or it is suspended until it does.",
@@ -294,7 +298,7 @@ func Catalog() []Check {
 			eval:        evalREC06,
 		},
 		{
-			ID: "REC-07", Title: "Assisted resets to review", Severity: High,
+			ID: "REC-07", Requirement: "Assisted resets of privileged accounts are reviewed", Title: "Assisted resets to review", Severity: High,
 			Controls:    controls(c63("4.2.1", "3.2.2"), csf("PR.AA-02", "PR.AA-05", "DE.CM-03")),
 			Summary:     "An admin reset a privileged account's factors/password or issued it a TAP, or one actor made more resets per day than the threshold (default 10).",
 			Remediation: "Review each assisted reset of a privileged account against a ticket and identity re-verification; investigate actors with unusual reset volume.",
@@ -303,7 +307,7 @@ func Catalog() []Check {
 			eval:        evalREC07,
 		},
 		{
-			ID: "REC-08", Title: "Recovery notification", Severity: Medium,
+			ID: "REC-08", Requirement: "Users are notified of recovery and new methods", Title: "Recovery notification", Severity: Medium,
 			Controls: controls(c63("4.2.3", "4.6"), csf("PR.AA-01")),
 			Summary:  "Users are not notified of recovery or new-method enrolment.",
 			Remediation: "Turn on end-user notifications for password reset, factor reset and new-method enrolment, " +
@@ -315,7 +319,7 @@ func Catalog() []Check {
 			},
 		},
 		{
-			ID: "EXC-01", Title: "MFA policy exclusions", Severity: High,
+			ID: "EXC-01", Requirement: "No MFA exclusion without an approved waiver", Title: "MFA policy exclusions", Severity: High,
 			Controls:    controls(c63i("2.2.1"), csf("PR.AA-03", "PR.AA-05"), nhi("NHI10")),
 			Summary:     "A user, group or role is excluded from an MFA-enforcing policy and no waiver covers it; declared break-glass accounts are checked for a phishing-resistant method instead (critical if privileged; NHI10 when a service account).",
 			Remediation: "Remove the exclusion, or declare the account as break-glass with phishing-resistant credentials and record a waiver.",
@@ -324,7 +328,7 @@ func Catalog() []Check {
 			eval:        evalEXC01,
 		},
 		{
-			ID: "EXC-02", Title: "Password-only paths", Severity: High,
+			ID: "EXC-02", Requirement: "No path reaches a session with the password alone", Title: "Password-only paths", Severity: High,
 			Controls:    controls(c63("2.2.1"), csf("PR.AA-03"), nhi("NHI4")),
 			Summary:     "A policy grants a session with one factor, or legacy authentication is not blocked.",
 			Remediation: "Require two factors in every sign-in rule and block legacy authentication clients.",
@@ -333,7 +337,7 @@ func Catalog() []Check {
 			eval:        evalEXC02,
 		},
 		{
-			ID: "NHI-01", Title: "Orphaned NHI credentials", Severity: Medium,
+			ID: "NHI-01", Requirement: "Workload credentials have an active owner and are used", Title: "Orphaned NHI credentials", Severity: Medium,
 			Controls:    controls(csf("PR.AA-01"), nhi("NHI1")),
 			Summary:     "A credential's owner is deactivated, its workload has no owner or is disabled with live credentials, or it is unused beyond the threshold (default 90 days).",
 			Remediation: "Revoke credentials of deactivated owners and disabled workloads, assign owners, and remove unused credentials.",
@@ -342,7 +346,7 @@ func Catalog() []Check {
 			eval:        evalNHI01,
 		},
 		{
-			ID: "NHI-03", Title: "Third-party NHIs holding access", Severity: High,
+			ID: "NHI-03", Requirement: "Third-party workloads hold no unreviewed access", Title: "Third-party NHIs holding access", Severity: High,
 			Controls:    controls(csf("PR.AA-05", "DE.CM-06"), nhi("NHI3", "NHI5")),
 			Summary:     "A third-party app holds credentials in the tenant or high-privilege grants.",
 			Remediation: "Review each third-party integration: remove credentials held in the tenant, reduce grants to least privilege, monitor its activity.",
@@ -351,7 +355,7 @@ func Catalog() []Check {
 			eval:        evalNHI03,
 		},
 		{
-			ID: "NHI-04", Title: "Static workload secrets", Severity: Medium,
+			ID: "NHI-04", Requirement: "Workloads use keys, certificates or federation, not shared secrets", Title: "Static workload secrets", Severity: Medium,
 			Controls:    controls(csf("PR.AA-03"), nhi("NHI4")),
 			Summary:     "A workload uses a shared secret where a key, certificate or federation is available (client secrets, SSWS tokens).",
 			Remediation: "Move workloads to private_key_jwt / certificates / workload identity federation and delete the secrets.",
@@ -360,7 +364,7 @@ func Catalog() []Check {
 			eval:        evalNHI04,
 		},
 		{
-			ID: "NHI-05", Title: "Overprivileged NHIs", Severity: High,
+			ID: "NHI-05", Requirement: "Workloads hold least privilege", Title: "Overprivileged NHIs", Severity: High,
 			Controls:    controls(csf("PR.AA-05"), nhi("NHI5")),
 			Summary:     "A workload identity holds an admin role or directory-wide write permission (an SSWS token inherits its owner's admin role).",
 			Remediation: "Grant workloads narrowly scoped permissions; replace admin-owned API tokens with scoped OAuth service apps.",
@@ -369,7 +373,7 @@ func Catalog() []Check {
 			eval:        evalNHI05,
 		},
 		{
-			ID: "NHI-07", Title: "Long-lived or fallback secrets", Severity: High,
+			ID: "NHI-07", Requirement: "Workload secrets are short-lived and single", Title: "Long-lived or fallback secrets", Severity: High,
 			Controls:    controls(csf("PR.AA-01"), nhi("NHI7")),
 			Summary:     "A secret lives longer than the threshold (secrets 180d, certificates 365d) or never expires, or an identity keeps more than one active credential of a kind.",
 			Remediation: "Rotate credentials within the thresholds, set expiries, and keep one active credential per kind.",
@@ -378,7 +382,7 @@ func Catalog() []Check {
 			eval:        evalNHI07,
 		},
 		{
-			ID: "NHI-10", Title: "Human use of service accounts", Severity: High,
+			ID: "NHI-10", Requirement: "Service accounts are not used interactively and not exempt from MFA", Title: "Human use of service accounts", Severity: High,
 			Controls:    controls(csf("PR.AA-01", "PR.AA-03", "DE.CM-03"), nhi("NHI10")),
 			Summary:     "An account marked as a service account (config patterns) signs in interactively or is exempt from MFA.",
 			Remediation: "Replace service accounts with workload identities; where one must remain, block interactive sign-in and keep it under MFA policy.",
@@ -387,7 +391,7 @@ func Catalog() []Check {
 			eval:        evalNHI10,
 		},
 		{
-			ID: "LOG-01", Title: "Recovery audit coverage", Severity: Medium,
+			ID: "LOG-01", Requirement: "The audit log covers the whole audit window", Title: "Recovery audit coverage", Severity: Medium,
 			Controls:    controls(c63("4.1"), csf("PR.PS-04", "DE.CM-03")),
 			Summary:     "The audit window could not be read in full (retention shorter than the window, or no permission).",
 			Remediation: "Export the audit log to a SIEM with retention at least as long as the audit window, and grant the read scope.",

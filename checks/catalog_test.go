@@ -117,3 +117,13 @@ func TestInterpretiveControls(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryCheckStatesItsRequirement: the control matrix prints each check
+// as the requirement it verifies (never a problem title beside "Pass").
+func TestEveryCheckStatesItsRequirement(t *testing.T) {
+	for _, c := range Catalog() {
+		if c.Requirement == "" || c.Requirement == c.Title {
+			t.Errorf("%s has no requirement statement", c.ID)
+		}
+	}
+}

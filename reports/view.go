@@ -438,10 +438,29 @@ type MatrixRow struct {
 // MatrixCheck is a check's status per provider (aligned with View.Providers;
 // "" when the check was not run for that provider).
 type MatrixCheck struct {
-	ID       string          `json:"id"`
-	Title    string          `json:"title"`
-	Relation string          `json:"relation"` // "implements" | "supports the intent of"
-	Statuses []checks.Status `json:"statuses"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Requirement is the check stated as the requirement it verifies.
+	Requirement string          `json:"requirement"`
+	Relation    string          `json:"relation"` // "implements" | "supports the intent of"
+	Statuses    []checks.Status `json:"statuses"`
+}
+
+// requirements are the catalog's checks stated as requirements.
+var requirements = func() map[string]string {
+	m := map[string]string{}
+	for _, c := range checks.Catalog() {
+		m[c.ID] = c.Requirement
+	}
+	return m
+}()
+
+// requirementOf is a check's requirement, its title when the catalog has none.
+func requirementOf(id, title string) string {
+	if r := requirements[id]; r != "" {
+		return r
+	}
+	return title
 }
 
 // ControlRef is a control reference as printed in a findings section.
@@ -1133,7 +1152,7 @@ func (b *builder) matrix(providers []ProviderRef) []MatrixRow {
 				if ctl.Interpretive {
 					rel = RelIntent
 				}
-				row.Checks = append(row.Checks, MatrixCheck{ID: c.ID, Title: c.Title, Relation: rel, Statuses: make([]checks.Status, len(providers))})
+				row.Checks = append(row.Checks, MatrixCheck{ID: c.ID, Title: c.Title, Requirement: requirementOf(c.ID, c.Title), Relation: rel, Statuses: make([]checks.Status, len(providers))})
 				mc = &row.Checks[len(row.Checks)-1]
 			}
 			if j, ok := col[c.Provider]; ok {

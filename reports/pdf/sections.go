@@ -404,7 +404,7 @@ func (d *doc) matrix() {
 				if c.Relation == reports.RelIntent {
 					rel.color = &cMuted
 				}
-				r := []cell{ctl, txt(c.ID + " " + c.Title), rel}
+				r := []cell{ctl, txt(c.ID + " " + c.Requirement), rel}
 				for _, st := range c.Statuses {
 					r = append(r, statusCell(st))
 				}

@@ -1272,7 +1272,7 @@ func (b *book) controls() error {
 		return err
 	}
 	cs := []column{wcol(18), col(10), wcol(44), col(15), col(9), wcol(36), wcol(20)}
-	hdr := []string{"Framework", "Control", "Control title", "Control status", "Check", "Check title", "Mapping"}
+	hdr := []string{"Framework", "Control", "Control title", "Control status", "Check", "Requirement checked", "Mapping"}
 	for _, p := range b.v.Providers {
 		cs = append(cs, col(15))
 		hdr = append(hdr, p.Name)
@@ -1285,7 +1285,7 @@ func (b *book) controls() error {
 	}
 	for _, row := range b.v.Matrix {
 		for _, c := range row.Checks {
-			vals := []any{b.str(row.Framework), b.str(row.Control), b.str(row.ControlTitle), b.statusCell(row.Status), b.str(c.ID), b.str(c.Title), b.str(c.Relation)}
+			vals := []any{b.str(row.Framework), b.str(row.Control), b.str(row.ControlTitle), b.statusCell(row.Status), b.str(c.ID), b.str(c.Requirement), b.str(c.Relation)}
 			for _, st := range c.Statuses {
 				if st == "" {
 					vals = append(vals, "—")
