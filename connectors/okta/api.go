@@ -199,6 +199,8 @@ func neededFor(endpoint string) string {
 		return "okta.authenticators.read"
 	case strings.HasPrefix(endpoint, "/api/v1/policies"):
 		return "okta.policies.read"
+	case strings.HasPrefix(endpoint, "/api/v1/zones"):
+		return "okta.networkZones.read"
 	case strings.HasPrefix(endpoint, "/api/v1/logs"):
 		return "okta.logs.read"
 	case strings.HasPrefix(endpoint, "/api/v1/api-tokens"):

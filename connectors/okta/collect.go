@@ -46,6 +46,8 @@ type run struct {
 	appInfo map[string]appNames
 	// zoneNames: network zone id → name, for rule contexts.
 	zoneNames map[string]string
+	// blocksSynced: the webauthn method does not allow syncable passkeys.
+	blocksSynced bool
 }
 
 type appNames struct{ name, label string }

@@ -70,6 +70,7 @@ type Config struct {
 var Scopes = []string{
 	"okta.users.read", "okta.groups.read", "okta.roles.read", "okta.authenticators.read",
 	"okta.policies.read", "okta.logs.read", "okta.apiTokens.read", "okta.apps.read", "okta.appGrants.read",
+	"okta.networkZones.read",
 }
 
 // ConfigFromEnv reads OKTA_ORG_URL and either OKTA_API_TOKEN or

@@ -120,6 +120,7 @@ type readPolicies struct {
 func (r *run) policies(ctx context.Context) *readPolicies {
 	rp := &readPolicies{byType: map[string][]*rawPolicy{}, ok: true}
 	engine := r.engine(ctx)
+	r.networkZones(ctx)
 	accessAvailable := true
 	var failures []string
 	var hardErr error
