@@ -210,6 +210,12 @@ type env struct {
 	access map[string][]*accessPolicy
 	// apps are the Okta authentication policies that guard some app.
 	apps []appTarget
+	// oktaKeys are an Identity Engine org's authenticators by key (nil:
+	// methods are judged by kind alone).
+	oktaKeys map[string]oktaKey
+	// credProviders: account id → Okta credentials.provider.type, for the
+	// accounts whose provider is not OKTA.
+	credProviders map[string]string
 
 	unknownVendors map[string]int // vendor value → methods seen
 
@@ -293,6 +299,7 @@ func newEnv(src *evidence.Source, p *Params) *env {
 		e.compileAccess()
 		if src.Provider == evidence.Okta {
 			e.apps = e.oktaApps()
+			e.compileOktaKeys()
 		}
 	}
 
@@ -434,7 +441,7 @@ func (e *env) prepare(x *acct, a *evidence.Account, servicePatterns []glob, serv
 	x.methodsKnown = a.MethodsError == ""
 	for j := range a.Methods {
 		m := &a.Methods[j]
-		if !methodUsable(m.Status) {
+		if !methodUsable(m.Status) || !e.oktaMethodUsable(m) {
 			continue
 		}
 		b := bitOf(m.Kind)
@@ -446,6 +453,9 @@ func (e *env) prepare(x *acct, a *evidence.Account, servicePatterns []glob, serv
 		if c.Unknown {
 			w.unknown[m.VendorType]++
 		}
+	}
+	if e.provider == evidence.Okta {
+		x.mfaCount = e.oktaMFACount(a)
 	}
 	e.assess(x, w)
 }
@@ -535,7 +545,7 @@ func (e *env) recoveryFor(a *acct, fn func(i int, r *recoveryPolicy)) {
 	best, found := 0, false
 	for i := range e.recovery {
 		r := &e.recovery[i]
-		if !r.p.Enabled || !r.targets.match(a) {
+		if !r.p.Enabled || !r.targets.match(a) || !e.recoveryApplies(a, r.p) {
 			continue
 		}
 		if !found || r.p.Priority < best {
@@ -547,7 +557,7 @@ func (e *env) recoveryFor(a *acct, fn func(i int, r *recoveryPolicy)) {
 	}
 	for i := range e.recovery {
 		r := &e.recovery[i]
-		if r.p.Priority != best || !r.p.Enabled || !r.p.SelfService || !r.targets.match(a) {
+		if r.p.Priority != best || !r.p.Enabled || !r.p.SelfService || !r.targets.match(a) || !e.recoveryApplies(a, r.p) {
 			continue
 		}
 		fn(i, r)

@@ -360,6 +360,10 @@ func evalREC04(e *env) outcome {
 	switch {
 	case len(o.findings) > 0:
 		o.rationale = plural(len(o.findings), "temporary access configuration is", "temporary access configurations are") + " reusable or longer-lived than " + human(limit) + "."
+	case enabled == 0 && e.provider == evidence.Okta:
+		// An inactive temporary access code authenticator issues no codes.
+		o.status = NotApplicable
+		o.rationale = "No temporary access code authenticator is active in this org."
 	case enabled == 0:
 		o.rationale = "Temporary access passes are disabled."
 	default:

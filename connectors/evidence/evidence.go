@@ -60,6 +60,13 @@ type Source struct {
 	Events    []Event    `json:"events,omitempty"`
 	Workloads []Workload `json:"workloads,omitempty"`
 
+	// CredentialProviders maps an account id to its credential provider
+	// where it is not the IdP's own (Okta credentials.provider.type
+	// FEDERATION, SOCIAL, ACTIVE_DIRECTORY, LDAP, IMPORT; accounts not
+	// listed are OKTA). FEDERATION and SOCIAL users have no Okta password
+	// or recovery question and authenticate at their identity provider.
+	CredentialProviders map[string]string `json:"credential_providers,omitempty"`
+
 	// OutOfScope counts accounts left out of the human checks, by reason
 	// ("status SUSPENDED", "accountEnabled false").
 	OutOfScope []Count `json:"out_of_scope,omitempty"`
@@ -273,6 +280,10 @@ type RecoveryPolicy struct {
 	Known  bool   `json:"known"`
 	Manual string `json:"manual,omitempty"`
 	Source string `json:"source,omitempty"` // where it was read (classic recovery.factors, OIE rule, …)
+	// AuthProvider: the Okta password policy's conditions.authProvider.provider
+	// (OKTA, ACTIVE_DIRECTORY, LDAP): the policy applies to the accounts
+	// whose credentials come from that provider. Empty = OKTA.
+	AuthProvider string `json:"auth_provider,omitempty"`
 }
 
 // SignInPolicy is one rule that governs sign-in reduced to flags: an Okta

@@ -170,6 +170,11 @@ type rawUser struct {
 		LastName  string `json:"lastName"`
 		Email     string `json:"email"`
 	} `json:"profile"`
+	Credentials struct {
+		Provider struct {
+			Type string `json:"type"`
+		} `json:"provider"`
+	} `json:"credentials"`
 }
 
 // users lists every user. The plain list omits DEPROVISIONED users, so a
@@ -200,6 +205,7 @@ func (r *run) users(ctx context.Context) error {
 		if name == "" {
 			name = u.Profile.Login
 		}
+		r.credentialProvider(u)
 		r.accounts[u.ID] = len(r.src.Accounts)
 		r.src.Accounts = append(r.src.Accounts, evidence.Account{
 			ID: u.ID, Name: name, Login: u.Profile.Login, Status: u.Status, UserType: "member",

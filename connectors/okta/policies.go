@@ -336,6 +336,14 @@ func (r *run) recovery(p *rawPolicy) {
 			classic = append(classic, kind)
 		}
 	}
+	// Password policies apply by the user's credential provider:
+	// conditions.authProvider.provider OKTA (the default), ACTIVE_DIRECTORY
+	// or LDAP (developer.okta.com Policy API, password policy conditions).
+	authProvider := ""
+	var pc rawAccessConditions
+	if rawJSON(p.rawConditions, &pc) && pc.AuthProvider != nil {
+		authProvider = pc.AuthProvider.Provider
+	}
 	rules := p.rules
 	if len(rules) == 0 {
 		rules = []rawRule{{}}
@@ -385,6 +393,13 @@ func (r *run) recovery(p *rawPolicy) {
 		}
 		if sspr != nil && sspr.Requirement != nil {
 			rp.AccessControl = sspr.Requirement.AccessControl
+		}
+		rp.AuthProvider = authProvider
+		if len(rules) > 0 && rule.ID != "" {
+			var rc rawAccessConditions
+			if rawJSON(rule.rawConditions, &rc) && rc.AuthProvider != nil && rc.AuthProvider.Provider != "" {
+				rp.AuthProvider = rc.AuthProvider.Provider
+			}
 		}
 		rp.EndsInSession = rp.SelfService && !mfaStepUp(rp)
 		r.src.Policies.Recovery = append(r.src.Policies.Recovery, rp)
@@ -581,4 +596,22 @@ func requires2FA(p *rawPolicy) bool {
 		}
 	}
 	return allows > 0
+}
+
+// credentialProvider records an in-scope user's credentials.provider.type
+// when it is not OKTA. FEDERATION and SOCIAL users "don't support a
+// password or recovery question credential" and authenticate through
+// their identity provider (okta-sdk-golang openapi.yaml
+// AuthenticationProviderType).
+func (r *run) credentialProvider(u rawUser) {
+	t := strings.ToUpper(u.Credentials.Provider.Type)
+	if t == "" || t == "OKTA" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.src.CredentialProviders == nil {
+		r.src.CredentialProviders = map[string]string{}
+	}
+	r.src.CredentialProviders[u.ID] = t
 }
