@@ -373,6 +373,9 @@ func evalREC04(e *env) outcome {
 }
 
 func evalREC05(e *env) outcome {
+	if e.provider == evidence.Okta && (e.engine == evidence.EngineOktaIdentity || e.engine == evidence.EngineOktaClassic) {
+		return evalREC05Okta(e)
+	}
 	var o outcome
 	for i := range e.registration {
 		r := &e.registration[i]
