@@ -555,7 +555,7 @@ func evalREC07(e *env) outcome {
 	for i := range e.src.Events {
 		ev := &e.src.Events[i]
 		switch ev.Kind {
-		case evidence.EvFactorReset, evidence.EvPasswordResetAdmin, evidence.EvTAPIssued:
+		case evidence.EvFactorReset, evidence.EvPasswordResetAdmin, evidence.EvTAPIssued, evidence.EvRecoveryPINIssued:
 		default:
 			continue
 		}

@@ -354,6 +354,9 @@ const (
 	EvPasswordResetAdmin EventKind = "password_reset_admin"
 	EvPasswordResetSelf  EventKind = "password_reset_self"
 	EvTAPIssued          EventKind = "tap_issued"
+	// EvRecoveryPINIssued: an administrator generated a recovery PIN for a
+	// user (Okta device.desktop_mfa.recovery_pin.generate).
+	EvRecoveryPINIssued EventKind = "recovery_pin_issued"
 	EvUnlock             EventKind = "unlock"
 	EvSignIn             EventKind = "sign_in" // interactive sign-in (for NHI-10)
 )

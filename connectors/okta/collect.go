@@ -48,6 +48,9 @@ type run struct {
 	zoneNames map[string]string
 	// blocksSynced: the webauthn method does not allow syncable passkeys.
 	blocksSynced bool
+	// owners: factor id → account index, for log event targets.
+	owners     map[string]int
+	ownersOnce sync.Once
 }
 
 type appNames struct{ name, label string }
