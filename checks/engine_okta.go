@@ -70,7 +70,12 @@ func operations(expr string) (ops []string, rest string) {
 	if strings.Trim(rest, " ()|&") == "" {
 		rest = ""
 	}
-	return ops, expr
+	// What remains (accessRequest.authenticator.key == 'okta_verify', …)
+	// keeps the rule context-limited; the whole expression is shown then.
+	if rest != "" {
+		rest = expr
+	}
+	return ops, rest
 }
 
 type accessPolicy struct {

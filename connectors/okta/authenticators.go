@@ -88,15 +88,15 @@ func methodKinds(key, typ string) ([]evidence.MethodKind, bool) {
 }
 
 // authenticatorMethods reads the methods of each authenticator and returns,
-// per authenticator id, the kinds its ACTIVE methods enable (nil when its
-// methods could not be read) and the reads that failed.
-func (r *run) authenticatorMethods(ctx context.Context, as []rawAuthenticator) (map[string][]evidence.MethodKind, []string) {
+// per authenticator id, the kinds its ACTIVE and its other methods enable
+// (absent when its methods could not be read) and the reads that failed.
+func (r *run) authenticatorMethods(ctx context.Context, as []rawAuthenticator) (map[string]authnKinds, []string) {
 	ms := make([][]rawAuthenticatorMethod, len(as))
 	errs := make([]error, len(as))
 	r.c.forEach(ctx, len(as), func(ctx context.Context, i int) {
 		_, errs[i] = r.c.get(ctx, "/api/v1/authenticators/"+url.PathEscape(as[i].ID)+"/methods", &ms[i])
 	})
-	out := map[string][]evidence.MethodKind{}
+	out := map[string]authnKinds{}
 	var failures []string
 	for i, a := range as {
 		if errs[i] != nil {
@@ -108,12 +108,18 @@ func (r *run) authenticatorMethods(ctx context.Context, as []rawAuthenticator) (
 			failures = append(failures, fmt.Sprintf("methods of authenticator %s: %v", a.ID, errs[i]))
 			continue
 		}
-		kinds := []evidence.MethodKind{}
+		var k authnKinds
+		k.active = []evidence.MethodKind{}
 		for _, m := range ms[i] {
+			ks, ok := methodKinds(a.Key, m.Type)
 			if m.Status != "ACTIVE" {
+				for _, kd := range ks {
+					if !slices.Contains(k.inactive, kd) {
+						k.inactive = append(k.inactive, kd)
+					}
+				}
 				continue
 			}
-			ks, ok := methodKinds(a.Key, m.Type)
 			if !ok {
 				r.warn(fmt.Sprintf("unknown method type %q of authenticator %s: treated as %s", m.Type, a.Key, evidence.KindUnknown))
 				ks = []evidence.MethodKind{evidence.KindUnknown}
@@ -122,16 +128,20 @@ func (r *run) authenticatorMethods(ctx context.Context, as []rawAuthenticator) (
 				ks = []evidence.MethodKind{evidence.KindFIDO2}
 				r.blocksSynced = true
 			}
-			for _, k := range ks {
-				if !slices.Contains(kinds, k) {
-					kinds = append(kinds, k)
+			for _, kd := range ks {
+				if !slices.Contains(k.active, kd) {
+					k.active = append(k.active, kd)
 				}
 			}
 		}
-		out[a.ID] = kinds
+		k.inactive = slices.DeleteFunc(k.inactive, func(kd evidence.MethodKind) bool { return slices.Contains(k.active, kd) })
+		out[a.ID] = k
 	}
 	return out, failures
 }
+
+// authnKinds are the kinds an authenticator's methods enable, by status.
+type authnKinds struct{ active, inactive []evidence.MethodKind }
 
 // keyAliases folds authenticator keys that name the same thing
 // (enrollment policies in the docs say okta_phone, the API phone_number).
@@ -165,10 +175,17 @@ func (r *run) authenticators(ctx context.Context, pols *readPolicies) {
 	methods, failures := r.authenticatorMethods(ctx, as)
 	for _, a := range as {
 		kinds, ok := evidence.OktaAuthenticatorKinds(a.Key)
+		var inactiveKinds []evidence.MethodKind
 		if mk, read := methods[a.ID]; read && a.Type != "tac" {
 			// Kinds per authenticator, from its own methods' status: an
 			// inactive SMS method leaves the phone authenticator voice only.
-			kinds, ok = mk, true
+			// An inactive authenticator keeps every kind it governs, disabled.
+			ok = true
+			if a.Status == "ACTIVE" {
+				kinds, inactiveKinds = mk.active, mk.inactive
+			} else {
+				kinds = append(append([]evidence.MethodKind{}, mk.active...), mk.inactive...)
+			}
 		}
 		switch {
 		case a.Type == "tac":
@@ -199,6 +216,15 @@ func (r *run) authenticators(ctx context.Context, pols *readPolicies) {
 			ID: a.ID, Name: a.Name, VendorKey: a.Key, Kinds: kinds, Enabled: a.Status == "ACTIVE",
 			SignIn: signIn, Recovery: recovery, Targets: t,
 		})
+		if len(inactiveKinds) > 0 {
+			// The methods switched off in an active authenticator: a
+			// disabled setting, so the kinds stay governed (not allowed by
+			// default) and MFA-06 does not count them as enabled.
+			r.src.Policies.Methods = append(r.src.Policies.Methods, evidence.MethodSetting{
+				ID: a.ID + "/inactive-methods", Name: a.Name + " (inactive methods)", VendorKey: a.Key, Kinds: inactiveKinds,
+				SignIn: signIn, Recovery: recovery, Targets: t,
+			})
+		}
 	}
 	if len(failures) > 0 {
 		// The authenticator's key then stands for its methods: every kind
