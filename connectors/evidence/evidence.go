@@ -357,8 +357,8 @@ const (
 	// EvRecoveryPINIssued: an administrator generated a recovery PIN for a
 	// user (Okta device.desktop_mfa.recovery_pin.generate).
 	EvRecoveryPINIssued EventKind = "recovery_pin_issued"
-	EvUnlock             EventKind = "unlock"
-	EvSignIn             EventKind = "sign_in" // interactive sign-in (for NHI-10)
+	EvUnlock            EventKind = "unlock"
+	EvSignIn            EventKind = "sign_in" // interactive sign-in (for NHI-10)
 )
 
 // Principal is who did something or to whom.

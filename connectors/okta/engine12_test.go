@@ -203,7 +203,9 @@ func TestEngineOktaVerifyOneDevice(t *testing.T) {
 	if f := finding(checkResult(t, res, "MFA-02"), dAlice); f == nil {
 		t.Errorf("alice (push, TOTP and FastPass on one iPhone) is not an MFA-02 finding")
 	}
-	srv.Org(func(o *oktatest.Org) { o.Factors[dAlice] = append(o.Factors[dAlice], ov("opf1alicepad000001", "push", "iPad Air")) })
+	srv.Org(func(o *oktatest.Org) {
+		o.Factors[dAlice] = append(o.Factors[dAlice], ov("opf1alicepad000001", "push", "iPad Air"))
+	})
 	_, res = judge(t, srv)
 	if f := finding(checkResult(t, res, "MFA-02"), dAlice); f != nil {
 		t.Errorf("alice with Okta Verify on two devices is an MFA-02 finding: %s", f.Message)
