@@ -114,7 +114,12 @@ func buildOkta() *evidence.Source {
 			}
 			switch ft {
 			case "webauthn":
-				m.Name = []string{"YubiKey 5 NFC", "MacBook Touch ID", "YubiKey 5C (backup)"}[(i+j)%3]
+				m.Name = []string{"YubiKey 5 NFC", "iCloud Keychain", "YubiKey 5C (backup)"}[(i+j)%3]
+				if m.Name == "iCloud Keychain" {
+					// A synced passkey (profile.authenticatorName from the
+					// AAGUID metadata): AAL2, not AAL3.
+					m.Kind = evidence.KindPasskeySynced
+				}
 			case "push", "signed_nonce":
 				m.Name = "Okta Verify on " + []string{"iPhone 15", "Pixel 8", "ThinkPad X1"}[(i+j)%3]
 			case "sms", "call":
@@ -141,6 +146,12 @@ func buildOkta() *evidence.Source {
 			{ID: "aut1gotpWq0bq5sY90g4", Name: "Google Authenticator", VendorKey: "google_otp", Kinds: []evidence.MethodKind{evidence.KindTOTPSoftware}, Enabled: true, SignIn: true, Targets: everyone},
 			{ID: "aut1yubiKJ8dnSmEo0g4", Name: "YubiKey OTP", VendorKey: "yubikey_token", Kinds: []evidence.MethodKind{evidence.KindTOTPHardware}, Enabled: true, SignIn: true, Targets: everyone},
 			{ID: "aut1duoSec4AcmeAa0g4", Name: "Duo Security", VendorKey: "duo", Kinds: []evidence.MethodKind{evidence.KindPush}, Enabled: true, SignIn: true, Targets: evidence.Targets{Groups: []string{oktaGroupID(gEngineers)}}},
+			{ID: "aut1tacHelpDesk0g4", Name: "Temporary Access Code", VendorKey: "tac", Kinds: []evidence.MethodKind{evidence.KindTAP}, Enabled: true, SignIn: true, Targets: everyone},
+		},
+		// The help desk's temporary access code: one-time, but valid a day
+		// (provider.configuration maxTtl 1440, defaultTtl 120).
+		TemporaryAccess: []evidence.TemporaryAccessSetting{
+			{ID: "aut1tacHelpDesk0g4", Name: "Temporary Access Code", Enabled: true, Targets: everyone, MaxLifetimeMinutes: 1440, DefaultLifetimeMinutes: 120},
 		},
 		Recovery: []evidence.RecoveryPolicy{
 			{
