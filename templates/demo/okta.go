@@ -278,7 +278,9 @@ func buildOkta() *evidence.Source {
 // catch-all, a one-factor RADIUS VPN for contractors, a
 // one-factor rule for engineers on the HQ network, and an Admin Console
 // rule that asks for phishing resistance only of the Okta Admins group
-// (help-desk administrators hold their role through another group).
+// (help-desk administrators hold their role through another group), and
+// an account management rule that lets anyone enrol from the HQ network
+// with the password alone.
 func oktaAccessPolicies() []evidence.AccessPolicy {
 	everyone := evidence.Targets{All: true}
 	group := func(g string) evidence.Targets { return evidence.Targets{Groups: []string{oktaGroupID(g)}} }
@@ -303,6 +305,12 @@ func oktaAccessPolicies() []evidence.AccessPolicy {
 	hqZone := id("nzo", "okta-zone-hq")
 	hq := rule("vpn-hq", "Engineering on the HQ network: one factor", 2, group(gEngineers), oneFactor)
 	hq.Conditions.Network = &evidence.Network{Connection: "ZONE", Include: []string{hqZone}, Names: map[string]string{hqZone: "Corporate HQ"}}
+	// New hires enrol their first authenticator from the office with the
+	// password alone: an account management rule for the enroll operation
+	// on the HQ network.
+	enrolHQ := rule("acctmgmt-enrol-hq", "Enrolment on the HQ network: password", 1, evidence.Targets{}, oneFactor)
+	enrolHQ.Conditions.Network = &evidence.Network{Connection: "ZONE", Include: []string{hqZone}, Names: map[string]string{hqZone: "Corporate HQ"}}
+	enrolHQ.Conditions.Expression = "accessRequest.operation == 'enroll'"
 	gspAdmins := rule("gsp-admins", "Admins: MFA every sign-in", 1, group(gAdmins), evidence.Requirement{RequireFactor: true, PrimaryFactor: "PASSWORD_IDP"})
 	gspAdmins.SessionLifetimeMinutes = 120
 	gspDefault := rule("gsp-default", "Default Rule", 2, evidence.Targets{}, evidence.Requirement{PrimaryFactor: "PASSWORD_IDP_ANY_FACTOR"})
@@ -328,7 +336,7 @@ func oktaAccessPolicies() []evidence.AccessPolicy {
 		{ID: id("00p", "okta-access-pwonly"), Name: "Password only", Type: evidence.APOktaAuthentication, Priority: 5, Status: "ACTIVE", Enabled: true, AppsKnown: true,
 			Rules: []evidence.AccessRule{catchAll("pwonly", oneFactor)}},
 		{ID: id("00p", "okta-access-acctmgmt"), Name: "Okta Account Management Policy", Type: evidence.APOktaAccountManagement, Priority: 6, Status: "ACTIVE", Enabled: true, AppsKnown: true,
-			Rules: []evidence.AccessRule{catchAll("acctmgmt", twoFactors)}},
+			Rules: []evidence.AccessRule{enrolHQ, catchAll("acctmgmt", twoFactors)}},
 	}
 }
 
