@@ -409,3 +409,46 @@ func TestEngineZoneNames(t *testing.T) {
 		t.Errorf("unreadable zone names made policies %s", c.Status)
 	}
 }
+
+func TestEngineMethodsUnreadable(t *testing.T) {
+	// A methods read that fails leaves the authenticators dataset partial
+	// and each authenticator's key standing for its methods (every kind it
+	// can enable counts as enabled: no account looks stronger for it).
+	srv := oktatest.NewServer(t, oktatest.WithFixtures(defaultOrg))
+	srv.FailNext("/api/v1/authenticators/*/methods", 500, 100)
+	src := collect(t, connector(t, srv))
+	c, _ := src.CoverageOf(evidence.DSAuthn)
+	if c.Status != evidence.Partial || !strings.Contains(c.Detail, "kinds taken from the authenticator key") {
+		t.Fatalf("authenticators coverage %+v", c)
+	}
+	for _, m := range src.Policies.Methods {
+		if m.VendorKey == "okta_verify" && !slices.Equal(m.Kinds, []evidence.MethodKind{evidence.KindPush, evidence.KindTOTPSoftware, evidence.KindFastPass}) {
+			t.Errorf("okta_verify kinds %v", m.Kinds)
+		}
+	}
+}
+
+func TestProbeMethodsAndZones(t *testing.T) {
+	// doctor probes an authenticator's methods (okta.authenticators.read)
+	// and the zone list (okta.networkZones.read, best effort).
+	srv := oktatest.NewServer(t, oktatest.WithFixtures(defaultOrg))
+	srv.Deny("/api/v1/zones")
+	probes, err := connector(t, srv).Probe(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]evidence.Probe{}
+	for _, p := range probes {
+		got[p.Dataset] = p
+	}
+	if p := got["authenticators (methods)"]; p.Status != evidence.Complete || p.Needed != "okta.authenticators.read" {
+		t.Errorf("methods probe %+v", p)
+	}
+	if p := got["network zones (names)"]; p.Status != evidence.Denied || p.Needed != "okta.networkZones.read" || !strings.Contains(p.Detail, "best effort") {
+		t.Errorf("zones probe %+v", p)
+	}
+	if srv.RequestCount("/api/v1/authenticators/*/methods") != 1 {
+		t.Errorf("methods probed %d times", srv.RequestCount("/api/v1/authenticators/*/methods"))
+	}
+	srv.AssertReadOnly(t)
+}
