@@ -216,6 +216,8 @@ type env struct {
 	// credProviders: account id → Okta credentials.provider.type, for the
 	// accounts whose provider is not OKTA.
 	credProviders map[string]string
+	// refs are the principals the policies name (account signatures).
+	refs referenced
 
 	unknownVendors map[string]int // vendor value → methods seen
 
@@ -233,6 +235,8 @@ type env struct {
 	sets        [][]int32
 	setIndex    map[string]int32
 	publicSets  map[int32][]Path
+	// pathEvidence caches withPaths by path list.
+	pathEvidence map[string]pathEvidence
 }
 
 // methodList is the sorted kind names of a set, shared by every account
@@ -263,6 +267,7 @@ func newEnv(src *evidence.Source, p *Params) *env {
 		pathIndex:      map[pathKey]int32{},
 		setIndex:       map[string]int32{},
 		publicSets:     map[int32][]Path{},
+		pathEvidence:   map[string]pathEvidence{},
 	}
 	for _, g := range src.Groups {
 		e.groupNames[g.ID] = g.Name
@@ -295,6 +300,7 @@ func newEnv(src *evidence.Source, p *Params) *env {
 	}
 	e.ssprOff = pol.SelfServiceRecoveryEnabled != nil && !*pol.SelfServiceRecoveryEnabled
 	e.engine = pol.Engine
+	e.buildReferenced()
 	if e.engine != "" {
 		e.compileAccess()
 		if src.Provider == evidence.Okta {
@@ -631,6 +637,15 @@ func (e *env) assess(x *acct, w *worker) {
 			x.nominal = c.MaxAAL
 		}
 	})
+	c := w.cache
+	c.sig = e.signature(x, c.sig)
+	if m, ok := c.accounts[string(c.sig)]; ok {
+		x.pathSet, x.effective = m.set, m.weakest
+		if !m.hasPaths {
+			x.pathSet = -1
+		}
+		return
+	}
 	b := &w.buf
 	b.reset()
 	switch e.engine {
@@ -643,11 +658,10 @@ func (e *env) assess(x *acct, w *worker) {
 	}
 	x.pathSet = -1
 	x.effective = strength{}
-	if len(b.keys) == 0 {
-		return
+	if len(b.keys) > 0 {
+		x.pathSet, x.effective = e.finish(b, c)
 	}
-	x.pathSet = e.finish(b, w.cache)
-	x.effective = e.paths[e.sets[x.pathSet][0]].s
+	c.accounts[string(c.sig)] = memoEntry{set: x.pathSet, weakest: x.effective, hasPaths: x.pathSet >= 0}
 }
 
 // legacyPaths is the engine for policies reduced to sign-in flags

@@ -104,7 +104,7 @@ func (e *env) compileAccess() {
 				conds.Expression = ""
 			}
 			ar := accessRule{r: r, people: compileTargets(r.Conditions.People), cond: e.describeCond(conds), ops: ops,
-				ref: PolicyRef{ID: p.ID, Name: p.Name, Rule: r.Name, RuleID: r.ID}}
+				ref: PolicyRef{ID: p.ID, Name: p.Name, Rule: r.Name, RuleID: r.ID, Type: p.Type}}
 			ar.mfa = r.Requirement.RequireFactor || r.Requirement.FactorMode == "2FA"
 			ap.rules = append(ap.rules, ar)
 		}
@@ -725,7 +725,7 @@ func proofArray(proofs []evidence.MethodKind) [3]evidence.MethodKind {
 // identity, so it is left out of the path's assurance.
 func (e *env) oktaRecoveryPaths(x *acct, b *pathBuf, recoveryAllowed kindSet, sessions func(fn func(q *requirement, pols int32, ctx string)), avail []evidence.MethodKind) {
 	e.recoveryFor(x, func(_ int, r *recoveryPolicy) {
-		recPol := PolicyRef{ID: r.p.ID, Name: r.p.Name, RuleID: r.p.RuleID}
+		recPol := PolicyRef{ID: r.p.ID, Name: r.p.Name, RuleID: r.p.RuleID, Type: PolicyTypeRecovery}
 		var resets [][]evidence.MethodKind
 		if r.p.AccessControl == "AUTH_POLICY" {
 			var am *accessRule
@@ -781,7 +781,7 @@ func (e *env) oktaRecoveryPaths(x *acct, b *pathBuf, recoveryAllowed kindSet, se
 				if len(proofs) > 3 {
 					proofs = proofs[:3]
 				}
-				polList := append([]PolicyRef{recPol}, e.polLists[pols]...)
+				polList := append([]PolicyRef{recPol}, e.policyList(pols)...)
 				b.add(pathKey{kind: PathRecovery, variant: vGeneric, proofs: proofArray(proofs),
 					pols: e.internPolicies(polList...), ctx: e.internContext(ctx)}, comboStrength(proofs))
 			})
@@ -829,7 +829,7 @@ func (e *env) oktaClassicPaths(x *acct, b *pathBuf) {
 		if !r.p.EndsInSession {
 			return
 		}
-		pols := e.internPolicies(PolicyRef{ID: r.p.ID, Name: r.p.Name, RuleID: r.p.RuleID})
+		pols := e.internPolicies(PolicyRef{ID: r.p.ID, Name: r.p.Name, RuleID: r.p.RuleID, Type: PolicyTypeRecovery})
 		e.recoveryPaths(r, x, recoveryAllowed, true, func(s strength, k1, k2 evidence.MethodKind) {
 			b.add(pathKey{kind: PathRecovery, variant: vRecovery, proofs: [3]evidence.MethodKind{k1, k2}, pols: pols}, s)
 		})
@@ -913,14 +913,36 @@ func evalEXC01Access(e *env) outcome {
 	hits := map[string]*hit{}
 	var order []string
 	breakGlassOK := 0
+	// Index the exclusions by the principal they name, so one pass over
+	// the accounts finds every exclusion that covers each.
+	byUser, byGroup, byRole := map[string][]int{}, map[string][]int{}, map[string][]int{}
 	for i := range exs {
-		ex := &exs[i]
-		key := ex.typ + "\x00" + ex.id + "\x00" + ex.pol.p.ID + "\x00" + ex.rule.r.ID
-		for j := range e.accts {
-			x := &e.accts[j]
-			if !excludes(ex, x) {
-				continue
-			}
+		switch ex := &exs[i]; ex.typ {
+		case "user":
+			byUser[strings.ToLower(ex.id)] = append(byUser[strings.ToLower(ex.id)], i)
+		case "group":
+			byGroup[ex.id] = append(byGroup[ex.id], i)
+		case "role":
+			byRole[ex.id] = append(byRole[ex.id], i)
+		}
+	}
+	var covering []int
+	for j := range e.accts {
+		x := &e.accts[j]
+		covering = covering[:0]
+		covering = append(covering, byUser[strings.ToLower(x.a.ID)]...)
+		if x.login != "" && x.login != strings.ToLower(x.a.ID) {
+			covering = append(covering, byUser[x.login]...)
+		}
+		for _, g := range x.a.Groups {
+			covering = append(covering, byGroup[g]...)
+		}
+		for _, r := range x.a.Roles {
+			covering = append(covering, byRole[r.ID]...)
+		}
+		for _, i := range covering {
+			ex := &exs[i]
+			key := ex.typ + "\x00" + ex.id + "\x00" + ex.pol.p.ID + "\x00" + ex.rule.r.ID
 			weak := e.landsWeaker(x, ex)
 			if len(weak) == 0 {
 				continue
@@ -1011,24 +1033,6 @@ func evalEXC01Access(e *env) outcome {
 		o.rationale = "The " + plural(len(exs), "exclusion from an MFA rule", "exclusions from MFA rules") + " land on rules that are no weaker (or on declared break-glass accounts holding a phishing-resistant method)."
 	}
 	return o
-}
-
-// excludes: the exclusion names x (and x would otherwise be in the rule's
-// population: Okta excludes only from those it includes).
-func excludes(ex *mfaExclusion, x *acct) bool {
-	switch ex.typ {
-	case "user":
-		return ex.id == x.a.ID || strings.EqualFold(ex.id, x.login)
-	case "group":
-		return slices.Contains(x.a.Groups, ex.id)
-	case "role":
-		for _, r := range x.a.Roles {
-			if r.ID == ex.id {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func dedupeIDs(ids []int32) []int32 {

@@ -158,7 +158,7 @@ func sourceInfo(src *evidence.Source, sum string) SourceInfo {
 	sort.Strings(warn)
 	return SourceInfo{
 		Provider: string(src.Provider), Tenant: src.Tenant, TenantName: src.TenantName,
-		CollectedAt: src.CollectedAt, EvidenceSHA256: sum, Coverage: cov,
+		CollectedAt: src.CollectedAt, EvidenceSHA256: sum, Credential: src.Credential, Coverage: cov,
 		AuditWindow: src.AuditWindow, Accounts: len(src.Accounts), OutOfScope: out, Warnings: warn,
 	}
 }

@@ -269,3 +269,26 @@ func TestLargeSource(t *testing.T) {
 		}
 	}
 }
+
+// TestResultsComplete: a scan is complete only when every dataset was read
+// and no check is not_assessed or incomplete.
+func TestResultsComplete(t *testing.T) {
+	r := evaluate(t, testParams(), oktaGood())
+	if !r.Complete() {
+		t.Fatalf("a fully read source is not complete")
+	}
+	r.Checks[0].Incomplete = true
+	if r.Complete() {
+		t.Errorf("an incomplete check leaves the scan complete")
+	}
+	r.Checks[0].Incomplete = false
+	r.Checks[1].Status = NotAssessed
+	if r.Complete() {
+		t.Errorf("a not_assessed check leaves the scan complete")
+	}
+	r.Checks[1].Status = Pass
+	r.Sources[0].Coverage[0].Status = evidence.Partial
+	if r.Complete() {
+		t.Errorf("a partial dataset leaves the scan complete")
+	}
+}

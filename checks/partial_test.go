@@ -2,6 +2,7 @@ package checks_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/shadowpath/shadowpath/checks"
@@ -41,7 +42,9 @@ var withdraw = map[string]func(src *evidence.Source){
 	evidence.DSGroups:    func(s *evidence.Source) { s.Groups = nil },
 	evidence.DSSystemLog: func(s *evidence.Source) { s.Events = nil },
 	evidence.DSAudits:    func(s *evidence.Source) { s.Events = nil },
-	evidence.DSPolicies:  func(s *evidence.Source) { s.Policies.Access, s.Policies.Recovery, s.Policies.Registration = nil, nil, nil },
+	evidence.DSPolicies: func(s *evidence.Source) {
+		s.Policies.Access, s.Policies.Recovery, s.Policies.Registration = nil, nil, nil
+	},
 }
 
 // TestPartialDataKeepsProvenFindings takes each dataset away, one at a
@@ -135,4 +138,30 @@ func splitAlt(d string) []string {
 		}
 	}
 	return out
+}
+
+// TestVersion1SnapshotStillEvaluates: a snapshot written before access
+// paths (schema_version 1, the demo as it was) decodes and evaluates with
+// the reduced sign-in flags it carries; every account gets paths.
+func TestVersion1SnapshotStillEvaluates(t *testing.T) {
+	snap, err := evidence.ReadSnapshot("../testdata/checks/snapshot-v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.SchemaVersion != "1" {
+		t.Fatalf("schema_version %q", snap.SchemaVersion)
+	}
+	res, err := checks.Evaluate(snap, checks.DefaultParams(demo.CollectedAt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range res.Identities {
+		if id.EffectiveAAL != "unknown" && len(id.Paths) == 0 {
+			t.Errorf("%s/%s has no path", id.Provider, id.ID)
+		}
+	}
+	ex, ok := checks.Explain(snap, checks.FindAccounts(snap, "marcus.chen@acme.com")[0], checks.DefaultParams(demo.CollectedAt))
+	if !ok || !strings.Contains(ex.Engine, "version 1") {
+		t.Errorf("explain on a version 1 snapshot: %+v", ex)
+	}
 }

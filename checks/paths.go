@@ -38,7 +38,14 @@ type PolicyRef struct {
 	Rule string `json:"rule,omitempty"`
 	// RuleID is the vendor id of the rule, when the policy has rules.
 	RuleID string `json:"rule_id,omitempty"`
+	// Type is the policy's kind: an evidence.AP* access policy type, or
+	// "recovery" for a self-service recovery policy (Okta password policy,
+	// Entra SSPR).
+	Type string `json:"type,omitempty"`
 }
+
+// PolicyTypeRecovery is PolicyRef.Type of a self-service recovery policy.
+const PolicyTypeRecovery = "recovery"
 
 // Label is "Name / Rule" (or the name alone).
 func (p PolicyRef) Label() string { return policyLabel(p.Name, p.Rule) }
@@ -114,6 +121,9 @@ func (b *pathBuf) add(k pathKey, s strength) {
 type pathCache struct {
 	paths map[pathKey]pathMeta
 	sets  map[string]int32
+	// accounts memoizes engine runs by account signature.
+	accounts map[string]memoEntry
+	sig      []byte
 }
 
 // pathMeta is what sorting a set needs of an interned path.
@@ -124,14 +134,123 @@ type pathMeta struct {
 }
 
 func newPathCache() *pathCache {
-	return &pathCache{paths: map[pathKey]pathMeta{}, sets: map[string]int32{}}
+	return &pathCache{paths: map[pathKey]pathMeta{}, sets: map[string]int32{}, accounts: map[string]memoEntry{}}
+}
+
+// memoEntry is the outcome of one engine run, shared by every account with
+// the same signature.
+type memoEntry struct {
+	set      int32
+	weakest  strength
+	hasPaths bool
+}
+
+// referenced indexes the principals some policy, rule or setting names, so
+// an account's signature holds only what can change its paths.
+type referenced struct {
+	groups, roles, users map[string]int
+}
+
+func (r *referenced) add(t evidence.Targets) {
+	for _, g := range append(append([]string(nil), t.Groups...), t.ExcludeGroups...) {
+		if _, ok := r.groups[g]; !ok {
+			r.groups[g] = len(r.groups)
+		}
+	}
+	for _, x := range append(append([]string(nil), t.Roles...), t.ExcludeRoles...) {
+		if _, ok := r.roles[x]; !ok {
+			r.roles[x] = len(r.roles)
+		}
+	}
+	for _, u := range append(append([]string(nil), t.Users...), t.ExcludeUsers...) {
+		for _, k := range []string{u, strings.ToLower(u)} {
+			if _, ok := r.users[k]; !ok {
+				r.users[k] = len(r.users)
+			}
+		}
+	}
+}
+
+// buildReferenced collects every target list the engines read.
+func (e *env) buildReferenced() {
+	r := referenced{groups: map[string]int{}, roles: map[string]int{}, users: map[string]int{}}
+	pol := &e.src.Policies
+	for i := range pol.Methods {
+		r.add(pol.Methods[i].Targets)
+	}
+	for i := range pol.Recovery {
+		r.add(pol.Recovery[i].Targets)
+	}
+	for i := range pol.SignIn {
+		r.add(pol.SignIn[i].Targets)
+	}
+	for i := range pol.Registration {
+		r.add(pol.Registration[i].Targets)
+	}
+	for i := range pol.Access {
+		r.add(pol.Access[i].Conditions.People)
+		for j := range pol.Access[i].Rules {
+			r.add(pol.Access[i].Rules[j].Conditions.People)
+		}
+	}
+	e.refs = r
+}
+
+// signature is what the path engines read of an account: its usable method
+// kinds, member/privileged, and the referenced groups, roles and user id or
+// login it matches. Accounts with one signature have the same paths, so an
+// engine runs once per signature, however many rules there are.
+func (e *env) signature(x *acct, buf []byte) []byte {
+	buf = binary.LittleEndian.AppendUint32(buf[:0], uint32(x.kinds))
+	var flags byte
+	if x.member {
+		flags |= 1
+	}
+	if x.privileged {
+		flags |= 2
+	}
+	buf = append(buf, flags)
+	// The credential provider decides which password policies apply and
+	// whether there is an Okta password at all.
+	buf = append(buf, e.credProviders[x.a.ID]...)
+	buf = append(buf, 0)
+	u := -1
+	if i, ok := e.refs.users[x.a.ID]; ok {
+		u = i
+	} else if i, ok := e.refs.users[x.login]; ok && x.login != "" {
+		u = i
+	}
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(u))
+	var idx []int
+	for _, g := range x.a.Groups {
+		if i, ok := e.refs.groups[g]; ok {
+			idx = append(idx, i)
+		}
+	}
+	buf = append(buf, 'g')
+	sort.Ints(idx)
+	for _, i := range idx {
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(i))
+	}
+	idx = idx[:0]
+	for _, r := range x.a.Roles {
+		if i, ok := e.refs.roles[r.ID]; ok {
+			idx = append(idx, i)
+		}
+	}
+	buf = append(buf, 'r')
+	sort.Ints(idx)
+	for _, i := range idx {
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(i))
+	}
+	return buf
 }
 
 // internPolicies returns the index of a policy list.
 func (e *env) internPolicies(refs ...PolicyRef) int32 {
 	key := ""
 	for _, r := range refs {
-		key += r.ID + "\x00" + r.RuleID + "\x00" + r.Name + "\x00" + r.Rule + "\x01"
+		key += r.ID + "\x00" + r.RuleID + "\x00" + r.Name + "\x00" + r.Rule + "\x00" + r.Type + "\x01"
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -142,6 +261,13 @@ func (e *env) internPolicies(refs ...PolicyRef) int32 {
 	e.polLists = append(e.polLists, append([]PolicyRef{}, refs...))
 	e.polIndex[key] = i
 	return i
+}
+
+// policyList returns an interned policy list; safe while workers intern.
+func (e *env) policyList(i int32) []PolicyRef {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.polLists[i]
 }
 
 // internContext returns the index of a context description ("" is 0).
@@ -160,8 +286,10 @@ func (e *env) internContext(c string) int32 {
 	return i
 }
 
-// finish interns the buffer's paths as one sorted set and returns its index.
-func (e *env) finish(b *pathBuf, c *pathCache) int32 {
+// finish interns the buffer's paths as one sorted set and returns its index
+// and the weakest path's strength. It runs while other workers intern too:
+// it reads the shared tables only under e.mu.
+func (e *env) finish(b *pathBuf, c *pathCache) (int32, strength) {
 	b.metas = b.metas[:0]
 	for i, k := range b.keys {
 		m, ok := c.paths[k]
@@ -179,8 +307,9 @@ func (e *env) finish(b *pathBuf, c *pathCache) int32 {
 		b.ids = append(b.ids, m.id)
 		b.sig = binary.LittleEndian.AppendUint32(b.sig, uint32(m.id))
 	}
+	weakest := b.metas[0].s
 	if id, ok := c.sets[string(b.sig)]; ok {
-		return id
+		return id, weakest
 	}
 	key := string(b.sig)
 	e.mu.Lock()
@@ -192,7 +321,7 @@ func (e *env) finish(b *pathBuf, c *pathCache) int32 {
 	}
 	e.mu.Unlock()
 	c.sets[key] = id
-	return id
+	return id, weakest
 }
 
 // internPath adds a path to the shared table, building its public form.
@@ -380,13 +509,31 @@ func (e *env) pathPolicies(ids []int32) []string {
 
 // withPaths adds the paths a finding is about to its evidence: "paths" (at
 // most sampleSize labels) and "path_policies" (the policies deciding them).
+// Both are computed once per distinct path list: a large tenant has 10^5
+// findings over a handful of lists. Callers must not modify them.
 func (e *env) withPaths(ev map[string]any, ids []int32) map[string]any {
 	if len(ids) == 0 {
 		return ev
 	}
-	ev["paths"] = sample(e.pathLabels(ids))
-	if pols := e.pathPolicies(ids); len(pols) > 0 {
-		ev["path_policies"] = pols
+	key := make([]byte, 0, 4*len(ids))
+	for _, id := range ids {
+		key = binary.LittleEndian.AppendUint32(key, uint32(id))
+	}
+	e.mu.Lock()
+	pe, ok := e.pathEvidence[string(key)]
+	e.mu.Unlock()
+	if !ok {
+		pe = pathEvidence{labels: sample(e.pathLabels(ids)), policies: e.pathPolicies(ids)}
+		e.mu.Lock()
+		e.pathEvidence[string(key)] = pe
+		e.mu.Unlock()
+	}
+	ev["paths"] = pe.labels
+	if len(pe.policies) > 0 {
+		ev["path_policies"] = pe.policies
 	}
 	return ev
 }
+
+// pathEvidence is the evidence text of one list of paths.
+type pathEvidence struct{ labels, policies []string }

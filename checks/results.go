@@ -126,6 +126,7 @@ type SourceInfo struct {
 	TenantName     string              `json:"tenant_name,omitempty"`
 	CollectedAt    time.Time           `json:"collected_at"`
 	EvidenceSHA256 string              `json:"evidence_sha256"`
+	Credential     string              `json:"credential,omitempty"` // evidence.Source.Credential
 	Coverage       []evidence.Coverage `json:"coverage"`
 	AuditWindow    evidence.Window     `json:"audit_window"`
 	Accounts       int                 `json:"accounts"`
@@ -252,4 +253,23 @@ type AALChange struct {
 	Name     string `json:"name"`
 	From     string `json:"from"`
 	To       string `json:"to"`
+}
+
+// Complete reports whether the scan read everything: every dataset of
+// every source completely, and no check not_assessed or incomplete. An
+// incomplete scan's verdict is not final (exit code 2).
+func (r *Results) Complete() bool {
+	for _, src := range r.Sources {
+		for _, c := range src.Coverage {
+			if c.Status != evidence.Complete {
+				return false
+			}
+		}
+	}
+	for i := range r.Checks {
+		if r.Checks[i].Status == NotAssessed || r.Checks[i].Incomplete {
+			return false
+		}
+	}
+	return true
 }

@@ -59,6 +59,9 @@ var factSpecs = []factSpec{
 	{"methods", "Methods", vMethods},
 	{"weakest_path", "Weakest path", vPath},
 	{"weakest_recovery_path", "Weakest recovery path", vPath},
+	{"paths", "Paths", vPath},
+	{"path_policies", "Decided by", vText},
+	{"accounts_landing_weaker", "Accounts falling through", vText},
 	{"roles", "Roles", vRoles},
 	{"nominal_aal", "", vText}, // with effective_aal: one "Assurance" fact
 	{"effective_aal", "", vText},

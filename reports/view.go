@@ -41,8 +41,11 @@ type View struct {
 	Summary   ExecutiveSummary `json:"summary"`
 	Charts    Charts           `json:"charts"`
 	Matrix    []MatrixRow      `json:"control_matrix"`
-	Findings  []FindingSection `json:"findings"`
-	Appendix  Appendix         `json:"appendix"`
+	// PrivilegedPaths are the access paths of the privileged accounts with
+	// a weak path (Summary.PrivilegedWeak.Accounts), weakest first.
+	PrivilegedPaths []AccountPaths   `json:"privileged_paths"`
+	Findings        []FindingSection `json:"findings"`
+	Appendix        Appendix         `json:"appendix"`
 	// Trend is the key figures of the last runs kept with scan --history,
 	// oldest first; nil unless the results carry at least two runs.
 	Trend *Trend `json:"trend,omitempty"`
@@ -135,6 +138,107 @@ type AccountRef struct {
 	NominalAAL   string `json:"nominal_aal"`
 	EffectiveAAL string `json:"effective_aal"`
 	WeakestPath  string `json:"weakest_path"`
+}
+
+// AccountPaths is one account with its access paths.
+type AccountPaths struct {
+	Account AccountRef `json:"account"`
+	Paths   []PathRow  `json:"paths"`
+	// More counts the paths not listed here (the Access paths sheet and
+	// results.json have them).
+	More int `json:"more,omitempty"`
+}
+
+// PathRow is one access path, as a report row.
+type PathRow struct {
+	AAL               string `json:"aal"`
+	Kind              string `json:"kind"`
+	Proofs            string `json:"proofs"`
+	PhishingResistant bool   `json:"phishing_resistant"`
+	Context           string `json:"context"`
+	// DecidedBy names the deciding policies and rules (ids in the XLSX).
+	DecidedBy string `json:"decided_by"`
+}
+
+// PolicyTypeLabel names a policy kind for readers ("" when unknown).
+func PolicyTypeLabel(t string) string {
+	switch t {
+	case evidence.APOktaGlobalSession:
+		return "Global session policy"
+	case evidence.APOktaAuthentication:
+		return "App policy"
+	case evidence.APOktaAccountManagement:
+		return "Account management policy"
+	case evidence.APEntraConditionalAccess:
+		return "Conditional Access"
+	case checks.PolicyTypeRecovery:
+		return "Recovery policy"
+	}
+	return ""
+}
+
+// PathKindLabel is a path kind in words.
+func PathKindLabel(k checks.PathKind) string {
+	switch k {
+	case checks.PathSignIn:
+		return "Sign-in"
+	case checks.PathRecovery:
+		return "Self-service recovery"
+	case checks.PathRegistration:
+		return "Registering a method"
+	case checks.PathPasswordOnly:
+		return "Password only"
+	case checks.PathLegacy:
+		return "Legacy client"
+	}
+	return string(k)
+}
+
+// maxPathRows bounds the paths the PDF shows per account; the Access paths
+// sheet has them all.
+const maxPathRows = 6
+
+func (b *builder) privilegedPaths(weak []AccountRef) []AccountPaths {
+	byKey := make(map[string]*checks.Identity, len(weak))
+	for _, a := range weak {
+		byKey[a.Provider+"\x00"+a.ID] = nil
+	}
+	for i := range b.r.Identities {
+		id := &b.r.Identities[i]
+		if _, ok := byKey[id.Provider+"\x00"+id.ID]; ok {
+			byKey[id.Provider+"\x00"+id.ID] = id
+		}
+	}
+	out := []AccountPaths{}
+	for _, a := range weak {
+		id := byKey[a.Provider+"\x00"+a.ID]
+		if id == nil {
+			continue
+		}
+		ap := AccountPaths{Account: a, Paths: []PathRow{}, More: id.MorePaths}
+		for _, p := range id.Paths {
+			ctx := p.Context
+			if ctx == "" {
+				ctx = "any context"
+			}
+			if len(ap.Paths) == maxPathRows {
+				ap.More++
+				continue
+			}
+			names := make([]string, 0, len(p.Policies))
+			for _, pol := range p.Policies {
+				n := pol.Label()
+				if t := PolicyTypeLabel(pol.Type); t != "" {
+					n = t + ": " + n
+				}
+				names = append(names, n)
+			}
+			ap.Paths = append(ap.Paths, PathRow{AAL: p.AAL, Kind: PathKindLabel(p.Kind), Proofs: strings.Join(p.Proofs, " + "),
+				PhishingResistant: p.PhishingResistant, Context: ctx, DecidedBy: strings.Join(names, "; ")})
+		}
+		out = append(out, ap)
+	}
+	return out
 }
 
 // Risk is one of the top risks, in plain language.
@@ -272,6 +376,9 @@ type ProviderFinding struct {
 	Status       checks.Status   `json:"status"`
 	Severity     checks.Severity `json:"severity"`
 	Rationale    string          `json:"rationale"`
+	// Incomplete: the findings are a lower bound (a dataset the subjects
+	// need was not read completely).
+	Incomplete bool `json:"incomplete,omitempty"`
 	// Action is true for fail, waived and not assessed: the provider parts
 	// that get a remediation and a subjects table.
 	Action bool `json:"action"`
@@ -482,6 +589,7 @@ func BuildView(r *checks.Results, opts ViewOptions) (*View, error) {
 	}
 	v.Matrix = b.matrix(v.Providers)
 	v.Summary = b.summary(v.Matrix)
+	v.PrivilegedPaths = b.privilegedPaths(v.Summary.PrivilegedWeak.Accounts)
 	if v.Summary.TopRisks, err = b.topRisks(); err != nil {
 		return nil, err
 	}
@@ -1044,7 +1152,7 @@ func (b *builder) section(cs []*checks.CheckResult, group int) (FindingSection, 
 func (b *builder) providerFinding(c *checks.CheckResult) ProviderFinding {
 	pf := ProviderFinding{
 		Provider: c.Provider, ProviderName: ProviderName(c.Provider), Status: c.Status, Severity: EffectiveSeverity(c),
-		Rationale: c.Rationale, Action: sectionGroup(c.Status) >= 0, Total: len(c.Findings), Subjects: []SubjectRow{},
+		Rationale: c.Rationale, Incomplete: c.Incomplete, Action: sectionGroup(c.Status) >= 0, Total: len(c.Findings), Subjects: []SubjectRow{},
 	}
 	fs := append([]checks.Finding(nil), c.Findings...)
 	sort.SliceStable(fs, func(i, j int) bool {
@@ -1085,6 +1193,34 @@ func subjectRow(c *checks.CheckResult, f checks.Finding) SubjectRow {
 	}
 	row.Facts, row.MoreFacts = EvidenceFacts(f.Evidence, FactOptions{})
 	return row
+}
+
+// PolicyRefsText renders the policies deciding a path: "Name / Rule [id/rule id]; …".
+func PolicyRefsText(ps []checks.PolicyRef) string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		id := p.ID
+		if p.RuleID != "" {
+			id += "/" + p.RuleID
+		}
+		out = append(out, p.Label()+" ["+id+"]")
+	}
+	return strings.Join(out, "; ")
+}
+
+// WeakestPolicy names the rule that decides an identity's weakest path: the
+// most specific policy of that path (the app's rule; for recovery, the
+// recovery policy), "" when none is recorded.
+func WeakestPolicy(id checks.Identity) string {
+	if len(id.Paths) == 0 || len(id.Paths[0].Policies) == 0 {
+		return ""
+	}
+	p := id.Paths[0]
+	ref := p.Policies[len(p.Policies)-1]
+	if p.Kind == checks.PathRecovery {
+		ref = p.Policies[0]
+	}
+	return PolicyRefsText([]checks.PolicyRef{ref})
 }
 
 // WaiverLabel summarizes a waiver for a table cell.

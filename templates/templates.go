@@ -7,7 +7,6 @@
 package templates
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -20,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"text/template"
+
+	"github.com/shadowpath/shadowpath/internal/safeio"
 )
 
 //go:embed text
@@ -148,8 +149,19 @@ func load(dir string) (*Set, error) {
 		return nil, fmt.Errorf("templates: %s is not a directory", dir)
 	}
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
 			return err
+		}
+		// Templates are data: a symlink could pull any readable file (a
+		// secret file included) into the PDF, a FIFO could hang the run.
+		if d.Type()&fs.ModeSymlink != 0 {
+			return fmt.Errorf("templates: %s: is a symbolic link: copy the file instead", p)
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("templates: %s: not a regular file", p)
 		}
 		rel, err := filepath.Rel(dir, p)
 		if err != nil {
@@ -162,7 +174,7 @@ func load(dir string) (*Set, error) {
 		if _, ok := s.files[name]; !ok {
 			return fmt.Errorf("templates: %s: no embedded template named %q to replace", p, name)
 		}
-		b, err := os.ReadFile(p)
+		b, err := safeio.ReadFileNoFollow(p, safeio.MaxSmall)
 		if err != nil {
 			return fmt.Errorf("templates: %w", err)
 		}
@@ -184,6 +196,9 @@ func parse(name, origin, text string) (*template.Template, error) {
 	t, err := template.New(name).Option("missingkey=error").Funcs(funcs).Parse(text)
 	if err != nil {
 		return nil, fmt.Errorf("templates: %s: %w", origin, err)
+	}
+	if err := checkBounds(t, origin); err != nil {
+		return nil, err
 	}
 	if strings.HasPrefix(name, "checks/") {
 		for _, b := range CheckBlocks {
@@ -236,11 +251,11 @@ func (s *Set) Check(d CheckData) (CheckText, error) {
 		block string
 		dst   *string
 	}{{"fails_when", &out.FailsWhen}, {"headline", &out.Headline}, {"why", &out.Why}, {"remediation", &out.Remediation}} {
-		var buf bytes.Buffer
-		if err := t.ExecuteTemplate(&buf, b.block, d); err != nil {
+		out, err := execute(t, b.block, d)
+		if err != nil {
 			return CheckText{}, fmt.Errorf("templates: %s: %w", name, err)
 		}
-		*b.dst = Normalize(buf.String())
+		*b.dst = Normalize(out)
 	}
 	return out, nil
 }
@@ -251,11 +266,11 @@ func (s *Set) Doc(name string, d DocData) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("templates: %s: %w", name, ErrNoTemplate)
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, d); err != nil {
+	out, err := execute(t, "", d)
+	if err != nil {
 		return "", fmt.Errorf("templates: %s: %w", name, err)
 	}
-	return Normalize(buf.String()), nil
+	return Normalize(out), nil
 }
 
 // Normalize turns template output into paragraphs: lines within a paragraph

@@ -63,16 +63,27 @@ func collectRun(ctx context.Context, f *factory, opts *collectOptions) error {
 	if err != nil {
 		return err
 	}
+	signKey, err := loadSignKey(opts.signKey)
+	if err != nil {
+		return err
+	}
+	if err := checkOutputFile("--out", opts.out); err != nil {
+		return err
+	}
 	now := f.now().UTC().Truncate(time.Second)
 	snap, err := collectLive(ctx, f, cfg, opts.sources, opts.entraCloud, now, now.Add(-since), log)
 	if err != nil {
+		return err
+	}
+	// An interrupted collection is not evidence: the previous snapshot stays.
+	if err := interrupted(ctx, "during collection: nothing written, "+opts.out+" is untouched"); err != nil {
 		return err
 	}
 	data, err := evidence.EncodeSnapshot(snap)
 	if err != nil {
 		return err
 	}
-	sum, err := writeEvidence(opts.out, data, opts.signKey)
+	sum, err := writeEvidence(opts.out, data, signKey)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/internal/safeio"
 )
 
 // maxConfigBytes bounds config and waiver files.
@@ -93,19 +94,44 @@ func loadConfig(path string, getenv func(string) string, warn func(string)) (*co
 }
 
 func readBounded(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	return safeio.ReadFile(path, maxConfigBytes)
+}
+
+// loadWaivers reads a waivers file through the bounded reader (regular
+// files only: /dev/zero or a FIFO is an error, not a crash or a hang) and
+// parses its single YAML document.
+func loadWaivers(path string) ([]checks.Waiver, error) {
+	data, err := safeio.ReadFile(path, maxWaiverBytes)
 	if err != nil {
+		return nil, fmt.Errorf("waivers: %w", err)
+	}
+	if err := singleDocument(path, data); err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	return checks.ParseWaivers(path, data)
+}
+
+// maxWaiverBytes matches checks.ParseWaivers' own bound.
+const maxWaiverBytes = 4 << 20
+
+// singleDocument refuses YAML with more than one document: a second
+// document ("---") used to be silently ignored, so half of a file could
+// be without effect.
+func singleDocument(path string, data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for i := 0; ; i++ {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return nil // the parser proper reports syntax errors with lines
+		}
+		if i == 1 {
+			return fmt.Errorf("%s:%d: a second YAML document: give one document per file", path, n.Line)
+		}
 	}
-	if len(data) > maxConfigBytes {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxConfigBytes)
-	}
-	return data, nil
 }
 
 func parseConfig(path string, data []byte, getenv func(string) string, warn func(string)) (*config, error) {
@@ -116,12 +142,29 @@ func parseConfig(path string, data []byte, getenv func(string) string, warn func
 		if err := dec.Decode(&c.fileConfig); err != nil && !errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: %s", path, yamlErr(err))
 		}
+		if err := singleDocument(path, data); err != nil {
+			return nil, err
+		}
 	}
 	// ${VAR} references in non-secret fields (org URL, tenant id, paths).
-	for _, p := range []*string{&c.Organization, &c.Okta.OrgURL, &c.Okta.TokenFile, &c.Okta.ClientID, &c.Okta.PrivateKeyFile,
-		&c.Okta.KeyID, &c.Entra.TenantID, &c.Entra.ClientID, &c.Entra.ClientSecretFile, &c.Entra.CertificatePath,
-		&c.Entra.GraphEndpoint, &c.Entra.AuthorityHost, &c.Waivers, &c.TemplateDir} {
-		*p = envRef.ReplaceAllStringFunc(*p, func(m string) string { return getenv(envRef.FindStringSubmatch(m)[1]) })
+	// A secret variable is never expanded: its value would land in the
+	// reports (organization), in errors (a URL, a path) or in logs.
+	for _, fp := range []struct {
+		field string
+		p     *string
+	}{
+		{"organization", &c.Organization}, {"okta.org_url", &c.Okta.OrgURL}, {"okta.api_token_file", &c.Okta.TokenFile},
+		{"okta.client_id", &c.Okta.ClientID}, {"okta.private_key_file", &c.Okta.PrivateKeyFile}, {"okta.key_id", &c.Okta.KeyID},
+		{"entra.tenant_id", &c.Entra.TenantID}, {"entra.client_id", &c.Entra.ClientID}, {"entra.client_secret_file", &c.Entra.ClientSecretFile},
+		{"entra.certificate_path", &c.Entra.CertificatePath}, {"entra.graph_endpoint", &c.Entra.GraphEndpoint},
+		{"entra.authority_host", &c.Entra.AuthorityHost}, {"waivers", &c.Waivers}, {"template_dir", &c.TemplateDir},
+	} {
+		for _, m := range envRef.FindAllStringSubmatch(*fp.p, -1) {
+			if secretVar(m[1]) {
+				return nil, fmt.Errorf("%s:%d: field %q: ${%s} is a secret and is not expanded into the config (secrets come from the environment or a *_file)", path, lineOf(data, fp.field), fp.field, m[1])
+			}
+		}
+		*fp.p = envRef.ReplaceAllStringFunc(*fp.p, func(m string) string { return getenv(envRef.FindStringSubmatch(m)[1]) })
 	}
 	t := &c.thresholds
 	// Durations: each field, its minimum, and the message's example.
@@ -170,6 +213,18 @@ func parseConfig(path string, data []byte, getenv func(string) string, warn func
 		}
 	}
 	return c, nil
+}
+
+// secretVar reports whether an environment variable holds a secret: the
+// credentials shadowpath reads, and by name anything that looks like one.
+func secretVar(name string) bool {
+	switch name {
+	case "OKTA_API_TOKEN", "OKTA_CLIENT_SECRET", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_PASSWORD":
+		return true
+	}
+	u := strings.ToUpper(name)
+	return strings.Contains(u, "SECRET") || strings.Contains(u, "PASSWORD") || strings.Contains(u, "PASSWD") ||
+		strings.HasSuffix(u, "_TOKEN") || strings.HasSuffix(u, "_API_KEY")
 }
 
 // yamlErr turns yaml.v3's messages ("yaml: line 3: field foo not found in

@@ -90,7 +90,10 @@ func TestSecretFileReferences(t *testing.T) {
 	c.Okta.TokenFile = tok
 	c.Okta.OrgURL = "https://cfg.okta.com"
 	env := map[string]string{"OKTA_ORG_URL": "https://env.okta.com"}
-	get := c.envWithFiles(func(k string) string { return env[k] })
+	get, err := c.envWithFiles(func(k string) string { return env[k] }, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if get("OKTA_API_TOKEN") != "ssws-from-file" {
 		t.Errorf("token file not read")
 	}

@@ -71,7 +71,7 @@ func doctorRun(ctx context.Context, f *factory, opts *doctorOptions) error {
 	healthy := true
 	for _, p := range dedupe(opts.sources) {
 		rep := doctorReport{Provider: p}
-		conn, err := connectorFor(f, cfg, p, opts.entraCloud)
+		conn, _, err := connectorFor(f, cfg, p, opts.entraCloud)
 		if err != nil {
 			return err
 		}

@@ -25,6 +25,21 @@ func usageErr(err error) error {
 	return &usageError{err}
 }
 
+// envError is the environment refusing what was asked — an output path
+// that cannot be created or written, a full disk, an interrupt: exit 2, with
+// a message naming the path. It is not a bug.
+type envError struct{ err error }
+
+func (e *envError) Error() string { return e.err.Error() }
+func (e *envError) Unwrap() error { return e.err }
+
+func envErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &envError{err}
+}
+
 // incompleteError is a source that could not be read at all: exit 2.
 type incompleteError struct{ err error }
 
@@ -34,8 +49,9 @@ func (e *incompleteError) Unwrap() error { return e.err }
 func exitCodeOf(err error) int {
 	var ue *usageError
 	var ie *incompleteError
+	var ee *envError
 	switch {
-	case errors.As(err, &ue), errors.As(err, &ie):
+	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &ee):
 		return exitIncomplete
 	}
 	return exitInternal

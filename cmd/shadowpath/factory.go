@@ -14,9 +14,13 @@ import (
 // factory gives commands what they need from the outside world, so tests
 // can swap streams, environment and clock.
 type factory struct {
+	// stdout and stderr escape control characters (termWriter): tenant data
+	// printed in tables, summaries and errors cannot drive the terminal.
 	stdout, stderr io.Writer
-	getenv         func(string) string
-	now            func() time.Time
+	// rawStderr is stderr unescaped, for the progress line's own \r and ESC.
+	rawStderr io.Writer
+	getenv    func(string) string
+	now       func() time.Time
 	// httpClient, when set, is the base HTTP client of the connectors (tests
 	// point it at the fakes' TLS roots); nil means Go's default, which trusts
 	// the system roots and SSL_CERT_FILE.
@@ -38,7 +42,7 @@ type factory struct {
 
 func newFactory(stdout, stderr io.Writer, getenv func(string) string) *factory {
 	return &factory{
-		stdout: stdout, stderr: stderr, getenv: getenv,
+		stdout: newTermWriter(stdout), stderr: newTermWriter(stderr), rawStderr: stderr, getenv: getenv,
 		now: time.Now,
 		isTerminal: func() bool {
 			f, ok := stderr.(*os.File)

@@ -13,10 +13,16 @@ const trendRuns = 8
 
 // addTrend puts the key figures of the last runs kept in dir, and of this
 // run, into res.Trend.
-func addTrend(dir string, res *checks.Results) error {
-	t, err := history.Store{Dir: dir}.ResultsTrend(trendRuns, res)
+//
+// An entry that fails verification (tampered) is skipped with a warning:
+// the trend is drawn from the others and the scan goes on.
+func addTrend(dir string, res *checks.Results, log *slog.Logger) error {
+	st := history.Store{Dir: dir, OnCorrupt: func(e history.Entry, err error) {
+		log.Warn("history entry skipped: it does not verify (altered or damaged); the trend leaves it out", "entry", e.Dir, "err", err)
+	}}
+	t, err := st.ResultsTrend(trendRuns, res)
 	if err != nil {
-		return fmt.Errorf("--history %s: %w", dir, err)
+		return envErr(fmt.Errorf("--history %s: %w", dir, err))
 	}
 	res.Trend = t
 	return nil
@@ -39,7 +45,7 @@ func saveHistory(dir string, files []outputFile, evidenceJSON []byte, res *check
 	}
 	e, err := history.Store{Dir: dir}.Save(resultsJSON, evidenceJSON, res.GeneratedAt)
 	if err != nil {
-		return fmt.Errorf("--history %s: %w", dir, err)
+		return envErr(fmt.Errorf("--history %s: %w", dir, err))
 	}
 	log.Info("run kept in history", "entry", e.ID)
 	return nil

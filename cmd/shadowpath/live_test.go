@@ -37,12 +37,17 @@ func entraCLI(gr *graphtest.Server) *cli {
 }
 
 // TestScanLiveAgainstFakes runs the whole product against both fakes: real
-// SDKs, real sockets, real token flows, every report format.
+// SDKs, real sockets, real token flows, every report format. The secrets
+// come from secret files named in the config, as in production.
 func TestScanLiveAgainstFakes(t *testing.T) {
 	c, ok, gr := fakes(t)
+	dir := t.TempDir()
+	cfg := writeSecretConfig(t, dir, ok.Token(), gr.ClientSecret, "")
+	delete(c.env, "OKTA_API_TOKEN")
+	delete(c.env, "AZURE_CLIENT_SECRET")
 	out := t.TempDir()
 	snap := filepath.Join(t.TempDir(), "evidence.json")
-	code := c.run(t, "scan", "--source", "okta,entra", "--format", "pdf,xlsx,json,oscal", "--out", out,
+	code := c.run(t, "scan", "--source", "okta,entra", "--config", cfg, "--format", "pdf,xlsx,json,oscal", "--out", out,
 		"--save-snapshot", snap, "--log-level", "debug")
 	if code != exitOK {
 		t.Fatalf("exit %d, want 0 (complete scan, --fail-on none)\n%s", code, c.stderr.String())
@@ -72,6 +77,54 @@ func TestScanLiveAgainstFakes(t *testing.T) {
 	if len(outputs) < 7 {
 		t.Fatalf("expected 4 reports + snapshot + streams, got %d outputs", len(outputs))
 	}
+	if !strings.Contains(c.stderr.String(), "level=DEBUG") {
+		t.Error("debug logging was not on: the sweep did not cover debug output")
+	}
+
+	// Hostile runs, swept too: a password in a configured URL (environment
+	// or config file) and a rejected token read from a secret file. Each
+	// must be refused or fail without the secret reaching any output.
+	const urlPassword = "url-pass-7f3a9c"
+	const badToken = "rejected-token-from-file-5d21"
+	withPass := func(raw string) string {
+		return strings.Replace(raw, "https://", "https://auditor:"+urlPassword+"@", 1)
+	}
+	secrets = append(secrets, urlPassword, badToken)
+	hostile := []struct {
+		name string
+		env  map[string]string
+		cfg  string
+		src  string
+	}{
+		{"okta url with userinfo", map[string]string{"OKTA_ORG_URL": withPass(ok.URL)}, cfg, "okta"},
+		{"okta http url with userinfo", map[string]string{"OKTA_ORG_URL": strings.Replace(withPass(ok.URL), "https://", "http://", 1)}, cfg, "okta"},
+		{"graph endpoint with userinfo", map[string]string{"ENTRA_GRAPH_ENDPOINT": withPass(gr.URL)}, cfg, "entra"},
+		{"authority with userinfo", map[string]string{"AZURE_AUTHORITY_HOST": withPass(gr.URL)}, cfg, "entra"},
+		{"config org_url with userinfo", map[string]string{"OKTA_ORG_URL": ""}, writeSecretConfig(t, t.TempDir(), ok.Token(), gr.ClientSecret, withPass(ok.URL)), "okta"},
+		{"rejected token from a secret file", nil, writeSecretConfig(t, t.TempDir(), badToken, gr.ClientSecret, ""), "okta,entra"},
+	}
+	for _, h := range hostile {
+		hc := entraCLI(gr)
+		hc.env["OKTA_ORG_URL"] = ok.URL
+		delete(hc.env, "AZURE_CLIENT_SECRET")
+		for k, v := range h.env {
+			hc.env[k] = v
+		}
+		hout := t.TempDir()
+		hsnap := filepath.Join(hout, "evidence.json")
+		code := hc.run(t, "scan", "--source", h.src, "--config", h.cfg, "--format", "pdf,xlsx,json,oscal", "--out", hout,
+			"--save-snapshot", hsnap, "--log-level", "debug")
+		if code != exitIncomplete {
+			t.Errorf("%s: exit %d, want 2\n%s", h.name, code, hc.stderr.String())
+		}
+		outputs[h.name+": stdout"] = append([]byte(nil), hc.stdout.Bytes()...)
+		outputs[h.name+": stderr"] = append([]byte(nil), hc.stderr.Bytes()...)
+		entries, _ := os.ReadDir(hout)
+		for _, e := range entries {
+			b, _ := os.ReadFile(filepath.Join(hout, e.Name()))
+			outputs[h.name+": "+e.Name()] = b
+		}
+	}
 	for name, data := range outputs {
 		for _, s := range secrets {
 			if s != "" && strings.Contains(string(data), s) {
@@ -79,9 +132,28 @@ func TestScanLiveAgainstFakes(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(c.stderr.String(), "level=DEBUG") {
-		t.Error("debug logging was not on: the sweep did not cover debug output")
+}
+
+// writeSecretConfig writes a config naming secret files (0600) for the
+// Okta token and the Entra client secret, with an optional okta.org_url.
+func writeSecretConfig(t *testing.T, dir, token, clientSecret, orgURL string) string {
+	t.Helper()
+	tok, sec := filepath.Join(dir, "okta-token"), filepath.Join(dir, "entra-secret")
+	for p, v := range map[string]string{tok: token + "\n", sec: clientSecret + "\n"} {
+		if err := os.WriteFile(p, []byte(v), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
+	y := "okta:\n  api_token_file: " + tok + "\n"
+	if orgURL != "" {
+		y += "  org_url: " + orgURL + "\n"
+	}
+	y += "entra:\n  client_secret_file: " + sec + "\n"
+	cfg := filepath.Join(dir, "shadowpath.yaml")
+	if err := os.WriteFile(cfg, []byte(y), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 func TestScanLiveDeniedLogsIsIncomplete(t *testing.T) {

@@ -36,5 +36,6 @@ func run(ctx context.Context, args []string, f *factory) (code int) {
 		return f.exitCode
 	}
 	fmt.Fprintln(f.stderr, "shadowpath:", err)
-	return exitCodeOf(err)
+	// Precedence 3 over 2 over 1: a bug recorded before the error stands.
+	return worse(f.exitCode, exitCodeOf(err))
 }

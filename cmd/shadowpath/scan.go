@@ -6,17 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"text/template"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/shadowpath/shadowpath/checks"
 	"github.com/shadowpath/shadowpath/connectors/evidence"
+	"github.com/shadowpath/shadowpath/internal/safeio"
 	"github.com/shadowpath/shadowpath/reports"
 	"github.com/shadowpath/shadowpath/templates"
 	"github.com/shadowpath/shadowpath/templates/demo"
@@ -158,9 +159,36 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 	if err != nil {
 		return err
 	}
+	// Everything that can be checked without the tenants is checked before
+	// the first network call: a bad key, path or template must not cost a
+	// whole collection.
+	signKey, err := loadSignKey(opts.signKey)
+	if err != nil {
+		return err
+	}
+	if err := checkOutputDir("--out", opts.out); err != nil {
+		return err
+	}
+	if opts.saveSnapshot != "" {
+		if err := checkOutputFile("--save-snapshot", opts.saveSnapshot); err != nil {
+			return err
+		}
+	}
+	tmplDir := opts.templateDir
+	if tmplDir == "" {
+		tmplDir = cfg.TemplateDir
+	}
+	tmpl, err := loadTemplates(ctx, tmplDir, opts.formats)
+	if err != nil {
+		return err
+	}
 
 	snap, evalAt, err := gatherEvidence(ctx, f, opts, cfg, log)
 	if err != nil {
+		return err
+	}
+	// An interrupted collection is not evidence: write nothing.
+	if err := interrupted(ctx, "during collection: nothing written"); err != nil {
 		return err
 	}
 	// The evidence is encoded once, for the snapshot file and the history.
@@ -171,7 +199,7 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 		}
 	}
 	if opts.saveSnapshot != "" {
-		sum, err := writeEvidence(opts.saveSnapshot, evidenceJSON, opts.signKey)
+		sum, err := writeEvidence(opts.saveSnapshot, evidenceJSON, signKey)
 		if err != nil {
 			return err
 		}
@@ -193,25 +221,20 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 	}
 
 	if opts.history != "" {
-		if err := addTrend(opts.history, res); err != nil {
+		if err := addTrend(opts.history, res, log); err != nil {
 			return err
 		}
 	}
-	tmplDir := opts.templateDir
-	if tmplDir == "" {
-		tmplDir = cfg.TemplateDir
-	}
-	tmpl, err := loadTemplates(tmplDir)
-	if err != nil {
-		return err
-	}
 	files, err := renderReports(ctx, opts.formats, tmpl, res)
 	if err != nil {
+		if ierr := interrupted(ctx, "before writing reports: the previous reports are untouched"); ierr != nil {
+			return ierr
+		}
 		return err
 	}
 	// Ctrl-C during rendering: keep the previous reports, write nothing.
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("interrupted before writing reports: %w", err)
+	if err := interrupted(ctx, "before writing reports: the previous reports are untouched"); err != nil {
+		return err
 	}
 	if err := writeOutputs(opts.out, files); err != nil {
 		return err
@@ -229,7 +252,11 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 		if strings.EqualFold(f.logFormat, "json") {
 			// Schedulers parsing JSON logs get the summary as a record.
 			s := res.Summary
-			log.Info("scan complete", "checks", len(res.Checks), "pass", s.Pass, "fail", s.Fail, "waived", s.Waived,
+			var creds []string
+			for _, src := range res.Sources {
+				creds = append(creds, src.Provider+":"+src.Credential)
+			}
+			log.Info("scan complete", "credentials", strings.Join(creds, ","), "checks", len(res.Checks), "pass", s.Pass, "fail", s.Fail, "waived", s.Waived,
 				"not_assessed", s.NotAssessed, "manual", s.Manual, "not_applicable", s.NotApplicable,
 				"identities", len(res.Identities), "out", opts.out, "exit_code", code)
 		} else {
@@ -262,7 +289,7 @@ func loadScanWaivers(opts *scanOptions, cfg *config) ([]checks.Waiver, error) {
 	}
 	switch {
 	case path != "":
-		w, err := checks.LoadWaivers(path)
+		w, err := loadWaivers(path)
 		return w, usageErr(err)
 	case opts.demo:
 		w, err := checks.ParseWaivers("demo waivers", demo.WaiversYAML)
@@ -300,7 +327,7 @@ func readSnapshots(paths []string) (*evidence.Snapshot, error) {
 	merged := &evidence.Snapshot{SchemaVersion: evidence.SchemaVersion}
 	seen := map[evidence.Provider]string{}
 	for _, p := range paths {
-		s, err := evidence.ReadSnapshot(p)
+		s, err := readSnapshot(p)
 		if err != nil {
 			return nil, err
 		}
@@ -366,6 +393,11 @@ func renderReports(ctx context.Context, formats []string, tmpl *templates.Set, r
 		}
 		var buf bytes.Buffer
 		if err := w.Write(ctx, &buf, res); err != nil {
+			var ee template.ExecError
+			if errors.As(err, &ee) || errors.Is(err, templates.ErrTooExpensive) {
+				// A replaced template failing on these results: bad input.
+				return nil, usageErr(fmt.Errorf("render %s: %w", ft, err))
+			}
 			return nil, fmt.Errorf("render %s: %w", ft, err)
 		}
 		files = append(files, outputFile{name: w.Filename(), data: buf.Bytes()})
@@ -374,14 +406,21 @@ func renderReports(ctx context.Context, formats []string, tmpl *templates.Set, r
 	return files, nil
 }
 
+// writeOutputs writes the report set into dir as one unit: every file goes
+// to a temporary file first and the renames happen only when all of them
+// were written, so a full disk leaves the previous set whole. A directory
+// it creates is owner-only, and so is every report (they hold what the
+// snapshot holds).
 func writeOutputs(dir string, files []outputFile) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("output directory: %w", err)
+	if err := safeio.MkdirAll(dir); err != nil {
+		return envErr(fmt.Errorf("--out %s: %w", dir, err))
 	}
-	for _, fl := range files {
-		if err := evidence.WriteFileAtomic(filepath.Join(dir, fl.name), fl.data, 0o644); err != nil {
-			return err
-		}
+	set := make([]safeio.File, len(files))
+	for i, fl := range files {
+		set[i] = safeio.File{Name: fl.name, Data: fl.data}
+	}
+	if err := safeio.WriteSet(dir, set); err != nil {
+		return envErr(fmt.Errorf("--out %s: reports not written: %w", dir, err))
 	}
 	return nil
 }
@@ -389,17 +428,8 @@ func writeOutputs(dir string, files []outputFile) error {
 // verdict maps results to an exit code: 2 when anything could not be
 // assessed, else 1 when a failing check reaches failRank, else 0.
 func verdict(res *checks.Results, failRank int, onlyNew bool) int {
-	for _, src := range res.Sources {
-		for _, c := range src.Coverage {
-			if c.Status != evidence.Complete {
-				return exitIncomplete
-			}
-		}
-	}
-	for _, c := range res.Checks {
-		if c.Status == checks.NotAssessed {
-			return exitIncomplete
-		}
+	if !res.Complete() {
+		return exitIncomplete
 	}
 	if failRank == 0 {
 		return exitOK
@@ -424,7 +454,12 @@ func summaryLine(res *checks.Results, out string, files []outputFile, code int) 
 	s := res.Summary
 	var providers []string
 	for _, src := range res.Sources {
-		providers = append(providers, src.Provider)
+		if src.Credential != "" {
+			// Which principal read the tenant is part of the result.
+			providers = append(providers, src.Provider+" ("+strings.ReplaceAll(src.Credential, "_", " ")+")")
+		} else {
+			providers = append(providers, src.Provider)
+		}
 	}
 	bySev := map[checks.Severity]int{}
 	for _, c := range res.Checks {
@@ -467,14 +502,22 @@ func readResultsFile(path string) (*checks.Results, error) {
 }
 
 func readBoundedLarge(path string) ([]byte, error) {
-	st, err := os.Stat(path)
+	return safeio.ReadFile(path, safeio.MaxLarge)
+}
+
+// readSnapshot reads a snapshot file through safeio (regular files only,
+// opened without blocking) and decodes it, bounded by DecodeSnapshot.
+func readSnapshot(path string) (*evidence.Snapshot, error) {
+	f, err := safeio.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("snapshot %s: %w", path, err)
 	}
-	if st.Size() > 2<<30 {
-		return nil, fmt.Errorf("%s: larger than 2 GiB", path)
+	defer f.Close()
+	s, err := evidence.DecodeSnapshot(f)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot %s: %w", path, err)
 	}
-	return os.ReadFile(path)
+	return s, nil
 }
 
 // renderOne renders results.json alone (history keeps it even when the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -13,17 +14,39 @@ import (
 	"github.com/shadowpath/shadowpath/connectors/entra"
 	"github.com/shadowpath/shadowpath/connectors/evidence"
 	"github.com/shadowpath/shadowpath/connectors/okta"
+	"github.com/shadowpath/shadowpath/internal/safeio"
+)
+
+// Credential kinds recorded in evidence.Source.Credential.
+const (
+	credAPIToken      = "api_token"
+	credPrivateKeyJWT = "private_key_jwt"
+	credClientSecret  = "client_secret"
+	credClientCert    = "client_certificate"
+	credDefaultChain  = "default_chain"
 )
 
 // connectorFor builds a provider's connector from the environment, with the
 // config file's non-secret settings and secret-file references filling gaps.
-func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Connector, error) {
-	getenv := cfg.envWithFiles(f.getenv)
+// It also returns the kind of credential the connector will authenticate
+// with, for the summary and the report.
+func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Connector, string, error) {
+	getenv, err := cfg.envWithFiles(f.getenv, provider, f.warn)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := refuseUserinfo(cfg, provider, f.getenv, getenv); err != nil {
+		return nil, "", err
+	}
 	switch provider {
 	case "okta":
 		c, err := okta.ConfigFromEnv(getenv)
 		if err != nil {
-			return nil, usageErr(err) // connector errors name the provider
+			return nil, "", usageErr(err) // connector errors name the provider
+		}
+		kind := credAPIToken
+		if c.Token.Empty() {
+			kind = credPrivateKeyJWT
 		}
 		if f.httpClient != nil {
 			c.HTTPClient = f.httpClient
@@ -35,7 +58,7 @@ func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Con
 			f.warn(fmt.Sprintf("ignoring %s: shadowpath configures the Okta SDK explicitly (OKTA_ORG_URL, OKTA_API_TOKEN, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY_FILE)", strings.Join(ignored, ", ")))
 		}
 		conn, err := okta.New(c)
-		return conn, usageErr(err)
+		return conn, kind, usageErr(err)
 	case "entra":
 		if cloud == "" {
 			cloud = cfg.Entra.Cloud
@@ -43,11 +66,21 @@ func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Con
 		switch cloud {
 		case "", "global", "usgov", "usgov-dod", "china":
 		default:
-			return nil, usageErr(fmt.Errorf("--entra-cloud %q: want global, usgov, usgov-dod or china", cloud))
+			return nil, "", usageErr(fmt.Errorf("--entra-cloud %q: want global, usgov, usgov-dod or china", cloud))
 		}
 		c, err := entra.ConfigFromEnv(getenv, cloud)
 		if err != nil {
-			return nil, usageErr(err)
+			return nil, "", usageErr(err)
+		}
+		kind := credClientSecret
+		switch {
+		case c.CertificatePath != "":
+			kind = credClientCert
+		case c.UseDefaultChain:
+			kind = credDefaultChain
+			if f.warn != nil {
+				f.warn("entra: no client secret or certificate is configured: authenticating with azidentity's default credential chain (environment, workload identity, managed identity, Azure CLI/azd/PowerShell sign-in) as whatever principal this host provides")
+			}
 		}
 		if f.httpClient != nil {
 			c.HTTPClient = f.httpClient
@@ -56,15 +89,20 @@ func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Con
 			c.RequestTimeout = cfg.entraTimeout
 		}
 		conn, err := entra.New(c)
-		return conn, usageErr(err)
+		return conn, kind, usageErr(err)
 	}
-	return nil, usageErr(fmt.Errorf("unknown source %q", provider))
+	return nil, "", usageErr(fmt.Errorf("unknown source %q", provider))
 }
 
-// envWithFiles layers the config file under the environment: a variable
-// set in the environment wins; otherwise the config's value (or the content
-// of the secret file it names) is used.
-func (c *config) envWithFiles(getenv func(string) string) func(string) string {
+// envWithFiles layers the config file under the environment for provider
+// ("" = every provider): a variable set in the environment wins; otherwise
+// the config's value, or the content of the secret file it names, is used.
+// A secret file that is named but cannot be read (missing, unreadable, not a
+// regular file, empty, oversized) is an error naming the file and the field:
+// falling through to "no credential" would let the Entra connector pick
+// azidentity's default chain and authenticate as another principal. A secret
+// or key file readable by group or others is warned about, as a config is.
+func (c *config) envWithFiles(getenv func(string) string, provider string, warn func(string)) (func(string) string, error) {
 	fromCfg := map[string]string{
 		"OKTA_ORG_URL":                  c.Okta.OrgURL,
 		"OKTA_CLIENT_ID":                c.Okta.ClientID,
@@ -76,24 +114,88 @@ func (c *config) envWithFiles(getenv func(string) string) func(string) string {
 		"ENTRA_GRAPH_ENDPOINT":          c.Entra.GraphEndpoint,
 		"AZURE_AUTHORITY_HOST":          c.Entra.AuthorityHost,
 	}
-	secretFiles := map[string]string{
-		"OKTA_API_TOKEN":      c.Okta.TokenFile,
-		"AZURE_CLIENT_SECRET": c.Entra.ClientSecretFile,
-	}
-	return func(k string) string {
+	get := func(k string) string {
 		if v := getenv(k); v != "" {
 			return v
 		}
-		if v := fromCfg[k]; v != "" {
+		return fromCfg[k]
+	}
+	secrets := map[string]string{}
+	for _, sf := range []struct {
+		provider, env, field, path string
+	}{
+		{"okta", "OKTA_API_TOKEN", "okta.api_token_file", c.Okta.TokenFile},
+		{"entra", "AZURE_CLIENT_SECRET", "entra.client_secret_file", c.Entra.ClientSecretFile},
+	} {
+		if sf.path == "" || getenv(sf.env) != "" || (provider != "" && provider != sf.provider) {
+			continue
+		}
+		b, err := safeio.ReadFile(sf.path, safeio.MaxSmall)
+		if err == nil && strings.TrimSpace(string(b)) == "" {
+			err = fmt.Errorf("%s is empty", sf.path)
+		}
+		if err != nil {
+			return nil, usageErr(fmt.Errorf("%s: field %q: secret file cannot be used: %w", c.path, sf.field, err))
+		}
+		warnReadable(sf.path, sf.field, warn)
+		secrets[sf.env] = strings.TrimSpace(string(b))
+	}
+	// Key files the connectors read themselves: the same checks, up front.
+	for _, kf := range []struct {
+		provider, env, field, cfgPath string
+	}{
+		{"okta", "OKTA_PRIVATE_KEY_FILE", "okta.private_key_file", c.Okta.PrivateKeyFile},
+		{"entra", "AZURE_CLIENT_CERTIFICATE_PATH", "entra.certificate_path", c.Entra.CertificatePath},
+	} {
+		p := get(kf.env)
+		if p == "" || (provider != "" && provider != kf.provider) {
+			continue
+		}
+		where := kf.env
+		if getenv(kf.env) == "" {
+			where = fmt.Sprintf("%s: field %q", c.path, kf.field)
+		}
+		if err := safeio.CheckRegular(p, safeio.MaxSmall); err != nil {
+			return nil, usageErr(fmt.Errorf("%s: key file cannot be used: %w", where, err))
+		}
+		warnReadable(p, where, warn)
+	}
+	return func(k string) string {
+		if v := get(k); v != "" {
 			return v
 		}
-		if p := secretFiles[k]; p != "" {
-			b, err := os.ReadFile(p)
-			if err == nil {
-				return strings.TrimSpace(string(b))
-			}
+		return secrets[k]
+	}, nil
+}
+
+// refuseUserinfo refuses a configured URL that carries a user name or
+// password: it would reach errors, logs, reports and the snapshot. The
+// message names the variable or config field, never the value.
+func refuseUserinfo(cfg *config, provider string, env, getenv func(string) string) error {
+	for _, u := range []struct{ provider, env, field string }{
+		{"okta", "OKTA_ORG_URL", "okta.org_url"},
+		{"entra", "AZURE_AUTHORITY_HOST", "entra.authority_host"},
+		{"entra", "ENTRA_GRAPH_ENDPOINT", "entra.graph_endpoint"},
+	} {
+		if u.provider != provider || !safeio.HasUserinfo(getenv(u.env)) {
+			continue
 		}
-		return ""
+		where := u.env
+		if env(u.env) == "" {
+			where = fmt.Sprintf("%s: field %q", cfg.path, u.field)
+		}
+		return usageErr(fmt.Errorf("%s: %s contains a user name or password (user:pass@host): refused, and not shown; give the bare URL and the credential in its own setting", provider, where))
+	}
+	return nil
+}
+
+// warnReadable warns about a secret file that group or others can read.
+func warnReadable(path, what string, warn func(string)) {
+	if warn == nil {
+		return
+	}
+	if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+		warn(fmt.Sprintf("secret file %s (%s) is readable by group or others (mode %04o): chmod 600 it", path, what, st.Mode().Perm()))
 	}
 }
 
@@ -104,31 +206,45 @@ func collectLive(ctx context.Context, f *factory, cfg *config, providers []strin
 	var errs []error
 	providers = dedupe(providers)
 	for _, p := range providers {
-		conn, err := connectorFor(f, cfg, p, cloud)
+		conn, cred, err := connectorFor(f, cfg, p, cloud)
 		if err != nil {
 			return nil, err
 		}
 		opts := evidence.CollectOptions{Now: now, Since: since, Logger: log.With("provider", p)}
 		if f.isTerminal() && !f.quiet {
 			opts.Progress = func(format string, args ...any) {
-				fmt.Fprintf(f.stderr, "\r\033[K%s: "+format, append([]any{p}, args...)...)
+				// The line's own \r and ESC go raw; its text is escaped.
+				fmt.Fprint(f.rawStderr, "\r\033[K")
+				fmt.Fprintf(f.stderr, "%s: "+format, append([]any{p}, args...)...)
 			}
 		}
 		start := time.Now()
-		src, err := conn.Collect(ctx, opts)
+		src, err := collectOne(ctx, conn, opts)
+		var bug *collectPanic
+		if errors.As(err, &bug) {
+			// A bug, not the tenant: the other providers are still read and
+			// the reports written, but the run exits 3.
+			f.exitCode = worse(f.exitCode, exitInternal)
+			log.Error("internal error while collecting: please report it", "provider", p, "stack", bug.stack)
+		}
 		if opts.Progress != nil {
-			fmt.Fprint(f.stderr, "\r\033[K")
+			fmt.Fprint(f.rawStderr, "\r\033[K")
 		}
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("%s: interrupted: %w", p, ctx.Err())
+			if err := interrupted(ctx, "while reading "+p+": nothing written"); err != nil {
+				return nil, err
 			}
 			errs = append(errs, err) // connectors prefix their errors with the provider
 			log.Error("source could not be read: its checks will be not_assessed", "provider", p, "err", err)
-			snap.Sources = append(snap.Sources, unreadableSource(p, cfg.envWithFiles(f.getenv), now, since, err))
+			getenv, _ := cfg.envWithFiles(f.getenv, p, nil) // read once already by connectorFor
+			snap.Sources = append(snap.Sources, unreadableSource(p, getenv, now, since, err))
 			continue
 		}
-		log.Info("collected", "provider", p, "tenant", src.Tenant, "accounts", len(src.Accounts), "took", time.Since(start).Round(time.Millisecond))
+		src.Credential = cred
+		if cred == credDefaultChain {
+			src.Warnings = append(src.Warnings, "read with azidentity's default credential chain (no client secret or certificate configured): the principal is whichever managed identity, workload identity or signed-in CLI the scanning host provided")
+		}
+		log.Info("collected", "provider", p, "tenant", src.Tenant, "credential", cred, "accounts", len(src.Accounts), "took", time.Since(start).Round(time.Millisecond))
 		for _, c := range src.Coverage {
 			if c.Status != evidence.Complete {
 				log.Warn("dataset not fully read", "provider", p, "dataset", c.Dataset, "status", c.Status, "detail", c.Detail)
@@ -141,6 +257,34 @@ func collectLive(ctx context.Context, f *factory, cfg *config, providers []strin
 	}
 	snap.Normalize()
 	return snap, nil
+}
+
+// collectPanic is a panic recovered from a connector's Collect.
+type collectPanic struct {
+	provider string
+	value    any
+	stack    string
+}
+
+func (e *collectPanic) Error() string {
+	return fmt.Sprintf("%s: internal error while collecting: %v", e.provider, e.value)
+}
+
+// collectOne runs conn.Collect and turns a panic (re-raised from a worker
+// goroutine by the connectors' pools) into an error, so that one provider's
+// bug costs that provider's datasets, not the run.
+func collectOne(ctx context.Context, conn evidence.Connector, opts evidence.CollectOptions) (src *evidence.Source, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			src, err = nil, &collectPanic{provider: string(conn.Provider()), value: firstLine(fmt.Sprint(r)), stack: string(debug.Stack())}
+		}
+	}()
+	return conn.Collect(ctx, opts)
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
 }
 
 func dedupe(ss []string) []string {

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -18,6 +19,7 @@ import (
 
 	"github.com/shadowpath/shadowpath/checks"
 	"github.com/shadowpath/shadowpath/connectors/evidence"
+	"github.com/shadowpath/shadowpath/internal/safeio"
 )
 
 type verifyOptions struct {
@@ -75,11 +77,19 @@ func verifyRun(f *factory, path string, opts *verifyOptions) error {
 		fmt.Fprintf(f.stdout, "  %-5s %s evidence_sha256 %s\n", src.Provider, src.Tenant, h)
 	}
 	ok := true
-	if opts.publicKey != "" {
-		sigPath := opts.signature
-		if sigPath == "" {
-			sigPath = path + ".sig"
+	sigPath := opts.signature
+	if sigPath == "" {
+		sigPath = path + ".sig"
+	}
+	if opts.publicKey == "" {
+		// Say so: silence would read as "the signature is fine".
+		if _, err := os.Lstat(sigPath); err == nil {
+			fmt.Fprintf(f.stdout, "signature: NOT CHECKED: %s is present; give --public-key to check it\n", sigPath)
+		} else {
+			fmt.Fprintf(f.stdout, "signature: none (no %s beside the snapshot); not checked\n", sigPath)
 		}
+	}
+	if opts.publicKey != "" {
 		if err := verifySignature(data, opts.publicKey, sigPath); err != nil {
 			fmt.Fprintf(f.stdout, "signature: FAILED: %v\n", err)
 			ok = false
@@ -133,7 +143,7 @@ func rederive(f *factory, snap *evidence.Snapshot, res *checks.Results, hashes m
 	}
 	var waivers []checks.Waiver
 	if opts.waiversPath != "" {
-		w, err := checks.LoadWaivers(opts.waiversPath)
+		w, err := loadWaivers(opts.waiversPath)
 		if err != nil {
 			return nil, usageErr(err)
 		}
@@ -180,45 +190,51 @@ func subjects(fs []checks.Finding) string {
 }
 
 // writeEvidence writes canonical snapshot bytes to path atomically and, with
-// a signing key, the detached signature beside it; it returns the SHA-256.
-func writeEvidence(path string, data []byte, signKey string) (string, error) {
-	if err := evidence.WriteFileAtomic(path, data, 0o600); err != nil {
-		return "", err
+// a signing key, the detached signature beside it (the two as one set, so a
+// failure leaves the previous pair whole); it returns the SHA-256.
+func writeEvidence(path string, data []byte, key ed25519.PrivateKey) (string, error) {
+	set := []safeio.File{{Name: filepath.Base(path), Data: data}}
+	if key != nil {
+		sig := base64.StdEncoding.EncodeToString(ed25519.Sign(key, data)) + "\n"
+		set = append(set, safeio.File{Name: filepath.Base(path) + ".sig", Data: []byte(sig)})
 	}
-	if signKey != "" {
-		if err := signSnapshot(path, data, signKey); err != nil {
-			return "", err
-		}
+	if err := safeio.MkdirAll(filepath.Dir(path)); err != nil {
+		return "", envErr(fmt.Errorf("snapshot %s: %w", path, err))
+	}
+	if err := safeio.WriteSet(filepath.Dir(path), set); err != nil {
+		return "", envErr(fmt.Errorf("snapshot %s: %w", path, err))
 	}
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// signSnapshot writes path.sig: the base64 ed25519 signature of data, the
-// snapshot file's bytes.
-func signSnapshot(path string, data []byte, keyPath string) error {
-	keyPEM, err := os.ReadFile(keyPath)
+// loadSignKey reads and checks --sign-key: an ed25519 private key, PKCS#8
+// PEM. It runs before any collection, so a bad key costs nothing.
+func loadSignKey(keyPath string) (ed25519.PrivateKey, error) {
+	if keyPath == "" {
+		return nil, nil
+	}
+	keyPEM, err := safeio.ReadFile(keyPath, safeio.MaxSmall)
 	if err != nil {
-		return usageErr(fmt.Errorf("--sign-key: %w", err))
+		return nil, usageErr(fmt.Errorf("--sign-key: %w", err))
 	}
 	block, _ := pem.Decode(keyPEM)
 	if block == nil {
-		return usageErr(fmt.Errorf("--sign-key %s: no PEM block", keyPath))
+		return nil, usageErr(fmt.Errorf("--sign-key %s: no PEM block", keyPath))
 	}
 	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
-		return usageErr(fmt.Errorf("--sign-key %s: %v", keyPath, err))
+		return nil, usageErr(fmt.Errorf("--sign-key %s: %v", keyPath, err))
 	}
 	priv, ok := k.(ed25519.PrivateKey)
 	if !ok {
-		return usageErr(fmt.Errorf("--sign-key %s: not an ed25519 key (openssl genpkey -algorithm ed25519)", keyPath))
+		return nil, usageErr(fmt.Errorf("--sign-key %s: not an ed25519 key (openssl genpkey -algorithm ed25519)", keyPath))
 	}
-	sig := base64.StdEncoding.EncodeToString(ed25519.Sign(priv, data)) + "\n"
-	return evidence.WriteFileAtomic(path+".sig", []byte(sig), 0o644)
+	return priv, nil
 }
 
 func verifySignature(data []byte, pubPath, sigPath string) error {
-	pubPEM, err := os.ReadFile(pubPath)
+	pubPEM, err := safeio.ReadFile(pubPath, safeio.MaxSmall)
 	if err != nil {
 		return err
 	}
@@ -234,7 +250,7 @@ func verifySignature(data []byte, pubPath, sigPath string) error {
 	if !ok {
 		return fmt.Errorf("%s: not an ed25519 public key", pubPath)
 	}
-	sigB64, err := os.ReadFile(sigPath)
+	sigB64, err := safeio.ReadFile(sigPath, safeio.MaxSmall)
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -71,6 +70,7 @@ import (
 	graphauth "github.com/microsoftgraph/msgraph-sdk-go-core/authentication"
 
 	"github.com/shadowpath/shadowpath/connectors/evidence"
+	"github.com/shadowpath/shadowpath/internal/safeio"
 )
 
 // Compile-time interface checks.
@@ -212,6 +212,12 @@ func resolveEndpoints(cfg Config) (endpoints, error) {
 	ce, ok := clouds[name]
 	if !ok {
 		return endpoints{}, fmt.Errorf("entra: unknown cloud %q (want global, usgov, usgov-dod or china)", cfg.Cloud)
+	}
+	for _, v := range []struct{ name, val string }{{"AZURE_AUTHORITY_HOST", cfg.AuthorityHost}, {"ENTRA_GRAPH_ENDPOINT", cfg.GraphEndpoint}} {
+		if safeio.HasUserinfo(v.val) {
+			// Not quoted: the URL carries a password.
+			return endpoints{}, fmt.Errorf("entra: %s contains a user name or password (user:pass@host): refused", v.name)
+		}
 	}
 	var ep endpoints
 	ep.authority = ce.authority
@@ -366,7 +372,7 @@ func newCredential(cfg Config, ep endpoints) (azcore.TokenCredential, error) {
 		if cfg.ClientID == "" {
 			return nil, errors.New("entra: client id is missing (AZURE_CLIENT_ID)")
 		}
-		data, err := os.ReadFile(cfg.CertificatePath)
+		data, err := safeio.ReadFile(cfg.CertificatePath, safeio.MaxSmall)
 		if err != nil {
 			return nil, fmt.Errorf("entra: AZURE_CLIENT_CERTIFICATE_PATH: %w", err)
 		}

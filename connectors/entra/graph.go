@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -171,18 +172,41 @@ func deref[T any](p *T) T {
 func forEach[T any](ctx context.Context, n int, items []T, stop func() bool, fn func(context.Context, T)) {
 	sem := make(chan struct{}, n)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var crashed any
 	for _, it := range items {
 		if ctx.Err() != nil || stop() {
+			break
+		}
+		mu.Lock()
+		done := crashed != nil
+		mu.Unlock()
+		if done {
 			break
 		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			// A panic must not kill the process from a worker: keep the
+			// first and re-raise it in the caller's goroutine, where the
+			// collection can recover it.
+			defer func() {
+				if r := recover(); r != nil {
+					mu.Lock()
+					if crashed == nil {
+						crashed = fmt.Sprintf("%v\n%s", r, debug.Stack())
+					}
+					mu.Unlock()
+				}
+			}()
 			fn(ctx, it)
 		}()
 	}
 	wg.Wait()
+	if crashed != nil {
+		panic(fmt.Sprintf("entra worker: %v", crashed))
+	}
 }
 
 // fatal reports errors that doom every request: a cancelled context, a

@@ -52,6 +52,11 @@ type Source struct {
 	// LogRetentionDays is how far back the vendor keeps the audit log (Okta 90,
 	// Entra 30 with P1/P2, 7 without); 0 when unknown.
 	LogRetentionDays int `json:"log_retention_days,omitempty"`
+	// Credential is the kind of credential the tenant was read with:
+	// api_token or private_key_jwt (Okta); client_secret, client_certificate
+	// or default_chain (Entra: azidentity's managed identity / CLI chain).
+	// Empty in snapshots written before it was recorded.
+	Credential string `json:"credential,omitempty"`
 
 	Coverage  []Coverage `json:"coverage"`
 	Accounts  []Account  `json:"accounts"`

@@ -62,6 +62,7 @@ func TestDecodeSnapshotErrorsNameTheField(t *testing.T) {
 		name, in, want string
 	}{
 		{"version", `{"schema_version":"9","sources":[]}`, `"schema_version"`},
+		{"version says what to do", `{"schema_version":"3","sources":[]}`, `collect the evidence again`},
 		{"no sources", `{"schema_version":"1","sources":[]}`, `"sources"`},
 		{"provider", `{"schema_version":"1","sources":[{"provider":"ping","tenant":"t"}]}`, `sources[0].provider`},
 		{"tenant", `{"schema_version":"1","sources":[{"provider":"okta","tenant":" "}]}`, `sources[0].tenant`},

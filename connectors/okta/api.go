@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -65,7 +66,8 @@ func (c *Connector) get(ctx context.Context, path string, v any) (*oktasdk.Respo
 	}
 }
 
-func (c *Connector) getOnce(ctx context.Context, path string, v any) (*oktasdk.Response, error) {
+func (c *Connector) getOnce(ctx context.Context, path string, v any) (_ *oktasdk.Response, err error) {
+	defer recoverCall(endpointOf(path), &err)
 	if err := c.pacer.wait(ctx, bucketOf(endpointOf(path))); err != nil {
 		return nil, err
 	}
@@ -310,10 +312,21 @@ func (c *Connector) forEach(ctx context.Context, n int, fn func(ctx context.Cont
 	workers := min(c.cfg.Concurrency, n)
 	next := make(chan int)
 	var wg sync.WaitGroup
+	var once sync.Once
+	var crashed *workerPanic
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// A panic must not kill the process from here: keep the first,
+			// drain the queue, and re-raise it in the caller's goroutine.
+			defer func() {
+				if r := recover(); r != nil {
+					once.Do(func() { crashed = &workerPanic{value: r, stack: debug.Stack()} })
+					for range next {
+					}
+				}
+			}()
 			for i := range next {
 				fn(ctx, i)
 			}
@@ -324,6 +337,9 @@ func (c *Connector) forEach(ctx context.Context, n int, fn func(ctx context.Cont
 	}
 	close(next)
 	wg.Wait()
+	if crashed != nil {
+		panic(fmt.Sprintf("okta worker: %v\n%s", crashed.value, crashed.stack))
+	}
 }
 
 // rawJSON decodes a json.RawMessage leniently into v; ok is false (and v

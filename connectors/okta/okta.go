@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -31,6 +30,7 @@ import (
 	oktasdk "github.com/okta/okta-sdk-golang/v2/okta"
 
 	"github.com/shadowpath/shadowpath/connectors/evidence"
+	"github.com/shadowpath/shadowpath/internal/safeio"
 )
 
 // Config says how to reach and authenticate to an Okta org. Exactly one of
@@ -91,7 +91,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	case token != "":
 		cfg.Token = evidence.NewSecret(token)
 	case clientID != "" && keyFile != "":
-		b, err := os.ReadFile(keyFile)
+		b, err := safeio.ReadFile(keyFile, safeio.MaxSmall)
 		if err != nil {
 			return cfg, fmt.Errorf("okta: OKTA_PRIVATE_KEY_FILE: %w", err)
 		}
@@ -115,6 +115,10 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 }
 
 func (c *Config) validate() error {
+	if safeio.HasUserinfo(c.OrgURL) {
+		// Not quoted: the URL carries a password.
+		return errors.New("okta: OKTA_ORG_URL contains a user name or password (user:pass@host): refused; give the bare org URL and the credential in OKTA_API_TOKEN or OKTA_CLIENT_ID + OKTA_PRIVATE_KEY_FILE")
+	}
 	u, err := url.Parse(c.OrgURL)
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("okta: OKTA_ORG_URL %q is not a URL", c.OrgURL)

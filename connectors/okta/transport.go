@@ -37,6 +37,9 @@ func (t *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req)
 	if err == nil {
 		t.pacer.observe(b, resp)
+		if lerr := checkLinks(req.URL.Path, resp); lerr != nil {
+			return nil, lerr
+		}
 		resp.Body = &cutBody{ReadCloser: resp.Body, path: req.URL.Path}
 	}
 	return resp, err

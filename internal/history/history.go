@@ -37,8 +37,8 @@ import (
 	"time"
 
 	"github.com/shadowpath/shadowpath/checks"
-	"github.com/shadowpath/shadowpath/connectors/evidence"
 	"github.com/shadowpath/shadowpath/internal/drift"
+	"github.com/shadowpath/shadowpath/internal/safeio"
 )
 
 // File names inside an entry.
@@ -67,6 +67,11 @@ var entryName = regexp.MustCompile(`^([0-9]{8}T[0-9]{6}Z)-([0-9a-f]{12})$`)
 // Store is a run history kept in Dir.
 type Store struct {
 	Dir string
+	// OnCorrupt, when set, makes Trend and ResultsTrend skip an entry that
+	// fails verification (ErrCorrupt: tampered, truncated, a file replaced
+	// by a FIFO or device) after reporting it, instead of failing: one
+	// altered record costs its point of the trend, not the scan.
+	OnCorrupt func(e Entry, err error)
 }
 
 // Entry is one saved run.
@@ -129,7 +134,7 @@ func (s Store) Save(results []byte, snapshot []byte, generatedAt time.Time) (Ent
 // existing handles a Save whose directory already exists: the same run saved
 // again is fine; anything else is an error, and nothing is touched.
 func (s Store) existing(e Entry, sums []byte) (Entry, error) {
-	got, err := os.ReadFile(filepath.Join(e.Dir, SumsFile))
+	got, err := safeio.ReadFile(filepath.Join(e.Dir, SumsFile), safeio.MaxSmall)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Entry{}, fmt.Errorf("history: %s exists but is incomplete (an interrupted or concurrent save); move it away", e.Dir)
 	}
@@ -266,9 +271,12 @@ func (s Store) Verify(e Entry) error {
 	if m == nil {
 		return fmt.Errorf("history: %s is not an entry directory", e.Dir)
 	}
-	sums, err := os.ReadFile(filepath.Join(e.Dir, SumsFile))
+	sums, err := safeio.ReadFile(filepath.Join(e.Dir, SumsFile), safeio.MaxSmall)
 	if errors.Is(err, fs.ErrNotExist) {
 		return corrupt("%s missing", SumsFile)
+	}
+	if errors.Is(err, safeio.ErrNotRegular) || errors.Is(err, safeio.ErrTooLarge) {
+		return corrupt("%v", err)
 	}
 	if err != nil {
 		return fmt.Errorf("history: %w", err)
@@ -308,9 +316,12 @@ func (s Store) Verify(e Entry) error {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		data, err := os.ReadFile(filepath.Join(e.Dir, n))
+		data, err := safeio.ReadFile(filepath.Join(e.Dir, n), safeio.MaxLarge)
 		if errors.Is(err, fs.ErrNotExist) {
 			return corrupt("%s missing", n)
+		}
+		if errors.Is(err, safeio.ErrNotRegular) || errors.Is(err, safeio.ErrTooLarge) {
+			return corrupt("%v", err)
 		}
 		if err != nil {
 			return fmt.Errorf("history: %w", err)
@@ -389,6 +400,9 @@ func (s Store) Trend(n int) ([]TrendPoint, error) {
 	out := make([]TrendPoint, 0, len(entries))
 	for _, e := range entries {
 		r, err := s.Load(e)
+		if s.skip(e, err) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -403,7 +417,7 @@ func (s Store) Load(e Entry) (*checks.Results, error) {
 	if err := s.Verify(e); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(e.ResultsPath())
+	data, err := safeio.ReadFile(e.ResultsPath(), safeio.MaxLarge)
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}
@@ -412,6 +426,16 @@ func (s Store) Load(e Entry) (*checks.Results, error) {
 		return nil, fmt.Errorf("history: %s: %s: %w", e.ID, ResultsFile, err)
 	}
 	return &r, nil
+}
+
+// skip reports whether a Load error is a corrupt entry to skip (OnCorrupt
+// set), reporting it.
+func (s Store) skip(e Entry, err error) bool {
+	if err == nil || s.OnCorrupt == nil || !errors.Is(err, ErrCorrupt) {
+		return false
+	}
+	s.OnCorrupt(e, err)
+	return true
 }
 
 // Latest returns the most recent complete entry; ok is false when the
@@ -432,14 +456,7 @@ func Point(entry string, r *checks.Results) TrendPoint {
 		ToolVersion: r.Tool.Version,
 		Summary:     r.Summary,
 		Accounts:    len(r.Identities),
-		Complete:    r.Summary.NotAssessed == 0,
-	}
-	for _, src := range r.Sources {
-		for _, c := range src.Coverage {
-			if c.Status != evidence.Complete {
-				p.Complete = false
-			}
-		}
+		Complete:    r.Complete(),
 	}
 	for i := range r.Checks {
 		c := &r.Checks[i]
@@ -501,6 +518,9 @@ func (s Store) ResultsTrend(n int, cur *checks.Results) ([]checks.TrendPoint, er
 	out := make([]checks.TrendPoint, 0, len(entries)+1)
 	for _, e := range entries {
 		r, err := s.Load(e)
+		if s.skip(e, err) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -393,9 +394,15 @@ func TestPoint(t *testing.T) {
 		t.Errorf("Point (-want +got):\n%s", diff)
 	}
 	r.Summary.NotAssessed = 0
+	r.Checks[2].Status = checks.Pass // Complete reads the checks themselves (checks.Results.Complete)
 	if !Point("x", r).Complete {
 		t.Error("a run with every check assessed and no coverage gap is complete")
 	}
+	r.Checks[0].Incomplete = true
+	if Point("x", r).Complete {
+		t.Error("a run with an incomplete check is not complete")
+	}
+	r.Checks[0].Incomplete = false
 	r.Sources = []checks.SourceInfo{{Coverage: []evidence.Coverage{{Dataset: "system_log", Status: evidence.Partial}}}}
 	if Point("x", r).Complete {
 		t.Error("partial coverage must make the run incomplete")
@@ -484,5 +491,33 @@ func TestResultsTrend(t *testing.T) {
 	}
 	if _, err := s.ResultsTrend(3, nil); err == nil {
 		t.Error("ResultsTrend(nil) did not fail")
+	}
+}
+
+// TestVerifyRefusesNonRegularFiles: a results.json replaced by a FIFO is a
+// corrupt entry, reported at once (reading it used to block forever).
+func TestVerifyRefusesNonRegularFiles(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	e := mustSave(t, s, run(t, at, 1, checks.High), nil, at)
+	os.Chmod(e.Dir, 0o700)
+	os.Remove(e.ResultsPath())
+	if err := syscall.Mkfifo(e.ResultsPath(), 0o600); err != nil {
+		t.Skip("no FIFOs:", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Verify(e) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrCorrupt) {
+			t.Errorf("Verify = %v, want ErrCorrupt", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Verify blocked on a FIFO")
+	}
+	var skipped []string
+	s.OnCorrupt = func(e Entry, err error) { skipped = append(skipped, e.ID) }
+	if _, err := s.Trend(0); err != nil || len(skipped) != 1 {
+		t.Errorf("Trend with OnCorrupt = %v, skipped %v; want the entry skipped", err, skipped)
 	}
 }

@@ -60,7 +60,6 @@ import (
 	ot "github.com/defenseunicorns/go-oscal/src/types/oscal-1-2-2"
 
 	"github.com/shadowpath/shadowpath/checks"
-	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
 
 // OSCALVersion is the OSCAL version written (metadata.oscal-version) and
@@ -358,15 +357,7 @@ func (b *builder) resultProps() []ot.Property {
 		prop("status-count", strconv.Itoa(s.Manual), string(checks.Manual), ""),
 		prop("status-count", strconv.Itoa(s.NotApplicable), string(checks.NotApplicable), ""),
 	}
-	complete := s.NotAssessed == 0
-	for _, src := range b.sources {
-		for _, c := range src.Coverage {
-			if c.Status != evidence.Complete {
-				complete = false
-			}
-		}
-	}
-	props = append(props, prop("scan-complete", strconv.FormatBool(complete), "", ""))
+	props = append(props, prop("scan-complete", strconv.FormatBool(b.r.Complete()), "", ""))
 	if d := b.r.Drift; d != nil {
 		if checkTime("", d.BaselineGeneratedAt) == nil {
 			props = append(props, prop("baseline-generated-at", d.BaselineGeneratedAt.UTC().Format(time.RFC3339Nano), "", ""))
@@ -519,19 +510,30 @@ func (b *builder) observation(i int, c *checks.CheckResult) ot.Observation {
 }
 
 func checkProps(c *checks.CheckResult) []ot.Property {
-	return []ot.Property{
+	ps := []ot.Property{
 		prop("check-id", line(c.ID, "unknown"), "", ""),
 		prop("provider", line(c.Provider, "unknown"), "", ""),
 		prop("status", line(string(c.Status), "unknown"), "", ""),
 		prop("severity", line(string(c.Severity), "unknown"), "", ""),
 	}
+	if c.Incomplete {
+		// The findings are a lower bound: a dataset the subjects need was
+		// not read completely (DESIGN.md "Partial data").
+		ps = append(ps, prop("incomplete", "true", "", ""))
+	}
+	return ps
 }
 
 // statusRemark explains a status that is not a plain verdict.
 func statusRemark(c *checks.CheckResult) string {
 	why := strings.TrimSpace(c.Rationale)
 	switch c.Status {
-	case checks.Pass, checks.Fail:
+	case checks.Pass:
+		return ""
+	case checks.Fail:
+		if c.Incomplete {
+			return "Incomplete: the findings are those the data read proves, a lower bound. " + why
+		}
 		return ""
 	case checks.Waived:
 		return strings.TrimSpace("Waived: every finding is covered by an unexpired waiver; the risk is accepted, the objective is not satisfied. " + waiverSummary(c.Findings))

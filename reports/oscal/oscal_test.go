@@ -494,3 +494,22 @@ func TestDriftAndTenantLevelFailure(t *testing.T) {
 	}
 	t.Error("no risk for the failing LOG-01")
 }
+
+// TestIncompleteMarked: an incomplete check says so in its observation's
+// props and its finding's remarks (scan-complete reads Results.Complete,
+// tested in checks).
+func TestIncompleteMarked(t *testing.T) {
+	r := fixtureResults()
+	for i := range r.Checks {
+		if r.Checks[i].Status == checks.Fail {
+			r.Checks[i].Incomplete = true
+			break
+		}
+	}
+	out := string(render(t, r))
+	for _, want := range []string{`"name": "incomplete"`, "Incomplete: the findings are those the data read proves"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("OSCAL lacks %q", want)
+		}
+	}
+}

@@ -386,3 +386,24 @@ func TestOneSectionPerCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestIncompleteAndPaths: a check whose findings are a lower bound carries
+// an Incomplete badge and "at least N affected"; the privileged accounts'
+// paths get their own table (DESIGN.md "Partial data", "Access paths").
+func TestIncompleteAndPaths(t *testing.T) {
+	r := fixture.Results()
+	marked := ""
+	for i := range r.Checks {
+		if c := &r.Checks[i]; c.Status == checks.Fail && marked == "" {
+			c.Incomplete = true
+			marked = c.ID
+		}
+	}
+	text := pdftotext(t, write(t, t.Context(), r), 0, 0)
+	if !strings.Contains(text, "Incomplete") || !strings.Contains(text, "at least") {
+		t.Errorf("%s marked incomplete, but the PDF shows no Incomplete badge or lower-bound count", marked)
+	}
+	if !strings.Contains(text, "every path to a session") || !strings.Contains(text, "Decided by") {
+		t.Errorf("no privileged access-path table")
+	}
+}

@@ -18,6 +18,7 @@ func (d *doc) render(ctx context.Context) {
 	d.charts()
 	d.drift()
 	d.matrix()
+	d.privilegedPaths()
 	d.findings(ctx)
 	d.appendix()
 }
@@ -350,6 +351,44 @@ func (d *doc) matrix() {
 	}
 }
 
+// privilegedPaths lists, for each privileged account with a weak path, its
+// access paths in one compact table: what an engineer needs to see why the
+// account is weak and which rule to change.
+func (d *doc) privilegedPaths() {
+	if len(d.v.PrivilegedPaths) == 0 {
+		return
+	}
+	d.heading("Privileged accounts: every path to a session", 1, true)
+	d.para(marginL, bodyW, "Each privileged account whose weakest path is below its strongest method (or at AAL1), with every way the vendor's policy engine lets it reach a session, weakest first, and the policies and rules that decide each. The Access paths sheet of "+reports.WorkbookFilename+" lists every account's with policy and rule ids; shadowpath explain ACCOUNT prints one account's.", "", 8.5, cMuted, 4.2)
+	d.f.Ln(2)
+	cols := []column{{"AAL", 12, "L"}, {"Path", 28, "L"}, {"Proofs", 36, "L"}, {"Context", 44, "L"}, {"Decided by", 54, "L"}}
+	for _, ap := range d.v.PrivilegedPaths {
+		a := ap.Account
+		var rows [][]cell
+		for _, p := range ap.Paths {
+			aal := txt(p.AAL)
+			if p.AAL == "AAL1" || p.AAL == "none" {
+				c := statusColor(checks.Fail)
+				aal = cell{text: p.AAL, color: &c, bold: true}
+			}
+			proofs := p.Proofs
+			if p.PhishingResistant {
+				proofs += " (phishing-resistant)"
+			}
+			rows = append(rows, []cell{aal, txt(p.Kind), txt(proofs), txt(p.Context), txt(p.DecidedBy)})
+		}
+		d.font("B", 9, cNavy)
+		d.ensure(10 + d.tableLead(cols, rows))
+		title := fmt.Sprintf("%s (%s, %s): nominal %s, effective %s", a.Name, reports.ProviderName(a.Provider), a.ID, a.NominalAAL, a.EffectiveAAL)
+		d.para(marginL, bodyW, title, "B", 9, cNavy, 4.6)
+		d.table(cols, rows)
+		if ap.More > 0 {
+			d.para(marginL, bodyW, fmt.Sprintf("and %d more paths (Access paths sheet of %s).", ap.More, reports.WorkbookFilename), "", 8, cMuted, 4)
+		}
+		d.f.Ln(2)
+	}
+}
+
 func (d *doc) findings(ctx context.Context) {
 	v := d.v
 	d.heading("Findings", 0, true)
@@ -497,8 +536,14 @@ func (d *doc) providerPart(s reports.FindingSection, p reports.ProviderFinding) 
 	x := marginL + lw
 	x += d.pill(x, y, reports.StatusLabel(p.Status), statusColor(p.Status)) + 2
 	x += d.pill(x, y, reports.SeverityLabel(p.Severity), severityColor(p.Severity)) + 3
+	if p.Incomplete {
+		x += d.pill(x, y, "Incomplete", statusColor(checks.NotAssessed)) + 3
+	}
 	d.font("", 8.5, cMuted)
 	counts := fmt.Sprintf("%d affected: %d open, %d waived", p.Total, p.Open, p.WaivedCount)
+	if p.Incomplete {
+		counts = fmt.Sprintf("at least %d affected: %d open, %d waived", p.Total, p.Open, p.WaivedCount)
+	}
 	if p.Status == checks.NotAssessed {
 		counts = "the data this check needs could not be read"
 	}

@@ -24,6 +24,8 @@ const (
 	// maxLines caps a row at Excel's maximum height (409 pt): longer text
 	// stays in the cell and the formula bar, the row stops growing.
 	maxLines = 27
+	// maxRowHeight is Excel's maximum row height in points.
+	maxRowHeight = 409.0
 	// widthMargin turns the table below into drawn widths: Excel sizes a
 	// column at 7 px per unit but draws Calibri at its natural size, where
 	// a digit is 7.43 px (×1.06); 2 % more for hinting and kerning.
@@ -142,7 +144,10 @@ func wrappedLines(s string, width float64, f font) int {
 func rowHeight(lines int, f font) float64 {
 	lines = min(max(lines, 1), maxLines)
 	h := float64(lines) * lineHeight * f.pt() / 11
-	return math.Round(h*4) / 4
+	// maxLines is counted in 11 pt lines: a larger font reaches Excel's
+	// limit sooner, and excelize refuses a taller row (a 2,000-character
+	// organisation name in the title failed the whole report set).
+	return min(math.Round(h*4)/4, maxRowHeight)
 }
 
 // rowFit tracks the tallest cell of one row.

@@ -135,3 +135,14 @@ func TestIDColumnsFitOnOneLine(t *testing.T) {
 		})
 	}
 }
+
+// TestRowHeightNeverExceedsExcelsLimit: a long organisation name in the
+// (larger) title font asked for a row taller than 409 pt and excelize
+// refused the whole workbook.
+func TestRowHeightNeverExceedsExcelsLimit(t *testing.T) {
+	for _, pt := range []float64{0, 11, 14, 18, 24} {
+		if h := rowHeight(10000, font{size: pt, bold: true}); h > maxRowHeight {
+			t.Errorf("rowHeight at %g pt = %g, above Excel's %g", pt, h, maxRowHeight)
+		}
+	}
+}

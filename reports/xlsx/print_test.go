@@ -19,7 +19,7 @@ func TestPageSetupEverySheet(t *testing.T) {
 	// The header row each sheet repeats on every printed page; sheets with
 	// several tables (Summary, Evidence) repeat none.
 	titles := map[string]int{
-		SheetChecks: 1, SheetFindings: 1, SheetIdentity: 1, SheetRecovery: 3, SheetWorkloads: 3,
+		SheetChecks: 1, SheetFindings: 1, SheetIdentity: 1, SheetPaths: 1, SheetRecovery: 3, SheetWorkloads: 3,
 		SheetControls: 1, SheetWaivers: 1, SheetDrift: 3, SheetTrend: 3,
 	}
 	printTitles := map[string]string{}
@@ -287,7 +287,7 @@ func TestDatesAndNumbersAreTyped(t *testing.T) {
 		{"collection time is a date-time", SheetEvidence, "D3", "2026-11-26 11:56", "yyyy-mm-dd hh:mm"},
 		{"trend run is a date-time", SheetTrend, "A4", "2026-08-26 12:00", "yyyy-mm-dd hh:mm"},
 		{"key figure is a number", SheetSummary, fmt.Sprintf("B%d", rowOf(t, f, SheetSummary, "A", "Accounts assessed", false)), "13", ""},
-		{"finding count is a number", SheetChecks, "G2", "", ""},
+		{"finding count is a number", SheetChecks, "H2", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -65,6 +65,7 @@ const (
 	SheetChecks    = "Checks"
 	SheetFindings  = "Findings"
 	SheetIdentity  = "Identities"
+	SheetPaths     = "Access paths"
 	SheetRecovery  = "Recovery events"
 	SheetWorkloads = "Workload identities"
 	SheetControls  = "Controls"
@@ -97,6 +98,7 @@ func (x *XLSX) Write(ctx context.Context, w io.Writer, r *checks.Results) error 
 		{SheetChecks, b.checks},
 		{SheetFindings, b.findings},
 		{SheetIdentity, b.identities},
+		{SheetPaths, b.paths},
 		{SheetRecovery, b.recovery},
 		{SheetWorkloads, b.workloads},
 		{SheetControls, b.controls},
@@ -884,7 +886,8 @@ func (b *book) contents(s *sheet) error {
 	}{
 		{SheetChecks, "Every check for every provider: status, severity, mapped controls, finding counts and rationale.", true},
 		{SheetFindings, "Every finding: subject, message, evidence and any waiver.", true},
-		{SheetIdentity, "Every account assessed: methods, nominal and effective AAL, weakest path.", true},
+		{SheetIdentity, "Every account assessed: methods, nominal and effective AAL, weakest path and the rule that decides it.", true},
+		{SheetPaths, "Every access path of every account (at most 8 each, weakest first): proofs, AAL, context and the deciding policies.", true},
 		{SheetRecovery, "Resets and recovery events behind the REC-06 and REC-07 findings.", true},
 		{SheetWorkloads, "Workload identities behind the NHI findings.", true},
 		{SheetControls, "Each framework control, its status and the checks mapped to it, per provider.", true},
@@ -924,13 +927,13 @@ func (b *book) checks() error {
 	if err != nil {
 		return err
 	}
-	if err := s.columns(col(9), col(9), wcol(34), col(15), col(10), wcol(40), col(9), col(8), col(8), wcol(60)); err != nil {
+	if err := s.columns(col(9), col(9), wcol(34), col(15), col(11), col(10), wcol(40), col(9), col(8), col(8), wcol(60)); err != nil {
 		return err
 	}
-	if err := s.header("Check", "Provider", "Title", "Status", "Severity", "Controls", "Findings", "Open", "Waived", "Rationale"); err != nil {
+	if err := s.header("Check", "Provider", "Title", "Status", "Incomplete", "Severity", "Controls", "Findings", "Open", "Waived", "Rationale"); err != nil {
 		return err
 	}
-	if err := s.numHeader(6, 7, 8); err != nil {
+	if err := s.numHeader(7, 8, 9); err != nil {
 		return err
 	}
 	for i := range b.r.Checks {
@@ -941,12 +944,12 @@ func (b *book) checks() error {
 				open++
 			}
 		}
-		if err := s.put(b.str(c.ID), b.str(c.Provider), b.str(c.Title), b.statusCell(c.Status), b.severityCell(reports.EffectiveSeverity(c)),
+		if err := s.put(b.str(c.ID), b.str(c.Provider), b.str(c.Title), b.statusCell(c.Status), c.Incomplete, b.severityCell(reports.EffectiveSeverity(c)),
 			b.str(controlsText(c.Controls)), len(c.Findings), open, len(c.Findings)-open, b.str(c.Rationale)); err != nil {
 			return err
 		}
 	}
-	return s.filter(1, 10, s.row-1)
+	return s.filter(1, 11, s.row-1)
 }
 
 // stream is a streamed sheet.
@@ -1076,19 +1079,47 @@ func (b *book) findings() error {
 }
 
 func (b *book) identities() error {
-	st, err := b.newStream(SheetIdentity, []column{col(9), col(40), wcol(28), wcol(32), col(10), col(10), col(10), wcol(30), col(9), col(9), wcol(30)},
-		[]string{"Provider", "ID", "Name", "Login", "User type", "Privileged", "Service account", "Methods", "Nominal AAL", "Effective AAL", "Weakest path"})
+	st, err := b.newStream(SheetIdentity, []column{col(9), col(40), wcol(28), wcol(32), col(10), col(10), col(10), wcol(30), col(9), col(9), wcol(30), wcol(34)},
+		[]string{"Provider", "ID", "Name", "Login", "User type", "Privileged", "Service account", "Methods", "Nominal AAL", "Effective AAL", "Weakest path", "Weakest path decided by"})
 	if err != nil {
 		return err
 	}
 	for _, id := range b.r.Identities {
 		if err := st.put(b.str(id.Provider), b.str(id.ID), b.str(id.Name), b.str(id.Login), b.str(id.UserType), id.Privileged, id.ServiceAccount,
-			b.str(strings.Join(id.Methods, ", ")), b.str(id.NominalAAL), b.str(id.EffectiveAAL), b.str(id.WeakestPath)); err != nil {
+			b.str(strings.Join(id.Methods, ", ")), b.str(id.NominalAAL), b.str(id.EffectiveAAL), b.str(id.WeakestPath), b.str(reports.WeakestPolicy(id))); err != nil {
 			return err
 		}
 	}
 	rule := []excelize.ConditionalFormatOptions{{Type: "cell", Criteria: "==", Value: `"AAL1"`, Format: &b.cfAAL1}}
-	return st.finish(SheetIdentity, 11, map[string][]excelize.ConditionalFormatOptions{"J": rule})
+	return st.finish(SheetIdentity, 12, map[string][]excelize.ConditionalFormatOptions{"J": rule})
+}
+
+// paths is one row per account and access path (results.json
+// identities[].paths: at most checks.MaxPathsPerIdentity each, weakest first).
+func (b *book) paths() error {
+	st, err := b.newStream(SheetPaths, []column{col(9), col(40), wcol(28), col(10), col(5), col(14), wcol(30), col(9), col(10), wcol(40), wcol(50)},
+		[]string{"Provider", "Account ID", "Account", "Privileged", "#", "Kind", "Proofs", "AAL", "Phishing-resistant", "Context", "Decided by"})
+	if err != nil {
+		return err
+	}
+	for _, id := range b.r.Identities {
+		name := id.Login
+		if name == "" {
+			name = id.Name
+		}
+		for i, p := range id.Paths {
+			ctx := p.Context
+			if ctx == "" {
+				ctx = "any context"
+			}
+			if err := st.put(b.str(id.Provider), b.str(id.ID), b.str(name), id.Privileged, i+1, b.str(string(p.Kind)), b.str(strings.Join(p.Proofs, " + ")),
+				b.str(p.AAL), p.PhishingResistant, b.str(ctx), b.str(reports.PolicyRefsText(p.Policies))); err != nil {
+				return err
+			}
+		}
+	}
+	rule := []excelize.ConditionalFormatOptions{{Type: "cell", Criteria: "==", Value: `"AAL1"`, Format: &b.cfAAL1}}
+	return st.finish(SheetPaths, 11, map[string][]excelize.ConditionalFormatOptions{"H": rule})
 }
 
 // evidenceValue reads the first present evidence key as text (lists joined

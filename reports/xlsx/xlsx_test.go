@@ -111,7 +111,7 @@ func TestByteIdentical(t *testing.T) {
 
 func TestSheetsAndProps(t *testing.T) {
 	f := open(t, write(t, fixture.Results()))
-	want := []string{SheetSummary, SheetChecks, SheetFindings, SheetIdentity, SheetRecovery, SheetWorkloads, SheetControls, SheetWaivers, SheetDrift, SheetTrend, SheetEvidence}
+	want := []string{SheetSummary, SheetChecks, SheetFindings, SheetIdentity, SheetPaths, SheetRecovery, SheetWorkloads, SheetControls, SheetWaivers, SheetDrift, SheetTrend, SheetEvidence}
 	if diff := cmp.Diff(want, f.GetSheetList()); diff != "" {
 		t.Errorf("sheets (-want +got):\n%s", diff)
 	}
@@ -359,5 +359,30 @@ func TestLargeWorkbookReadable(t *testing.T) {
 		if got-1 != want {
 			t.Errorf("%s: %d data rows, want %d", sheet, got-1, want)
 		}
+	}
+}
+
+// TestIncompleteAndPathsSheets: the Checks sheet flags incomplete checks;
+// the Access paths sheet holds one row per identity and path.
+func TestIncompleteAndPathsSheets(t *testing.T) {
+	r := fixture.Results()
+	r.Checks[0].Incomplete = true
+	f := open(t, write(t, r))
+	if v, _ := f.GetCellValue(SheetChecks, "E1"); v != "Incomplete" {
+		t.Fatalf("Checks!E1 = %q", v)
+	}
+	if v, _ := f.GetCellValue(SheetChecks, "E2"); v != "TRUE" {
+		t.Errorf("Checks!E2 = %q, want TRUE", v)
+	}
+	rows, err := f.GetRows(SheetPaths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 1
+	for _, id := range r.Identities {
+		want += len(id.Paths)
+	}
+	if len(rows) != want {
+		t.Errorf("Access paths has %d rows, want %d (header + one per identity path)", len(rows), want)
 	}
 }
