@@ -186,3 +186,36 @@ func TestOktaOperationsExpression(t *testing.T) {
 		}
 	}
 }
+
+func TestOktaFederatedSignature(t *testing.T) {
+	// Two accounts alike in every way but the credential provider are
+	// judged apart: the engines' per-signature memo must not give the
+	// federated one the other's recovery path.
+	src := oktaDefaultOrg()
+	src.Policies.Recovery[0].Targets = evidence.Targets{All: true}
+	dave := src.Accounts[2] // like bob: one FIDO2 key
+	dave.ID, dave.Name, dave.Login = "00u5dave", "Dave", "dave@acme.com"
+	src.Accounts = append(src.Accounts, dave)
+	src.CredentialProviders = map[string]string{"00u5dave": "SOCIAL"}
+	r := evaluate(t, testParams(), src)
+	var bob, dv Identity
+	for _, x := range r.Identities {
+		switch x.ID {
+		case oktaBob:
+			bob = x
+		case "00u5dave":
+			dv = x
+		}
+	}
+	recovers := func(x Identity) bool {
+		for _, p := range x.Paths {
+			if p.Kind == PathRecovery {
+				return true
+			}
+		}
+		return false
+	}
+	if !recovers(bob) || recovers(dv) {
+		t.Errorf("bob recovers %t (want true), social dave recovers %t (want false)", recovers(bob), recovers(dv))
+	}
+}
