@@ -118,7 +118,7 @@ func TestOktaVerifyOneEnrolment(t *testing.T) {
 	c := result(t, evaluate(t, testParams(), src), "MFA-02", evidence.Okta)
 	found := false
 	for _, f := range c.Findings {
-		found = found || f.Subject.ID == oktaAlice
+		found = found || (f.Subject.ID == oktaAlice && strings.Contains(f.Message, "one enrolment on one device"))
 	}
 	if !found {
 		t.Errorf("alice (one Okta Verify device) not an MFA-02 finding: %+v", c.Findings)

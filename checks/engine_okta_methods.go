@@ -203,3 +203,15 @@ func (e *env) federatedContext(x *acct) string {
 	}
 	return "first factor at the external identity provider (" + strings.ToLower(e.credProviders[x.a.ID]) + " user: no Okta password; the IdP's own MFA is not visible)"
 }
+
+// oktaVerifyFactors counts an account's usable Okta Verify factors.
+func (e *env) oktaVerifyFactors(a *evidence.Account) int {
+	n := 0
+	for j := range a.Methods {
+		m := &a.Methods[j]
+		if _, ok := oktaVerifyDevice(m); ok && methodUsable(m.Status) && e.oktaMethodUsable(m) {
+			n++
+		}
+	}
+	return n
+}
