@@ -111,6 +111,9 @@ func TestEngineTemporaryAccessCode(t *testing.T) {
 		{"inactive", tac("INACTIVE", 14400, 120, true), checks.NotApplicable, ""},
 		{"reusable and ten days", tac("ACTIVE", 14400, 120, true), checks.Fail, "reusable and maximum lifetime 10 days"},
 		{"one-time, four hours", tac("ACTIVE", 240, 120, false), checks.Pass, ""},
+		// A response without provider.configuration proves nothing: the
+		// finding says the lifetime was not reported, never a pass.
+		{"active, configuration not returned", func() oktatest.Object { a := tac("ACTIVE", 0, 0, false); delete(a, "provider"); return a }(), checks.Fail, "maximum lifetime not reported"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -578,13 +580,26 @@ func (r *run) registration(p *rawPolicy, acct *rawPolicy) {
 	})
 }
 
+// enrollOps matches an account management rule's operation test
+// (accessRequest.operation == 'enroll' | 'recover' | 'unlockAccount').
+var enrollOps = regexp.MustCompile(`accessRequest\.operation\s*==\s*['"](\w+)['"]`)
+
 // requires2FA reports whether every active ALLOW rule of an access policy
-// requires two factors.
+// that can apply to enrolment requires two factors (a rule limited to
+// other operations does not decide enrolment). checks judges enrolment
+// per account and context from Policies.Access; this is the reduced flag.
 func requires2FA(p *rawPolicy) bool {
 	allows := 0
 	for _, rule := range p.rules {
 		if rule.Status != "" && rule.Status != "ACTIVE" {
 			continue
+		}
+		var rc rawAccessConditions
+		if rawJSON(rule.rawConditions, &rc) && rc.ElCondition != nil {
+			if ops := enrollOps.FindAllStringSubmatch(rc.ElCondition.Condition, -1); len(ops) > 0 &&
+				!slices.ContainsFunc(ops, func(m []string) bool { return m[1] == "enroll" }) {
+				continue
+			}
 		}
 		var a accessActions
 		if !rawJSON(rule.Actions, &a) || a.AppSignOn == nil || a.AppSignOn.Access != "ALLOW" {
