@@ -219,3 +219,20 @@ func TestOktaFederatedSignature(t *testing.T) {
 		t.Errorf("bob recovers %t (want true), social dave recovers %t (want false)", recovers(bob), recovers(dv))
 	}
 }
+
+func TestOktaSyncedPasskeys(t *testing.T) {
+	// A synced passkey is AAL2, not AAL3 (DESIGN.md method table;
+	// help.okta.com "Configure the Passkeys (FIDO2 WebAuthn) access
+	// controls"), and blocking synced passkeys applies to new enrolments:
+	// one enrolled before the block stays usable.
+	src := oktaDefaultOrg()
+	src.Accounts[2].Methods = []evidence.Method{{Kind: evidence.KindPasskeySynced, VendorType: "webauthn", VendorProvider: "FIDO", ID: "fwf5", Name: "iCloud Keychain", Status: "ACTIVE"}}
+	setting(src, oktaWebAu).Kinds = []evidence.MethodKind{evidence.KindFIDO2} // allowSyncablePasskeys: false
+	a := assuranceOf(t, src, oktaBob)
+	if a.Nominal != AAL2 {
+		t.Errorf("bob (synced passkey) nominal %s:\n%s", a.Nominal, pathList(a))
+	}
+	if !hasPath(a, PathSignIn, "passkey_synced", "") {
+		t.Errorf("bob's synced passkey is not usable after the block:\n%s", pathList(a))
+	}
+}
