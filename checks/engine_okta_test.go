@@ -357,3 +357,44 @@ func TestOktaExclusionFallsThrough(t *testing.T) {
 		t.Errorf("message %q", exc.Findings[0].Message)
 	}
 }
+
+// TestOktaContextSources: every condition other than people makes a rule
+// match in some contexts only (AccessPolicyRuleConditions: network,
+// riskScore, device, platform, userType, elCondition; unmodelled ones are
+// kept as context-limiting, never ignored), so the path says where it holds
+// and the rule below still decides elsewhere.
+func TestOktaContextSources(t *testing.T) {
+	yes := true
+	cases := []struct {
+		name  string
+		cond  evidence.Conditions
+		where string
+	}{
+		{"network zone excluded", evidence.Conditions{Network: &evidence.Network{Connection: "ZONE", Exclude: []string{"nzoBad"}, Names: map[string]string{"nzoBad": "Tor exit nodes"}}}, "outside zone Tor exit nodes"},
+		{"risk", evidence.Conditions{RiskLevels: []string{"LOW"}}, "at sign-in risk LOW"},
+		{"managed device", evidence.Conditions{Device: &evidence.Device{Managed: &yes}}, "on a managed device"},
+		{"registered device", evidence.Conditions{Device: &evidence.Device{Registered: &yes}}, "on a registered device"},
+		{"platform", evidence.Conditions{Platforms: &evidence.IncExc{Include: []string{"DESKTOP MACOS"}}}, "on DESKTOP MACOS"},
+		{"user type", evidence.Conditions{UserTypes: &evidence.IncExc{Include: []string{"oty1contractor"}}}, "for user types matching oty1contractor"},
+		{"expression", evidence.Conditions{Expression: "user.profile.department == 'Kiosk'"}, "when `user.profile.department == 'Kiosk'` holds"},
+		{"unmodelled", evidence.Conditions{Other: []string{"identity provider SAML2"}}, "when the identity provider SAML2 condition holds"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := oktaDefaultOrg()
+			setting(src, oktaEmail).SignIn = false
+			src.Policies.Recovery[0].SelfService = false
+			r := rule("0prctx", "Contextual one factor", 1, "ALLOW", evidence.Requirement{FactorMode: "1FA"})
+			r.Conditions = tc.cond
+			def := policy(src, oktaDefPol)
+			def.Rules = append([]evidence.AccessRule{r}, def.Rules...)
+			a := assuranceOf(t, src, oktaAlice)
+			if !hasPath(a, PathPasswordOnly, "password", tc.where) {
+				t.Errorf("no password-only path %q:\n%s", tc.where, pathList(a))
+			}
+			if !hasPath(a, PathSignIn, "password+push", "Salesforce") {
+				t.Errorf("the catch-all no longer decides the other contexts:\n%s", pathList(a))
+			}
+		})
+	}
+}

@@ -141,9 +141,11 @@ func (t Thresholds) withDefaults() Thresholds {
 
 func (p *Params) parameters() map[string]string {
 	m := p.Thresholds.Describe()
-	m["service_account_patterns"] = strings.Join(p.ServiceAccountPatterns, " ")
-	m["service_accounts_listed"] = itoa(len(p.ServiceAccounts))
-	m["break_glass_accounts"] = itoa(len(p.BreakGlass))
+	// The keys are the config file's (README "Configuration"), so a reader
+	// can find each in shadowpath.yaml; lists name their members.
+	m["service_accounts.patterns"] = strings.Join(p.ServiceAccountPatterns, " ")
+	m["service_accounts.accounts"] = strings.Join(p.ServiceAccounts, " ")
+	m["break_glass"] = strings.Join(p.BreakGlass, " ")
 	return m
 }
 
@@ -160,7 +162,47 @@ func sourceInfo(src *evidence.Source, sum string) SourceInfo {
 		Provider: string(src.Provider), Tenant: src.Tenant, TenantName: src.TenantName,
 		CollectedAt: src.CollectedAt, EvidenceSHA256: sum, Credential: src.Credential, Coverage: cov,
 		AuditWindow: src.AuditWindow, Accounts: len(src.Accounts), OutOfScope: out, Warnings: warn,
+		Collection: collectionText(src.Collection),
 	}
+}
+
+// collectionText is the one-sentence account of how a source was read.
+func collectionText(c *evidence.Collection) string {
+	if c == nil {
+		return ""
+	}
+	var parts []string
+	switch c.Mode {
+	case evidence.CollectIncremental:
+		l := fmt.Sprintf("incremental: %d of %d users' factors re-read, %d carried over from the snapshot of %s",
+			c.Reread, c.Users, c.CarriedOver, timeText(c.Base))
+		if w := c.LogWindow; w != nil {
+			l += fmt.Sprintf(" (no change for them in the System Log %s – %s, %d change events read)",
+				w.Since.UTC().Format("2006-01-02 15:04"), w.Until.UTC().Format("2006-01-02 15:04 UTC"), c.ChangeEvents)
+		}
+		parts = append(parts, l)
+	default:
+		l := "full read"
+		if c.FullReason != "" {
+			l += " (incremental was asked: " + c.FullReason + ")"
+		}
+		parts = append(parts, l)
+	}
+	if c.RateShare > 0 {
+		l := fmt.Sprintf("at most %.0f%% of each rate-limit bucket", c.RateShare*100)
+		if c.RateShareNote != "" {
+			l += " (" + c.RateShareNote + ")"
+		}
+		parts = append(parts, l)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func timeText(b *evidence.CollectionBase) string {
+	if b == nil || b.CollectedAt.IsZero() {
+		return "an earlier collection"
+	}
+	return b.CollectedAt.UTC().Format("2006-01-02 15:04 UTC")
 }
 
 // MissingData says why c cannot be assessed for src — the datasets it needs

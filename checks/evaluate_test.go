@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
@@ -85,7 +86,7 @@ func TestEvaluateShape(t *testing.T) {
 	if !strings.Contains(strings.Join(r.Warnings, "\n"), "okta: 1 enrolled method of unknown kind (vendor values: custom_otp_v9)") {
 		t.Errorf("warnings %q", r.Warnings)
 	}
-	if r.Parameters["tap_max_lifetime"] != "8h0m0s" || r.Parameters["service_account_patterns"] == "" {
+	if r.Parameters["tap_max_lifetime"] != "8h0m0s" || r.Parameters["service_accounts.patterns"] == "" {
 		t.Errorf("parameters %v", r.Parameters)
 	}
 }
@@ -290,5 +291,26 @@ func TestResultsComplete(t *testing.T) {
 	r.Sources[0].Coverage[0].Status = evidence.Partial
 	if r.Complete() {
 		t.Errorf("a partial dataset leaves the scan complete")
+	}
+}
+
+// TestCollectionSentence: how a source was read reaches results.json (and
+// from there the reports' methodology) in one sentence.
+func TestCollectionSentence(t *testing.T) {
+	src := oktaGood()
+	src.Collection = &evidence.Collection{Mode: evidence.CollectIncremental, Users: 100, Reread: 9, CarriedOver: 91,
+		Base:      &evidence.CollectionBase{CollectedAt: testNow.Add(-7 * day)},
+		LogWindow: &evidence.Window{Since: testNow.Add(-7*day - time.Hour), Until: testNow}, ChangeEvents: 12,
+		RateShare: 0.5, RateShareNote: "configured okta.rate_share"}
+	r := evaluate(t, testParams(), src)
+	got := r.Sources[0].Collection
+	for _, want := range []string{"incremental: 9 of 100 users' factors re-read, 91 carried over from the snapshot of 2026-11-19 12:00 UTC", "12 change events", "at most 50% of each rate-limit bucket (configured okta.rate_share)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("collection %q lacks %q", got, want)
+		}
+	}
+	src.Collection = &evidence.Collection{Mode: evidence.CollectFull, FullReason: "the previous snapshot is older than the log retention"}
+	if got := evaluate(t, testParams(), src).Sources[0].Collection; !strings.Contains(got, "full read (incremental was asked: the previous snapshot is older") {
+		t.Errorf("collection %q", got)
 	}
 }

@@ -209,6 +209,13 @@ func (e *env) signature(x *acct, buf []byte) []byte {
 	if x.privileged {
 		flags |= 2
 	}
+	// Not read by the engines, but by checks the plan judges per signature.
+	if x.service {
+		flags |= 4
+	}
+	if x.breakGlass {
+		flags |= 8
+	}
 	buf = append(buf, flags)
 	// The credential provider decides which password policies apply and
 	// whether there is an Okta password at all.

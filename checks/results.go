@@ -121,17 +121,22 @@ type Tool struct {
 
 // SourceInfo describes one scanned tenant in results.json.
 type SourceInfo struct {
-	Provider       string              `json:"provider"`
-	Tenant         string              `json:"tenant"`
-	TenantName     string              `json:"tenant_name,omitempty"`
-	CollectedAt    time.Time           `json:"collected_at"`
-	EvidenceSHA256 string              `json:"evidence_sha256"`
-	Credential     string              `json:"credential,omitempty"` // evidence.Source.Credential
-	Coverage       []evidence.Coverage `json:"coverage"`
-	AuditWindow    evidence.Window     `json:"audit_window"`
-	Accounts       int                 `json:"accounts"`
-	OutOfScope     []evidence.Count    `json:"out_of_scope,omitempty"`
-	Warnings       []string            `json:"warnings,omitempty"`
+	Provider       string    `json:"provider"`
+	Tenant         string    `json:"tenant"`
+	TenantName     string    `json:"tenant_name,omitempty"`
+	CollectedAt    time.Time `json:"collected_at"`
+	EvidenceSHA256 string    `json:"evidence_sha256"`
+	Credential     string    `json:"credential,omitempty"` // evidence.Source.Credential
+	// Collection says how the evidence was read (full or incremental, how
+	// many accounts re-read, the log window that proves the rest unchanged,
+	// the share of the rate limits spent), in one sentence; "" when the
+	// connector did not record it.
+	Collection  string              `json:"collection,omitempty"`
+	Coverage    []evidence.Coverage `json:"coverage"`
+	AuditWindow evidence.Window     `json:"audit_window"`
+	Accounts    int                 `json:"accounts"`
+	OutOfScope  []evidence.Count    `json:"out_of_scope,omitempty"`
+	Warnings    []string            `json:"warnings,omitempty"`
 }
 
 // Summary counts check entries by status.
@@ -197,6 +202,11 @@ type Results struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// Drift is set when a baseline was given (scan --baseline).
 	Drift *Drift `json:"drift,omitempty"`
+	// Actions is the remediation plan: candidate changes ordered greedily
+	// by their measured effect (ComputePlan); ActionsNote says why it is
+	// empty when it is.
+	Actions     []Action `json:"actions,omitempty"`
+	ActionsNote string   `json:"actions_note,omitempty"`
 	// Trend holds key figures of earlier runs kept with --history and of
 	// this run (last), oldest first, for the reports' trend view.
 	Trend []TrendPoint `json:"trend,omitempty"`

@@ -67,6 +67,10 @@ type Cover struct {
 	AuditWindow    string    `json:"audit_window"`
 	Tool           string    `json:"tool"`
 	Tenants        []Tenant  `json:"tenants"`
+	// Complete is results.Complete(); Completeness says it in words for
+	// the cover (an incomplete scan's verdict is not final).
+	Complete     bool   `json:"complete"`
+	Completeness string `json:"completeness"`
 }
 
 // Tenant is one scanned source on the cover.
@@ -96,7 +100,10 @@ type ExecutiveSummary struct {
 	AAL            []AALRow         `json:"aal"`
 	PrivilegedWeak PrivilegedWeak   `json:"privileged_weak"`
 	TopRisks       []Risk           `json:"top_risks"`
-	Drift          *DriftSummary    `json:"drift,omitempty"`
+	// Decisions is what the committee is asked to decide: the top actions
+	// of the remediation plan and the waivers to renew or close.
+	Decisions Decisions     `json:"decisions"`
+	Drift     *DriftSummary `json:"drift,omitempty"`
 	// Trend is one sentence on the change across the kept runs ("Failing
 	// findings went from X to Y since <date> …"); empty without a trend.
 	Trend string `json:"trend,omitempty"`
@@ -138,6 +145,108 @@ type AccountRef struct {
 	NominalAAL   string `json:"nominal_aal"`
 	EffectiveAAL string `json:"effective_aal"`
 	WeakestPath  string `json:"weakest_path"`
+}
+
+// Decisions is the "Decisions and actions" block.
+type Decisions struct {
+	Actions []ActionRow `json:"actions"`
+	// Cumulative: "After actions 1–3: 16 of 30 accounts below their
+	// nominal AAL are restored; 24 findings closed."
+	Cumulative string `json:"cumulative,omitempty"`
+	// More counts the plan's further steps (Action plan sheet).
+	More int `json:"more,omitempty"`
+	// Note explains an empty plan.
+	Note string `json:"note,omitempty"`
+	// Asks are the other decisions: expired or expiring waivers.
+	Asks []string `json:"asks,omitempty"`
+}
+
+// ActionRow is one plan step as the reports show it.
+type ActionRow struct {
+	Rank        int    `json:"rank"`
+	ID          string `json:"id"`
+	Provider    string `json:"provider"`
+	Check       string `json:"check"`
+	Title       string `json:"title"`
+	Effect      string `json:"effect"`
+	SideEffect  string `json:"side_effect,omitempty"`
+	ConsolePath string `json:"console_path"`
+	APIField    string `json:"api_field"`
+	Owner       string `json:"owner"`
+	Due         string `json:"due"`
+}
+
+// topActions is how many plan steps page 2 shows.
+const topActions = 3
+
+// EffectText says an action's measured effect in one sentence.
+func EffectText(e checks.Effect) string {
+	var parts []string
+	if e.AccountsRaised > 0 {
+		to := ""
+		for _, l := range []string{"AAL3", "AAL2", "AAL1"} {
+			if n := e.To[l]; n > 0 {
+				to += fmt.Sprintf(", %d to %s", n, l)
+			}
+		}
+		parts = append(parts, fmt.Sprintf("raises %d %s (%d privileged%s)", e.AccountsRaised, plural(e.AccountsRaised, "account", "accounts"), e.PrivilegedRaised, to))
+	}
+	if e.FindingsClosed > 0 {
+		parts = append(parts, fmt.Sprintf("closes %d %s", e.FindingsClosed, plural(e.FindingsClosed, "finding", "findings")))
+	}
+	if len(e.ChecksPassing) > 0 {
+		parts = append(parts, "passes "+strings.Join(e.ChecksPassing, ", "))
+	}
+	if len(parts) == 0 {
+		return "no measurable effect"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (b *builder) decisions() Decisions {
+	d := Decisions{Actions: []ActionRow{}, Note: b.r.ActionsNote}
+	for i, a := range b.r.Actions {
+		if i == topActions {
+			d.More = len(b.r.Actions) - topActions
+			break
+		}
+		row := ActionRow{Rank: i + 1, ID: a.ID, Provider: ProviderName(a.Provider), Check: a.Check, Title: a.Title, Effect: EffectText(a.Effect),
+			ConsolePath: a.ConsolePath, APIField: a.APIField, Owner: a.Owner, Due: a.Due}
+		if a.Effect.LockedOut > 0 {
+			row.SideEffect = fmt.Sprintf("%d %s left without a usable MFA method must enrol another first", a.Effect.LockedOut, plural(a.Effect.LockedOut, "account", "accounts"))
+		}
+		d.Actions = append(d.Actions, row)
+		if c := a.Cumulative; c != nil {
+			d.Cumulative = fmt.Sprintf("After actions 1–%d: %d of %d accounts below their nominal AAL are restored; %d %s closed.", i+1, c.Restored, c.Downgraded, c.FindingsClosed, plural(c.FindingsClosed, "finding", "findings"))
+		}
+	}
+	seen := map[string]bool{}
+	soon := b.r.GeneratedAt.AddDate(0, 0, 30).Format("2006-01-02")
+	for i := range b.r.Checks {
+		c := &b.r.Checks[i]
+		for _, f := range c.Findings {
+			w := f.Waiver
+			if w == nil || (!w.Expired && w.Expires > soon) {
+				continue
+			}
+			key := c.ID + c.Provider + w.Ticket + w.Expires
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			verb := "expires on " + w.Expires
+			if w.Expired {
+				verb = "expired on " + w.Expires + " and its findings count as failing"
+			}
+			ticket := ""
+			if w.Ticket != "" {
+				ticket = " (" + w.Ticket + ")"
+			}
+			d.Asks = append(d.Asks, fmt.Sprintf("Renew or close the waiver%s for %s %s on %s: it %s; owner %s.", ticket, c.ID, ProviderName(c.Provider), subjectLabel(f.Subject), verb, w.Owner))
+		}
+	}
+	sort.Strings(d.Asks)
+	return d
 }
 
 // AccountPaths is one account with its access paths.
@@ -590,6 +699,11 @@ func BuildView(r *checks.Results, opts ViewOptions) (*View, error) {
 	v.Matrix = b.matrix(v.Providers)
 	v.Summary = b.summary(v.Matrix)
 	v.PrivilegedPaths = b.privilegedPaths(v.Summary.PrivilegedWeak.Accounts)
+	v.Summary.Decisions = b.decisions()
+	if len(v.Summary.Decisions.Actions) > 0 && b.opts.TopRisks > 3 {
+		// Page 2 keeps one page: the decisions take the place of risks 4 and 5.
+		b.opts.TopRisks = 3
+	}
 	if v.Summary.TopRisks, err = b.topRisks(); err != nil {
 		return nil, err
 	}
@@ -726,6 +840,25 @@ func (b *builder) cover() Cover {
 	}
 	if c.Tool == "" {
 		c.Tool = "shadowpath"
+	}
+	c.Complete = b.r.Complete()
+	c.Completeness = "Complete: every dataset was read in full"
+	if !c.Complete {
+		gaps, weak := 0, 0
+		for _, s := range b.r.Sources {
+			for _, cv := range s.Coverage {
+				if cv.Status != evidence.Complete {
+					gaps++
+				}
+			}
+		}
+		for i := range b.r.Checks {
+			if b.r.Checks[i].Status == checks.NotAssessed || b.r.Checks[i].Incomplete {
+				weak++
+			}
+		}
+		c.Completeness = fmt.Sprintf("Incomplete: %d %s not read in full, %d %s not assessed or a lower bound; the verdict is not final",
+			gaps, plural(gaps, "dataset", "datasets"), weak, plural(weak, "check", "checks"))
 	}
 	for _, s := range b.sources() {
 		c.Tenants = append(c.Tenants, Tenant{
@@ -1343,13 +1476,27 @@ func (b *builder) coverageRows(s checks.SourceInfo) []CoverageRow {
 }
 
 var paramLabels = map[string]string{
-	"tap_max_lifetime":         "Temporary access pass maximum lifetime (REC-04)",
-	"reenrol_window":           "Re-enrolment expected within (REC-06)",
-	"resets_per_actor_per_day": "Assisted resets per actor per day (REC-07)",
-	"nhi_unused":               "Workload credential unused for (NHI-01)",
-	"secret_max_age":           "Secret maximum age (NHI-07)",
-	"cert_max_age":             "Certificate maximum age (NHI-07)",
-	"since":                    "Audit window",
+	"tap_max_lifetime":          "Temporary access pass maximum lifetime (REC-04)",
+	"reenrol_window":            "Re-enrolment expected within (REC-06)",
+	"resets_per_actor_per_day":  "Assisted resets per actor per day (REC-07)",
+	"nhi_unused":                "Workload credential unused for (NHI-01)",
+	"secret_max_age":            "Secret maximum age (NHI-07)",
+	"cert_max_age":              "Certificate maximum age (NHI-07)",
+	"since":                     "Audit window",
+	"service_accounts.patterns": "Service-account login patterns (NHI-10, human checks mark them)",
+	"service_accounts.accounts": "Service accounts listed by id or login",
+	"break_glass":               "Declared break-glass accounts (EXC-01)",
+}
+
+// configKey is where a parameter is set in the config file.
+func configKey(k string) string {
+	switch k {
+	case "tap_max_lifetime", "reenrol_window", "resets_per_actor_per_day", "nhi_unused", "secret_max_age", "cert_max_age":
+		return "thresholds." + k
+	case "since":
+		return "--since"
+	}
+	return k
 }
 
 func (b *builder) appendix(v *View) (Appendix, error) {
@@ -1376,7 +1523,11 @@ func (b *builder) appendix(v *View) (Appendix, error) {
 		if label == "" {
 			label = strings.ReplaceAll(k, "_", " ")
 		}
-		a.Thresholds = append(a.Thresholds, Param{Key: k, Label: label, Value: prettyDuration(b.r.Parameters[k])})
+		val := prettyDuration(b.r.Parameters[k])
+		if val == "" {
+			val = "none"
+		}
+		a.Thresholds = append(a.Thresholds, Param{Key: configKey(k), Label: label, Value: val})
 	}
 	for _, c := range b.r.Checks {
 		row := ManualRow{CheckID: c.ID, Provider: c.Provider, Title: c.Title, Detail: c.Rationale}
@@ -1405,6 +1556,11 @@ func (b *builder) appendix(v *View) (Appendix, error) {
 		return a, err
 	}
 	a.Methodology = templates.Paragraphs(m)
+	for _, s := range b.sources() {
+		if s.Collection != "" {
+			a.Methodology = append(a.Methodology, fmt.Sprintf("How %s %s was read: %s.", ProviderName(s.Provider), s.Tenant, s.Collection))
+		}
+	}
 	g, err := b.tpl.Doc(templates.Glossary, doc)
 	if err != nil {
 		return a, err

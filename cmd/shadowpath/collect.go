@@ -18,6 +18,7 @@ type collectOptions struct {
 	since      string
 	signKey    string
 	entraCloud string
+	incr       incrementalFlags
 }
 
 func newCollectCmd(f *factory) *cobra.Command {
@@ -41,6 +42,7 @@ detached ed25519 signature (SNAPSHOT.sig).`,
 	fl.StringVar(&opts.since, "since", "30d", "audit window (e.g. 30d, 72h)")
 	fl.StringVar(&opts.signKey, "sign-key", "", "ed25519 private key (PKCS#8 PEM) to sign the snapshot")
 	fl.StringVar(&opts.entraCloud, "entra-cloud", "", "Entra cloud: global, usgov, usgov-dod, china")
+	opts.incr.bind(fl)
 	return cmd
 }
 
@@ -54,6 +56,9 @@ func collectRun(ctx context.Context, f *factory, opts *collectOptions) error {
 	since, err := parseDuration(opts.since)
 	if err != nil || since <= 0 {
 		return usageErr(fmt.Errorf("--since %q: want a positive duration such as 30d", opts.since))
+	}
+	if err := opts.incr.validate(opts.sources); err != nil {
+		return err
 	}
 	log, err := f.logger()
 	if err != nil {
@@ -70,6 +75,7 @@ func collectRun(ctx context.Context, f *factory, opts *collectOptions) error {
 	if err := checkOutputFile("--out", opts.out); err != nil {
 		return err
 	}
+	cfg.oktaBase = opts.incr.base()
 	now := f.now().UTC().Truncate(time.Second)
 	snap, err := collectLive(ctx, f, cfg, opts.sources, opts.entraCloud, now, now.Add(-since), log)
 	if err != nil {
@@ -89,6 +95,9 @@ func collectRun(ctx context.Context, f *factory, opts *collectOptions) error {
 	}
 	if !f.quiet {
 		fmt.Fprintf(f.stderr, "shadowpath: wrote %s (sha256 %s)\n", opts.out, sum)
+		if cs := collectionSummary(snap); cs != "" {
+			fmt.Fprintf(f.stderr, "shadowpath: %s\n", cs)
+		}
 	}
 	for _, src := range snap.Sources {
 		for _, c := range src.Coverage {

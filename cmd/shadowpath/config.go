@@ -8,6 +8,7 @@ import (
 	"os"
 	pathpkg "path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/connectors/okta"
 	"github.com/shadowpath/shadowpath/internal/safeio"
 )
 
@@ -33,6 +35,26 @@ type fileConfig struct {
 	Entra           entraFileCfg  `yaml:"entra"`
 	Waivers         string        `yaml:"waivers"` // path, relative to the config file
 	TemplateDir     string        `yaml:"template_dir"`
+	Plan            planCfg       `yaml:"plan"`
+}
+
+// planCfg configures the remediation plan: who owns each action (per
+// provider, optionally per check: "okta", "entra", "MFA-04",
+// "okta/REC-03"; the most specific wins) and how much more a privileged
+// account weighs.
+type planCfg struct {
+	Owners           map[string]string `yaml:"owners"`
+	PrivilegedWeight int               `yaml:"privileged_weight"`
+}
+
+// ownerFor returns the configured owner of an action on a check.
+func (c *config) ownerFor(provider, check string) string {
+	for _, k := range []string{provider + "/" + check, check, provider} {
+		if o, ok := c.Plan.Owners[k]; ok && k != "/" {
+			return o
+		}
+	}
+	return ""
 }
 
 type serviceAccCfg struct {
@@ -58,6 +80,16 @@ type oktaFileCfg struct {
 	// RequestTimeout bounds each API request (default 60s): a tenant that
 	// stops answering costs at most this per dataset.
 	RequestTimeout string `yaml:"request_timeout"`
+	// RateShare is the share of each Okta rate-limit bucket a scan may
+	// spend (0.5 or "50%"; default 50%, never above the org's warning
+	// threshold).
+	RateShare string `yaml:"rate_share"`
+	// RateLimitsScope: a service app also asks for okta.rateLimits.read,
+	// to read the org's warning threshold (grant it to the app first).
+	RateLimitsScope bool `yaml:"rate_limits_scope"`
+	// NetworkZonesScope: a service app also asks for okta.networkZones.read,
+	// so rule contexts name network zones (grant it to the app first).
+	NetworkZonesScope bool `yaml:"network_zones_scope"`
 }
 
 type entraFileCfg struct {
@@ -78,6 +110,10 @@ type config struct {
 	thresholds checks.Thresholds
 	// oktaTimeout, entraTimeout: parsed request_timeout (0 = connector default).
 	oktaTimeout, entraTimeout time.Duration
+	// oktaRateShare: parsed okta.rate_share (0 = connector default).
+	oktaRateShare float64
+	// oktaBase: set by --since-snapshot / --full for this run (not from the file).
+	oktaBase *okta.Base
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
@@ -191,6 +227,21 @@ func parseConfig(path string, data []byte, getenv func(string) string, warn func
 		}
 		*d.dst = v
 	}
+	if c.Plan.PrivilegedWeight < 0 {
+		return nil, fmt.Errorf("%s:%d: field %q: must be 0 (default 5) or more", path, lineOf(data, "plan.privileged_weight"), "plan.privileged_weight")
+	}
+	for _, k := range sortedOwnerKeys(c.Plan.Owners) {
+		if !validOwnerKey(k) {
+			return nil, fmt.Errorf("%s:%d: field \"plan.owners\": key %q is not a provider (okta, entra), a check id (MFA-04) or provider/check (okta/MFA-04)", path, lineOf(data, "plan.owners"), k)
+		}
+	}
+	if c.Okta.RateShare != "" {
+		v, err := parseShare(c.Okta.RateShare)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: field %q: %q %v", path, lineOf(data, "okta.rate_share"), "okta.rate_share", c.Okta.RateShare, err)
+		}
+		c.oktaRateShare = v
+	}
 	if n := c.Thresholds.ResetsPerActorPerDay; n != nil {
 		if *n < 1 {
 			return nil, fmt.Errorf("%s:%d: field %q: must be at least 1", path, lineOf(data, "thresholds.resets_per_actor_per_day"), "thresholds.resets_per_actor_per_day")
@@ -262,6 +313,20 @@ func lineOf(data []byte, dotted string) int {
 	return line
 }
 
+// parseShare reads a share of a rate limit: 0.5 or "50%", in (0, 1].
+func parseShare(s string) (float64, error) {
+	s = strings.TrimSpace(s)
+	div := 1.0
+	if num, ok := strings.CutSuffix(s, "%"); ok {
+		s, div = strings.TrimSpace(num), 100
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v/div <= 0 || v/div > 1 {
+		return 0, errors.New("is not a share between 0 and 1 (e.g. 0.5 or 50%)")
+	}
+	return v / div, nil
+}
+
 // parseDuration accepts Go durations plus d (days) and w (weeks).
 func parseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
@@ -275,4 +340,32 @@ func parseDuration(s string) (time.Duration, error) {
 		}
 	}
 	return time.ParseDuration(s)
+}
+
+func sortedOwnerKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func validOwnerKey(k string) bool {
+	known := func(id string) bool {
+		for _, c := range checks.Catalog() {
+			if c.ID == id {
+				return true
+			}
+		}
+		return false
+	}
+	prov, check, both := strings.Cut(k, "/")
+	switch {
+	case both:
+		return (prov == "okta" || prov == "entra") && known(check)
+	case k == "okta" || k == "entra":
+		return true
+	}
+	return known(k)
 }

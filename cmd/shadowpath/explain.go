@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/spf13/cobra"
 
 	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
 
 // explainOptions are the flags of `shadowpath explain`.
@@ -45,35 +47,47 @@ Exit codes: 0 the account was found; 2 no account or more than one matches
 			return explainRun(cmd.Context(), f, opts, args[0])
 		},
 	}
-	fl := cmd.Flags()
-	fl.StringSliceVar(&opts.sources, "source", nil, "providers to read live: okta, entra")
-	fl.StringSliceVar(&opts.snapshots, "snapshot", nil, "evidence snapshot file(s)")
-	fl.BoolVar(&opts.demo, "demo", false, "the built-in demo tenants")
-	fl.StringVar(&opts.configPath, "config", "", "configuration file (YAML): service-account patterns, break-glass accounts")
-	fl.StringVar(&opts.since, "since", "30d", "with --source: audit window to read")
-	fl.StringVar(&opts.entraCloud, "entra-cloud", "", "Entra cloud: global, usgov, usgov-dod, china (default global)")
-	fl.StringVarP(&opts.format, "format", "o", "text", "output: text or json")
+	opts.bind(cmd, "configuration file (YAML): service-account patterns, break-glass accounts")
 	return cmd
 }
 
-func explainRun(ctx context.Context, f *factory, opts *explainOptions, query string) error {
-	if opts.format != "text" && opts.format != "json" {
-		return usageErr(fmt.Errorf("--format %q: want text or json", opts.format))
+// bind declares the evidence and output flags explain and plan share.
+func (o *explainOptions) bind(cmd *cobra.Command, configHelp string) {
+	fl := cmd.Flags()
+	fl.StringSliceVar(&o.sources, "source", nil, "providers to read live: okta, entra")
+	fl.StringSliceVar(&o.snapshots, "snapshot", nil, "evidence snapshot file(s)")
+	fl.BoolVar(&o.demo, "demo", false, "the built-in demo tenants")
+	fl.StringVar(&o.configPath, "config", "", configHelp)
+	fl.StringVar(&o.since, "since", "30d", "with --source: audit window to read")
+	fl.StringVar(&o.entraCloud, "entra-cloud", "", "Entra cloud: global, usgov, usgov-dod, china (default global)")
+	fl.StringVarP(&o.format, "format", "o", "text", "output: text or json")
+}
+
+// evidence reads the evidence the flags name, with the config: the same
+// sources, validation and errors as scan.
+func (o *explainOptions) evidence(ctx context.Context, f *factory) (*config, *evidence.Snapshot, time.Time, error) {
+	if o.format != "text" && o.format != "json" {
+		return nil, nil, time.Time{}, usageErr(fmt.Errorf("--format %q: want text or json", o.format))
 	}
-	so := &scanOptions{sources: opts.sources, snapshots: opts.snapshots, demo: opts.demo, configPath: opts.configPath,
-		since: opts.since, entraCloud: opts.entraCloud, formats: []string{"json"}, failOn: "none"}
+	so := &scanOptions{sources: o.sources, snapshots: o.snapshots, demo: o.demo, configPath: o.configPath,
+		since: o.since, entraCloud: o.entraCloud, formats: []string{"json"}, failOn: "none"}
 	if err := so.validate(); err != nil {
-		return err
+		return nil, nil, time.Time{}, err
 	}
 	log, err := f.logger()
 	if err != nil {
-		return err
+		return nil, nil, time.Time{}, err
 	}
 	cfg, err := loadScanConfig(f, so, log)
 	if err != nil {
-		return err
+		return nil, nil, time.Time{}, err
 	}
 	snap, at, err := gatherEvidence(ctx, f, so, cfg, log)
+	return cfg, snap, at, err
+}
+
+func explainRun(ctx context.Context, f *factory, opts *explainOptions, query string) error {
+	cfg, snap, at, err := opts.evidence(ctx, f)
 	if err != nil {
 		return err
 	}

@@ -41,6 +41,7 @@ type scanOptions struct {
 	templateDir  string
 	entraCloud   string
 	signKey      string
+	incr         incrementalFlags
 }
 
 var allFormats = []string{"pdf", "xlsx", "json", "oscal"}
@@ -82,6 +83,7 @@ so some checks are not_assessed) or bad usage/config; 3 internal error.`,
 	fl.StringVar(&opts.templateDir, "template-dir", "", "directory of report text templates overriding the embedded ones")
 	fl.StringVar(&opts.entraCloud, "entra-cloud", "", "Entra cloud: global, usgov, usgov-dod, china (default global)")
 	fl.StringVar(&opts.signKey, "sign-key", "", "with --save-snapshot: ed25519 private key (PKCS#8 PEM) to sign the snapshot (SNAPSHOT.sig)")
+	opts.incr.bind(fl)
 	return cmd
 }
 
@@ -136,7 +138,7 @@ func (o *scanOptions) validate() error {
 	if d, err := parseDuration(o.since); err != nil || d <= 0 {
 		return usageErr(fmt.Errorf("--since %q: want a positive duration such as 30d or 72h", o.since))
 	}
-	return nil
+	return o.incr.validate(o.sources)
 }
 
 func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
@@ -211,6 +213,9 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 		return err
 	}
 	res.GeneratedAt = reportAt
+	if err := addPlan(res, snap, cfg, evalAt); err != nil {
+		return err
+	}
 
 	if opts.baseline != "" {
 		old, err := readResultsFile(opts.baseline)
@@ -258,9 +263,13 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 			}
 			log.Info("scan complete", "credentials", strings.Join(creds, ","), "checks", len(res.Checks), "pass", s.Pass, "fail", s.Fail, "waived", s.Waived,
 				"not_assessed", s.NotAssessed, "manual", s.Manual, "not_applicable", s.NotApplicable,
-				"identities", len(res.Identities), "out", opts.out, "exit_code", code)
+				"identities", len(res.Identities), "out", opts.out, "exit_code", code, "collection", collectionSummary(snap))
 		} else {
-			fmt.Fprintln(f.stderr, summaryLine(res, opts.out, files, code))
+			line := summaryLine(res, opts.out, files, code)
+			if cs := collectionSummary(snap); cs != "" {
+				line += "; " + cs
+			}
+			fmt.Fprintln(f.stderr, line)
 		}
 	}
 	return nil
@@ -317,6 +326,7 @@ func gatherEvidence(ctx context.Context, f *factory, opts *scanOptions, cfg *con
 		return snap, latestCollection(snap), nil
 	}
 	since, _ := parseDuration(opts.since)
+	cfg.oktaBase = opts.incr.base()
 	now := f.now().UTC().Truncate(time.Second)
 	snap, err := collectLive(ctx, f, cfg, opts.sources, opts.entraCloud, now, now.Add(-since), log)
 	return snap, now, err

@@ -78,6 +78,91 @@ type Source struct {
 	// Warnings are things a reader of the report must know (unknown vendor
 	// values, fallbacks used, beta endpoints read).
 	Warnings []string `json:"warnings,omitempty"`
+	// Collection says how the source was read: incremental or full (and
+	// why), and the share of the vendor's rate limits spent. nil for
+	// connectors and snapshots that do not record it.
+	Collection *Collection `json:"collection,omitempty"`
+}
+
+// Collection modes.
+const (
+	CollectFull        = "full"
+	CollectIncremental = "incremental"
+)
+
+// Collection records how a source was collected, so that a report (and an
+// auditor re-performing the test) can say what was read and what was
+// carried over.
+type Collection struct {
+	// Mode is CollectFull or CollectIncremental.
+	Mode string `json:"mode"`
+	// FullReason says why a collection that was asked to be incremental
+	// read everything ("" when it was not asked, or when it was incremental).
+	FullReason string `json:"full_reason,omitempty"`
+	// Base identifies the previous snapshot an incremental collection
+	// started from.
+	Base *CollectionBase `json:"base,omitempty"`
+	// LogWindow is the audit-log period read for changes: every account
+	// carried over has FactorsReadAt at or after its start.
+	LogWindow *Window `json:"log_window,omitempty"`
+	// ChangeEvents counts the change events read in LogWindow.
+	ChangeEvents int `json:"change_events,omitempty"`
+	// Users is the number of accounts; Reread how many of them had their
+	// methods read in this collection, CarriedOver how many were carried over.
+	Users       int `json:"users"`
+	Reread      int `json:"reread"`
+	CarriedOver int `json:"carried_over"`
+	// RereadReasons counts the re-read accounts by reason (an account is
+	// counted under its first reason).
+	RereadReasons []Count `json:"reread_reasons,omitempty"`
+	// Format names the normalization of the carried-over data; a base of
+	// another format is not carried over.
+	Format string `json:"format,omitempty"`
+	// RateShare is the share (0–1] of each rate-limit bucket the collector
+	// allowed itself; RateShareNote says how it was chosen (configured
+	// share, the org's warning threshold, or the threshold assumed when it
+	// could not be read).
+	RateShare     float64 `json:"rate_share,omitempty"`
+	RateShareNote string  `json:"rate_share_note,omitempty"`
+	// Notes are the entries of Source.Warnings that restate this record
+	// (for a report that shows warnings).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// CollectionBase identifies a previous snapshot.
+type CollectionBase struct {
+	CollectedAt time.Time `json:"collected_at"`
+	// EvidenceSHA256 is the base source's evidence hash.
+	EvidenceSHA256 string `json:"evidence_sha256"`
+}
+
+// WithoutReadMetadata returns a copy of s without what records how it was
+// read (per-account FactorsReadAt and CarriedOver, Collection and the
+// warnings that restate it): two
+// collections of the same tenant state, one full and one incremental, have
+// the same hash once this is removed.
+func (s *Source) WithoutReadMetadata() *Source {
+	cp := *s
+	if s.Collection != nil && len(s.Collection.Notes) > 0 {
+		notes := map[string]bool{}
+		for _, n := range s.Collection.Notes {
+			notes[n] = true
+		}
+		cp.Warnings = nil
+		for _, w := range s.Warnings {
+			if !notes[w] {
+				cp.Warnings = append(cp.Warnings, w)
+			}
+		}
+	}
+	cp.Collection = nil
+	cp.Accounts = make([]Account, len(s.Accounts))
+	for i, a := range s.Accounts {
+		a.FactorsReadAt = nil
+		a.CarriedOver = false
+		cp.Accounts[i] = a
+	}
+	return &cp
 }
 
 // Window is a closed time interval.
@@ -182,6 +267,14 @@ type Account struct {
 	MethodsError string     `json:"methods_error,omitempty"`
 	LastSignIn   *time.Time `json:"last_sign_in,omitempty"`
 	Created      *time.Time `json:"created,omitempty"`
+	// FactorsReadAt is the collection time (the CollectedAt of the source
+	// that read them) at which Methods were last read from the vendor; nil
+	// for connectors that do not record it.
+	FactorsReadAt *time.Time `json:"factors_read_at,omitempty"`
+	// CarriedOver: Methods were not re-read in this collection but carried
+	// over from the previous snapshot, because the audit log window recorded
+	// in Source.Collection shows no change to them since FactorsReadAt.
+	CarriedOver bool `json:"carried_over,omitempty"`
 }
 
 // Role is an administrative role held by an account or workload.

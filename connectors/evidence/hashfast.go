@@ -16,7 +16,7 @@ import (
 // accountFields, methodFields and roleFields are the JSON keys appendAccount
 // writes, in order, with ",omitempty" where it omits empty values.
 var (
-	accountFields = []string{"id", "name", "login", "status", "user_type", "privileged", "roles,omitempty", "groups,omitempty", "methods", "methods_error,omitempty", "last_sign_in,omitempty", "created,omitempty"}
+	accountFields = []string{"id", "name", "login", "status", "user_type", "privileged", "roles,omitempty", "groups,omitempty", "methods", "methods_error,omitempty", "last_sign_in,omitempty", "created,omitempty", "factors_read_at,omitempty", "carried_over,omitempty"}
 	methodFields  = []string{"kind", "vendor_type", "vendor_provider,omitempty", "id,omitempty", "name,omitempty", "status,omitempty", "created,omitempty", "last_used,omitempty"}
 	roleFields    = []string{"id", "name", "via,omitempty"}
 )
@@ -236,6 +236,16 @@ func (w *jsonWriter) appendAccount(depth int, a *Account) (ok bool) {
 		if !w.time(a.Created) {
 			return false
 		}
+	}
+	if a.FactorsReadAt != nil {
+		w.key(false, d, "factors_read_at")
+		if !w.time(a.FactorsReadAt) {
+			return false
+		}
+	}
+	if a.CarriedOver {
+		w.key(false, d, "carried_over")
+		w.bool(true)
 	}
 	w.newline(depth)
 	w.b = append(w.b, '}')

@@ -43,7 +43,7 @@ func TestAppendAccount(t *testing.T) {
 	cases := map[string]Account{
 		"zero":            {},
 		"nil vs empty":    {Methods: []Method{}, Groups: []string{}, Roles: []Role{}},
-		"everything":      {ID: "00u1", Name: "N", Login: "l@x", Status: "ACTIVE", UserType: "member", Privileged: true, Roles: []Role{{ID: "SUPER_ADMIN", Name: "Super", Via: "direct"}, {ID: "R2"}}, Groups: []string{"g1", "g2"}, Methods: []Method{{Kind: KindFIDO2, VendorType: "webauthn", VendorProvider: "FIDO", ID: "f1", Name: "key", Status: "ACTIVE", Created: &nano, LastUsed: &utc}, {}}, MethodsError: "HTTP 500", LastSignIn: &utc, Created: &nano},
+		"everything":      {ID: "00u1", Name: "N", Login: "l@x", Status: "ACTIVE", UserType: "member", Privileged: true, Roles: []Role{{ID: "SUPER_ADMIN", Name: "Super", Via: "direct"}, {ID: "R2"}}, Groups: []string{"g1", "g2"}, Methods: []Method{{Kind: KindFIDO2, VendorType: "webauthn", VendorProvider: "FIDO", ID: "f1", Name: "key", Status: "ACTIVE", Created: &nano, LastUsed: &utc}, {}}, MethodsError: "HTTP 500", LastSignIn: &utc, Created: &nano, FactorsReadAt: &utc, CarriedOver: true},
 		"escapes":         {Name: "quote \" backslash \\ nl \n cr \r tab \t bs \b ff \f nul \x00 unit \x1f del \x7f <&> /", Login: "\u2028\u2029 é 日本 😀"},
 		"invalid utf8":    {Name: "a\xffb\xc3(c\xed\xa0\x80d", Login: "\xf0\x28\x8c\x28"},
 		"one method only": {Methods: []Method{{Kind: KindSMS, Name: "+1 ••• 12"}}},

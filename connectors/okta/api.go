@@ -68,9 +68,11 @@ func (c *Connector) get(ctx context.Context, path string, v any) (*oktasdk.Respo
 
 func (c *Connector) getOnce(ctx context.Context, path string, v any) (_ *oktasdk.Response, err error) {
 	defer recoverCall(endpointOf(path), &err)
-	if err := c.pacer.wait(ctx, bucketOf(endpointOf(path))); err != nil {
+	release, err := c.pacer.wait(ctx, bucketOf(endpointOf(path)))
+	if err != nil {
 		return nil, err
 	}
+	defer release()
 	ctx = context.WithValue(ctx, pacedKey{}, true)
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
 	defer cancel()
@@ -203,6 +205,8 @@ func neededFor(endpoint string) string {
 		return "okta.policies.read"
 	case strings.HasPrefix(endpoint, "/api/v1/zones"):
 		return "okta.networkZones.read"
+	case strings.HasPrefix(endpoint, "/api/v1/rate-limit-settings"):
+		return "okta.rateLimits.read"
 	case strings.HasPrefix(endpoint, "/api/v1/logs"):
 		return "okta.logs.read"
 	case strings.HasPrefix(endpoint, "/api/v1/api-tokens"):

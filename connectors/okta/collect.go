@@ -40,8 +40,10 @@ type run struct {
 	groupsRead    bool
 	factorOf      map[string]evidence.MethodKind // factor id → kind, for log events
 	warned        map[string]bool
-	everyone      string // id of the built-in Everyone group
-	classic       bool   // Classic engine org (no /api/v1/authenticators)
+	everyone      string                // id of the built-in Everyone group
+	classic       bool                  // Classic engine org (no /api/v1/authenticators)
+	lastUpdated   map[string]*time.Time // user id → lastUpdated, for incremental runs
+	pols          *readPolicies
 	// appInfo: app id → name and label, for naming policy mappings.
 	appInfo map[string]appNames
 	// zoneNames: network zone id → name, for rule contexts.
@@ -100,12 +102,14 @@ func (c *Connector) Collect(ctx context.Context, opts evidence.CollectOptions) (
 			AuditWindow:      evidence.Window{Since: opts.Since, Until: opts.Now},
 			LogRetentionDays: 90,
 			Accounts:         []evidence.Account{},
+			Collection:       &evidence.Collection{Mode: evidence.CollectFull},
 		},
-		accounts: map[string]int{},
-		logins:   map[string]string{},
-		roles:    map[string][]evidence.Role{},
-		factorOf: map[string]evidence.MethodKind{},
-		warned:   map[string]bool{},
+		lastUpdated: map[string]*time.Time{},
+		accounts:    map[string]int{},
+		logins:      map[string]string{},
+		roles:       map[string][]evidence.Role{},
+		factorOf:    map[string]evidence.MethodKind{},
+		warned:      map[string]bool{},
 
 		groupMembers: map[string][]string{},
 		groupRoles:   map[string][]rawRole{},
@@ -118,16 +122,35 @@ func (c *Connector) Collect(ctx context.Context, opts evidence.CollectOptions) (
 	defer c.pacer.setNotify(nil)
 	log.Debug("okta: collect", "org", c.host, "since", opts.Since, "until", opts.Now)
 
+	// Until the org's warning threshold is read, pace as if it were the
+	// assumed one. The users are read first: their failure is the one that
+	// says whether the org can be read at all.
+	r.c.pacer.setShare(r.configuredShare(), assumedWarningThreshold/100.0)
 	if err := r.users(ctx); err != nil {
 		if fatal(err) {
 			return nil, err
 		}
 	}
+	r.rateShare(ctx)
 	r.groups(ctx)
 	r.adminRoles(ctx)
-	r.factors(ctx)
-	pols := r.policies(ctx)
-	r.authenticators(ctx, pols)
+	if c.cfg.Base == nil {
+		r.factors(ctx, nil)
+		r.pols = r.policies(ctx)
+		r.authenticators(ctx, r.pols)
+	} else {
+		// Incremental: the configuration is compared with the previous
+		// snapshot's before deciding whose factors to re-read.
+		r.pols = r.policies(ctx)
+		r.authenticators(ctx, r.pols)
+		var p *plan
+		if cov, ok := r.src.CoverageOf(evidence.DSUsers); ok && cov.Status == evidence.Complete {
+			p = r.planIncremental(ctx)
+		} else {
+			r.src.Collection.FullReason = "the users could not be read, so no factors were read or carried over"
+		}
+		r.factors(ctx, p)
+	}
 	r.systemLog(ctx)
 	r.apiTokens(ctx)
 	r.apps(ctx)
@@ -163,11 +186,12 @@ func fatal(err error) bool {
 }
 
 type rawUser struct {
-	ID        string `json:"id"`
-	Status    string `json:"status"`
-	Created   string `json:"created"`
-	LastLogin string `json:"lastLogin"`
-	Profile   struct {
+	ID          string `json:"id"`
+	Status      string `json:"status"`
+	Created     string `json:"created"`
+	LastLogin   string `json:"lastLogin"`
+	LastUpdated string `json:"lastUpdated"`
+	Profile     struct {
 		Login     string `json:"login"`
 		FirstName string `json:"firstName"`
 		LastName  string `json:"lastName"`
@@ -210,6 +234,7 @@ func (r *run) users(ctx context.Context) error {
 		}
 		r.credentialProvider(u)
 		r.accounts[u.ID] = len(r.src.Accounts)
+		r.lastUpdated[u.ID] = parseTime(u.LastUpdated)
 		r.src.Accounts = append(r.src.Accounts, evidence.Account{
 			ID: u.ID, Name: name, Login: u.Profile.Login, Status: u.Status, UserType: "member",
 			Methods: []evidence.Method{}, LastSignIn: parseTime(u.LastLogin), Created: parseTime(u.Created),
@@ -481,17 +506,38 @@ type rawFactor struct {
 }
 
 // factors reads each in-scope user's enrolled factors on the bounded worker
-// pool. No user is dropped: each ends with its methods or a MethodsError.
-func (r *run) factors(ctx context.Context) {
+// pool, or, in an incremental collection (p without a full reason), only
+// the users p does not carry over. No user is dropped: each ends with its
+// methods (read or carried over) or a MethodsError.
+func (r *run) factors(ctx context.Context, p *plan) {
 	if cov, ok := r.src.CoverageOf(evidence.DSUsers); !ok || cov.Status != evidence.Complete {
 		r.src.SetCoverage(evidence.Coverage{Dataset: evidence.DSFactors, Status: evidence.Errored, Detail: "users could not be read"})
 		return
 	}
 	total := len(r.src.Accounts)
+	readAt := r.opts.Now.UTC()
+	var todo []int
+	reasons := map[string]int{}
+	carried := 0
+	for i := range r.src.Accounts {
+		acc := &r.src.Accounts[i]
+		if p != nil && p.full == "" {
+			if old := p.carry[acc.ID]; old != nil {
+				r.carryOver(acc, old)
+				carried++
+				continue
+			}
+			reasons[p.reasons[acc.ID]]++
+		} else {
+			reasons[whyFullRead]++
+		}
+		todo = append(todo, i)
+	}
 	var done, failed atomic.Int64
 	start := time.Now()
-	r.c.forEach(ctx, total, func(ctx context.Context, i int) {
-		acc := &r.src.Accounts[i]
+	r.progress("okta: factors: %d users to read, %d carried over", len(todo), carried)
+	r.c.forEach(ctx, len(todo), func(ctx context.Context, j int) {
+		acc := &r.src.Accounts[todo[j]]
 		var fs []rawFactor
 		_, err := r.c.get(ctx, "/api/v1/users/"+url.PathEscape(acc.ID)+"/factors", &fs)
 		if err != nil {
@@ -504,18 +550,58 @@ func (r *run) factors(ctx context.Context) {
 				}
 				acc.Methods = append(acc.Methods, r.method(f))
 			}
+			acc.FactorsReadAt = &readAt
 		}
-		if d := done.Add(1); d%500 == 0 || d == int64(total) {
-			r.progress("okta: factors %d/%d users", d, total)
+		if d := done.Add(1); d%500 == 0 || d == int64(len(todo)) {
+			r.progressETA(d, int64(len(todo)), start)
 		}
 	})
+	r.record(p, len(todo), carried, reasons)
 	cov := evidence.Coverage{Dataset: evidence.DSFactors, Status: evidence.Complete, Items: total - int(failed.Load())}
 	if n := failed.Load(); n > 0 {
 		cov.Status = evidence.Partial
 		cov.Detail = fmt.Sprintf("factors of %d of %d users not read (see each account's methods_error)", n, total)
 	}
 	r.src.SetCoverage(cov)
-	r.log.Debug("okta: factors read", "users", total, "failed", failed.Load(), "elapsed", time.Since(start))
+	r.log.Debug("okta: factors read", "users", total, "read", len(todo), "carried_over", carried, "failed", failed.Load(), "elapsed", time.Since(start))
+}
+
+// carryOver copies an account's methods from the previous snapshot. The
+// factor ids feed the System Log events' method kinds, and an unknown
+// factor type is warned about again, as a fresh read would.
+func (r *run) carryOver(acc *evidence.Account, old *evidence.Account) {
+	acc.Methods = append([]evidence.Method{}, old.Methods...)
+	for i, m := range acc.Methods {
+		if m.Created != nil {
+			t := *m.Created
+			acc.Methods[i].Created = &t
+		}
+		if m.LastUsed != nil {
+			t := *m.LastUsed
+			acc.Methods[i].LastUsed = &t
+		}
+		if _, ok := evidence.OktaFactorKind(m.VendorType, m.VendorProvider); !ok {
+			r.warn(fmt.Sprintf("unknown Okta factor factorType %q provider %q: treated as %s", m.VendorType, m.VendorProvider, evidence.KindUnknown))
+		}
+		r.mu.Lock()
+		r.factorOf[m.ID] = m.Kind
+		r.mu.Unlock()
+	}
+	t := *old.FactorsReadAt
+	acc.FactorsReadAt = &t
+	acc.CarriedOver = true
+}
+
+// progressETA reports factor progress with the rate so far and the time
+// left at that rate.
+func (r *run) progressETA(done, total int64, start time.Time) {
+	el := time.Since(start)
+	if done == 0 || el <= 0 {
+		return
+	}
+	eta := time.Duration(float64(el) / float64(done) * float64(total-done))
+	r.progress("okta: factors %d/%d users re-read (%.0f/s, ETA %s, %d rate-limit waits)",
+		done, total, float64(done)/el.Seconds(), eta.Round(time.Second), r.c.pacer.waits.Load())
 }
 
 // method normalizes one ACTIVE factor.

@@ -64,13 +64,28 @@ type Config struct {
 	// MaxRateLimitWait caps one wait for a rate-limit window to reset
 	// (default 65s, a little over Okta's one-minute windows).
 	MaxRateLimitWait time.Duration
+	// RateShare is the share, in (0, 1], of each rate-limit bucket the
+	// collector may spend per window (default DefaultRateShare, 50%). It is
+	// capped by the org's warning threshold.
+	RateShare float64
+	// Base, when set, asks for an incremental collection from a previous
+	// snapshot (see incremental.go).
+	Base *Base
+	// RateLimitsScope adds okta.rateLimits.read to a service app's token
+	// request, so the org's warning threshold can be read. Off by default:
+	// a scope the app was not granted makes the token request fail.
+	RateLimitsScope bool
+	// NetworkZonesScope adds okta.networkZones.read to a service app's
+	// token request, so rule contexts name zones ("outside zone
+	// Corporate HQ"). Off by default for the same reason; without it the
+	// zone list is not readable and contexts name zone ids, with a warning.
+	NetworkZonesScope bool
 }
 
 // Scopes are the OAuth scopes a service app needs, one per dataset family.
 var Scopes = []string{
 	"okta.users.read", "okta.groups.read", "okta.roles.read", "okta.authenticators.read",
 	"okta.policies.read", "okta.logs.read", "okta.apiTokens.read", "okta.apps.read", "okta.appGrants.read",
-	"okta.networkZones.read",
 }
 
 // ConfigFromEnv reads OKTA_ORG_URL and either OKTA_API_TOKEN or
@@ -131,6 +146,9 @@ func (c *Config) validate() error {
 	}
 	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
 		return fmt.Errorf("okta: OKTA_ORG_URL %q must be the bare org URL (no path or query)", c.OrgURL)
+	}
+	if c.RateShare < 0 || c.RateShare > 1 {
+		return fmt.Errorf("okta: rate share %v: want a share between 0 and 1 (e.g. 0.5 for 50%%)", c.RateShare)
 	}
 	if c.Token.Empty() == (c.ClientID == "" || c.PrivateKey.Empty()) {
 		return errors.New("okta: configure exactly one of an API token or a service app (client id + private key)")
@@ -226,7 +244,7 @@ func New(cfg Config) (*Connector, error) {
 	}
 	u, _ := url.Parse(cfg.OrgURL)
 	c := &Connector{cfg: cfg, host: u.Host}
-	c.pacer = newPacer(cfg.MaxRateLimitWait, cfg.Concurrency)
+	c.pacer = newPacer(cfg.MaxRateLimitWait)
 
 	base := cfg.HTTPClient
 	if base == nil {
@@ -291,7 +309,7 @@ func New(cfg Config) (*Connector, error) {
 			oktasdk.WithAuthorizationMode("PrivateKey"),
 			oktasdk.WithToken(""),
 			oktasdk.WithClientId(cfg.ClientID),
-			oktasdk.WithScopes(Scopes),
+			oktasdk.WithScopes(c.scopes()),
 			oktasdk.WithPrivateKeySigner(signer),
 			oktasdk.WithPrivateKeyId(cfg.KeyID))
 	}
@@ -306,3 +324,15 @@ func New(cfg Config) (*Connector, error) {
 
 // Provider implements evidence.Connector.
 func (c *Connector) Provider() evidence.Provider { return evidence.Okta }
+
+// scopes are the OAuth scopes a service app's token request asks for.
+func (c *Connector) scopes() []string {
+	out := append([]string{}, Scopes...)
+	if c.cfg.RateLimitsScope {
+		out = append(out, "okta.rateLimits.read")
+	}
+	if c.cfg.NetworkZonesScope {
+		out = append(out, "okta.networkZones.read")
+	}
+	return out
+}

@@ -30,9 +30,11 @@ func (t *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	b := bucketOf(req.URL.Path)
 	if !token && req.Context().Value(pacedKey{}) == nil {
-		if err := t.pacer.wait(req.Context(), b); err != nil {
+		release, err := t.pacer.wait(req.Context(), b)
+		if err != nil {
 			return nil, err
 		}
+		defer release()
 	}
 	resp, err := t.next.RoundTrip(req)
 	if err == nil {
@@ -93,21 +95,37 @@ func bucketOf(p string) string {
 	return strings.Join(parts, "/")
 }
 
-// safety is the share of a bucket's remaining budget the pacer aims to
-// spend before the reset, leaving headroom for other clients of the org.
-const safety = 0.95
+// DefaultRateShare is the share of each rate-limit bucket the pacer spends
+// unless Config.RateShare says otherwise: the buckets are org-wide, shared
+// with the org's provisioning and SSO integrations.
+const DefaultRateShare = 0.5
 
-// pacer keeps one token-bucket limiter per rate-limit bucket. After every
-// response it sets the bucket's rate to what is left of the window's budget
-// (X-Rate-Limit-Remaining) spread over the time left until
-// X-Rate-Limit-Reset, so it needs no assumption about the window length; and
-// it blocks the bucket until the reset when a 429 arrives or fewer requests
-// remain than may be in flight.
+// assumedWarningThreshold is the warning threshold assumed when the org's
+// own cannot be read: the lower of Okta's two documented defaults (90% for
+// Workforce orgs, 60% for CIAM orgs).
+const assumedWarningThreshold = 60
+
+// resetMargin is waited past a bucket's announced reset before the next
+// window is used, for clock skew between us and Okta.
+const resetMargin = 50 * time.Millisecond
+
+// pacer keeps one token-bucket limiter and one window account per
+// rate-limit bucket. Per window (X-Rate-Limit-Reset) it lets the collector
+// spend at most share × X-Rate-Limit-Limit requests, and never lets the
+// bucket's total use (ours and the org's other clients', from
+// X-Rate-Limit-Remaining) plus the requests in flight reach ceiling ×
+// Limit, the org's warning threshold. Within a window it spreads what is
+// left of the budget over the time left until the reset, so it needs no
+// assumption about the window length; the time left is not rounded up to a
+// second (a one-second window would be paced at half its rate), only
+// bounded by the shortest window seen. It blocks the bucket until the reset
+// when a 429 arrives or the budget is spent.
 type pacer struct {
 	maxWait time.Duration
-	reserve int
 
 	mu      sync.Mutex
+	share   float64 // of Limit per window, (0, 1]
+	ceiling float64 // of Limit, total use (all clients), (0, 1]
 	buckets map[string]*bucketState
 	notify  func(bucket string, d time.Duration)
 
@@ -119,12 +137,29 @@ type pacer struct {
 type bucketState struct {
 	lim          *rate.Limiter
 	blockedUntil time.Time
+
+	limit     int       // X-Rate-Limit-Limit of the current window; 0 = unknown
+	resetAt   time.Time // end of the current window
+	remaining int       // lowest X-Rate-Limit-Remaining seen in it
+	ours      int       // our responses counted in it
+	inflight  int       // requests sent (or about to be) and not answered
+	winLen    time.Duration
 }
 
-// newPacer makes a pacer; reserve is how many requests may be in flight at
-// once, so a bucket is paused when fewer remain.
-func newPacer(maxWait time.Duration, reserve int) *pacer {
-	return &pacer{maxWait: maxWait, reserve: max(1, reserve), buckets: map[string]*bucketState{}}
+// newPacer makes a pacer that spends DefaultRateShare of each bucket until
+// setShare says otherwise.
+func newPacer(maxWait time.Duration) *pacer {
+	return &pacer{maxWait: maxWait, share: DefaultRateShare, ceiling: 1, buckets: map[string]*bucketState{}}
+}
+
+// setShare sets the share of each bucket's limit the collector may spend
+// per window and the ceiling of the bucket's total use; the share never
+// exceeds the ceiling.
+func (p *pacer) setShare(share, ceiling float64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ceiling = min(max(ceiling, 0.01), 1)
+	p.share = min(max(share, 0.01), p.ceiling)
 }
 
 func (p *pacer) setNotify(f func(bucket string, d time.Duration)) {
@@ -142,12 +177,39 @@ func (p *pacer) state(b string) *bucketState {
 	return st
 }
 
-// wait blocks until a request to bucket b may be sent.
-func (p *pacer) wait(ctx context.Context, b string) error {
+// budgets returns, for a bucket whose limit is known, how many requests we
+// may have in its current window and how high its total use may go.
+func (p *pacer) budgets(limit int) (ours, total int) {
+	ours = max(1, int(p.share*float64(limit)))
+	total = max(1, int(p.ceiling*float64(limit)))
+	return ours, total
+}
+
+// wait blocks until a request to bucket b may be sent and reserves it;
+// release must be called once the request is answered (or not sent).
+func (p *pacer) wait(ctx context.Context, b string) (release func(), err error) {
 	for {
 		p.mu.Lock()
 		st := p.state(b)
 		now := time.Now()
+		if !now.Before(st.blockedUntil) && st.limit > 0 {
+			ours, remaining := st.ours, st.remaining
+			if !now.Before(st.resetAt) {
+				// The window has ended; the next response tells the new
+				// one's numbers. Until then only what is in flight counts.
+				ours, remaining = 0, st.limit
+			}
+			mine, totalCap := p.budgets(st.limit)
+			switch {
+			case ours+st.inflight >= mine, st.limit-remaining+st.inflight >= totalCap:
+				if now.Before(st.resetAt) {
+					st.blockedUntil = st.resetAt.Add(resetMargin)
+				} else {
+					// Spent by requests in flight: wait for their answers.
+					st.blockedUntil = now.Add(10 * time.Millisecond)
+				}
+			}
+		}
 		if now.Before(st.blockedUntil) {
 			d := st.blockedUntil.Sub(now)
 			notify := p.notify
@@ -160,55 +222,97 @@ func (p *pacer) wait(ctx context.Context, b string) error {
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return ctx.Err()
+				return nil, ctx.Err()
 			case <-t.C:
 			}
 			continue
 		}
 		lim := st.lim
+		st.inflight++
 		p.mu.Unlock()
 		p.requests.Add(1)
-		if lim == nil {
-			return nil
+		var once sync.Once
+		release = func() {
+			once.Do(func() {
+				p.mu.Lock()
+				st.inflight--
+				p.mu.Unlock()
+			})
 		}
-		return lim.Wait(ctx)
+		if lim != nil {
+			if err := lim.Wait(ctx); err != nil {
+				release()
+				return nil, err
+			}
+		}
+		return release, nil
 	}
 }
 
-// observe learns a bucket's budget from a response's headers.
+// observe learns a bucket's window from a response's headers.
 func (p *pacer) observe(b string, resp *http.Response) {
 	h := resp.Header
+	limit, errL := strconv.Atoi(h.Get("X-Rate-Limit-Limit"))
 	remaining, errR := strconv.Atoi(h.Get("X-Rate-Limit-Remaining"))
 	reset, errS := strconv.ParseInt(h.Get("X-Rate-Limit-Reset"), 10, 64)
-	if resp.StatusCode == http.StatusTooManyRequests {
+	limited := resp.StatusCode == http.StatusTooManyRequests
+	if limited {
 		p.limited.Add(1)
 	}
 	now := time.Now()
 	resetAt := time.Time{}
 	if errS == nil && reset > 0 {
-		resetAt = time.Unix(reset, 0).Add(50 * time.Millisecond)
+		resetAt = time.Unix(reset, 0)
 	}
 	p.mu.Lock()
 	st := p.state(b)
-	if errR == nil && !resetAt.IsZero() && resp.StatusCode != http.StatusTooManyRequests {
-		// A 429 says nothing about the next window: the block below covers it.
-		left := max(resetAt.Sub(now), time.Second)
-		budget := float64(remaining-p.reserve) * safety
-		r := rate.Limit(max(budget, 1) / left.Seconds())
-		if st.lim == nil {
-			st.lim = rate.NewLimiter(r, 1)
-		} else {
-			st.lim.SetLimit(r)
+	if errL != nil && errR == nil {
+		// No X-Rate-Limit-Limit: the window's limit is at least what is
+		// left plus what we used; assuming no more spends less, never more.
+		limit, errL = remaining+1, nil
+		if resetAt.Equal(st.resetAt) {
+			limit = st.limit
 		}
 	}
-	exhausted := resp.StatusCode == http.StatusTooManyRequests || (errR == nil && remaining <= p.reserve)
-	if !exhausted {
+	// A 429 says nothing about the next window (for concurrent-limit
+	// violations Limit and Remaining are 0): the block below covers it.
+	if errL == nil && limit > 0 && errR == nil && !resetAt.IsZero() && !limited {
+		switch {
+		case resetAt.After(st.resetAt):
+			if !st.resetAt.IsZero() {
+				if d := resetAt.Sub(st.resetAt); st.winLen == 0 || d < st.winLen {
+					st.winLen = d
+				}
+			}
+			st.resetAt, st.limit, st.remaining, st.ours = resetAt, limit, remaining, 1
+		case resetAt.Equal(st.resetAt):
+			st.ours++
+			st.limit = limit
+			st.remaining = min(st.remaining, remaining)
+		}
+		// A response from an earlier window (answered late) changes nothing.
+		if resetAt.Equal(st.resetAt) {
+			mine, _ := p.budgets(st.limit)
+			left := st.resetAt.Sub(now)
+			if st.winLen > 0 {
+				left = min(left, st.winLen)
+			}
+			left = max(left, 10*time.Millisecond)
+			r := rate.Limit(float64(max(mine-st.ours-st.inflight+1, 1)) / left.Seconds())
+			if st.lim == nil {
+				st.lim = rate.NewLimiter(r, 1)
+			} else {
+				st.lim.SetLimit(r)
+			}
+		}
+	}
+	if !limited {
 		p.mu.Unlock()
 		return
 	}
 	until := now.Add(time.Second) // a 429 without a usable reset: back off a second
 	if !resetAt.IsZero() && resetAt.After(now) {
-		until = resetAt
+		until = resetAt.Add(resetMargin)
 	}
 	if until.Sub(now) > p.maxWait {
 		until = now.Add(p.maxWait)
@@ -218,7 +322,7 @@ func (p *pacer) observe(b string, resp *http.Response) {
 	}
 	notify := p.notify
 	p.mu.Unlock()
-	if notify != nil && resp.StatusCode == http.StatusTooManyRequests {
+	if notify != nil {
 		notify(b, until.Sub(now))
 	}
 }

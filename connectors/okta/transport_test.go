@@ -1,6 +1,7 @@
 package okta
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"testing"
@@ -41,14 +42,21 @@ func TestPacer(t *testing.T) {
 		rateAbove float64 // requests per second; -1 = no limiter
 		rateBelow float64
 	}{
-		{"plenty left", response(200, 500, time.Now().Add(50*time.Second)), false, 8, 11},
-		{"low remaining blocks until reset", response(200, 3, soon), true, 0, 2},
+		// Half of the 600 a window, less the one just answered, over 50s.
+		{"plenty left", response(200, 500, time.Now().Add(50*time.Second)), false, 5.5, 6.5},
 		{"429 blocks and keeps no rate", response(429, 0, soon), true, -1, -1},
 		{"no headers", &http.Response{StatusCode: 200, Header: http.Header{}}, false, -1, -1},
+		// Without X-Rate-Limit-Limit the limit is taken as 501: half of it
+		// less the one answered, over 50s.
+		{"no limit header", func() *http.Response {
+			r := response(200, 500, time.Now().Add(50*time.Second))
+			r.Header.Del("X-Rate-Limit-Limit")
+			return r
+		}(), false, 4.5, 5.5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newPacer(10*time.Second, 8)
+			p := newPacer(10 * time.Second)
 			p.observe("b", tt.resp)
 			st := p.buckets["b"]
 			if blocked := time.Now().Before(st.blockedUntil); blocked != tt.blocked {
@@ -70,14 +78,64 @@ func TestPacer(t *testing.T) {
 	}
 }
 
+// TestPacerShare: within one window the pacer lets through at most the
+// share of the limit (here 50% of 10), then blocks the bucket until the
+// reset; and it counts the bucket's other users, stopping when the total
+// reaches the ceiling (the org's warning threshold).
+func TestPacerShare(t *testing.T) {
+	tests := []struct {
+		name           string
+		share, ceiling float64
+		remaining      int // after our first request
+		want           int // requests let through before the block
+	}{
+		{"half of the limit", 0.5, 0.9, 9, 5},
+		{"others used 4: the 60% ceiling leaves one more", 0.5, 0.6, 5, 2},
+		{"full share capped by the ceiling", 1, 0.7, 9, 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPacer(10 * time.Second)
+			p.setShare(tt.share, tt.ceiling)
+			reset := time.Now().Add(30 * time.Second).Truncate(time.Second)
+			h := response(200, tt.remaining, reset)
+			h.Header.Set("X-Rate-Limit-Limit", "10")
+			p.observe("b", h)
+			p.buckets["b"].lim = nil // no smoothing: count only
+			n := 1
+			for ; n < 20; n++ {
+				ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+				release, err := p.wait(ctx, "b")
+				cancel()
+				if err != nil {
+					break
+				}
+				release()
+				r := response(200, tt.remaining-n, reset)
+				r.Header.Set("X-Rate-Limit-Limit", "10")
+				p.observe("b", r)
+				p.buckets["b"].lim = nil
+			}
+			if n != tt.want {
+				t.Errorf("let through %d requests in the window, want %d", n, tt.want)
+			}
+			if until := p.buckets["b"].blockedUntil; until.Before(reset) {
+				t.Errorf("blocked until %v, before the reset %v", until, reset)
+			}
+		})
+	}
+}
+
 func TestPacerWaitHonoursBlock(t *testing.T) {
-	p := newPacer(5*time.Second, 1)
+	p := newPacer(5 * time.Second)
 	// Reset is whole epoch seconds: two seconds ahead is at least one away.
 	p.observe("b", response(429, 0, time.Now().Add(2*time.Second)))
 	start := time.Now()
-	if err := p.wait(t.Context(), "b"); err != nil {
+	release, err := p.wait(t.Context(), "b")
+	if err != nil {
 		t.Fatal(err)
 	}
+	release()
 	if d := time.Since(start); d < 900*time.Millisecond {
 		t.Errorf("wait returned after %v, before the reset", d)
 	}

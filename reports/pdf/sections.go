@@ -49,14 +49,19 @@ func (d *doc) cover() {
 		{"Audit window", v.Cover.AuditWindow},
 		{"Identity providers", strings.Join(providers, ", ")},
 		{"Produced by", v.Cover.Tool},
+		{"Completeness", v.Cover.Completeness},
 	}
 	for _, p := range kv {
 		y := d.y()
 		d.font("", 9, cMuted)
 		d.cellText(marginL, y, 42, 6, p[0], "L")
-		d.font("B", 10, cInk)
-		d.cellText(marginL+42, y, bodyW-42, 6, p[1], "L")
-		f.SetXY(marginL, y+7)
+		c := cInk
+		if p[0] == "Completeness" && !v.Cover.Complete {
+			c = statusColor(checks.NotAssessed)
+		}
+		d.f.SetXY(marginL+42, y+0.8)
+		d.para(marginL+42, bodyW-42, p[1], "B", 10, c, 5)
+		f.SetXY(marginL, max(y+7, d.y()+1))
 	}
 	f.Ln(5)
 	d.para(marginL, bodyW, "Tenants and evidence", "B", 10, cNavy, 6)
@@ -67,9 +72,15 @@ func (d *doc) cover() {
 		if t.TenantName != "" {
 			name = t.TenantName + " (" + t.Tenant + ")"
 		}
-		rows = append(rows, []cell{txt(t.ProviderName), txt(name), txt(t.CollectedAt.Format("2006-01-02 15:04")), txt(strconv.Itoa(t.Accounts)), {text: t.EvidenceSHA256, color: &cMuted}})
+		rows = append(rows, []cell{txt(t.ProviderName), txt(name), txt(t.CollectedAt.Format("2006-01-02 15:04")), txt(strconv.Itoa(t.Accounts))})
 	}
-	d.table([]column{{"Provider", 28, "L"}, {"Tenant", 52, "L"}, {"Collected (UTC)", 26, "L"}, {"Accounts", 19, "R"}, {"Evidence SHA-256", 49, "L"}}, rows)
+	d.table([]column{{"Provider", 34, "L"}, {"Tenant", 90, "L"}, {"Collected (UTC)", 30, "L"}, {"Accounts", 20, "R"}}, rows)
+	// Each hash on one line of its own: a wrapped hash cannot be copied.
+	for _, t := range v.Cover.Tenants {
+		d.font("", 7.5, cMuted)
+		d.cellText(marginL, d.y(), bodyW, 4.2, "Evidence SHA-256 ("+t.ProviderName+"): "+t.EvidenceSHA256, "L")
+		f.Ln(4.4)
+	}
 	f.SetXY(marginL, pageH-48)
 	d.para(marginL, bodyW, "This document summarizes the assessment for decision makers. "+reports.WorkbookFilename+" lists every account and finding; results.json is the machine-readable record. The evidence hashes identify the snapshots the results were computed from.", "", 8, cMuted, 4)
 	f.Ln(2)
@@ -184,7 +195,9 @@ func (d *doc) summary() {
 		d.f.Ln(0.6)
 	}
 
-	if len(s.PrivilegedWeak.Accounts) > 0 {
+	if len(s.PrivilegedWeak.Accounts) > 0 && len(s.Decisions.Actions) == 0 {
+		// With a plan, the decisions take this place: the accounts are in
+		// the tile above and, with every path, in their own section.
 		d.subheading("Privileged accounts with a weak fallback")
 		var names []string
 		for _, a := range s.PrivilegedWeak.Accounts[:min(2, len(s.PrivilegedWeak.Accounts))] {
@@ -196,6 +209,9 @@ func (d *doc) summary() {
 		}
 		d.para(marginL, bodyW, line, "", 8.5, cInk, 4.2)
 	}
+	if s.Drift == nil {
+		d.para(marginL, bodyW, "Change: no baseline was given, so this run is treated as the first (scan --baseline PREVIOUS-results.json shows what changed).", "", 8, cMuted, 4)
+	}
 	if dr := s.Drift; dr != nil {
 		d.subheading("Change since the baseline of " + dr.Baseline.Format("2006-01-02"))
 		d.para(marginL, bodyW, fmt.Sprintf("%d new %s, %d resolved, %d still failing, %d %s changed status, %d %s lost effective assurance.",
@@ -205,7 +221,63 @@ func (d *doc) summary() {
 		d.subheading("Trend across the kept runs")
 		d.para(marginL, bodyW, s.Trend, "", 8.5, cInk, 4.2)
 	}
+	d.decisions(s.Decisions)
 	_ = v
+}
+
+// decisions is the "Decisions and actions" block: the top steps of the
+// remediation plan with their measured effect, owner and a due date for the
+// committee to set, then the waivers to renew or close. It stays on the
+// summary page: steps that do not fit are counted, not pushed onto the next
+// page (the Action plan sheet has them all).
+func (d *doc) decisions(dc reports.Decisions) {
+	if len(dc.Actions) == 0 && len(dc.Asks) == 0 && dc.Note == "" {
+		return
+	}
+	d.subheading("Decisions and actions")
+	if len(dc.Actions) == 0 && dc.Note != "" {
+		d.para(marginL, bodyW, dc.Note, "", 8.5, cInk, 4.2)
+	}
+	const lineH = 3.9
+	d.font("", 8, cInk)
+	reserve := float64(len(dc.Asks))*2*4.2 + 2*4
+	shown := 0
+	for _, a := range dc.Actions {
+		owner, due := a.Owner, a.Due
+		if owner == "" {
+			owner = "to assign"
+		}
+		if due == "" {
+			due = "to set"
+		}
+		head := fmt.Sprintf("%d. %s · %s: %s", a.Rank, a.Provider, a.Check, a.Title)
+		body := "Effect: " + a.Effect
+		if a.SideEffect != "" {
+			body += ". Side effect: " + a.SideEffect
+		}
+		body += ". Owner: " + owner + " · Due: " + due + "."
+		h := float64(len(d.lines(head, bodyW))+len(d.lines(body, bodyW-5)))*lineH + 1
+		if shown > 0 && d.y()+h+reserve > pageH-marginB {
+			break
+		}
+		d.para(marginL, bodyW, head, "B", 8.5, cNavy, lineH)
+		d.para(marginL+5, bodyW-5, body, "", 8, cInk, lineH)
+		d.f.Ln(0.8)
+		shown++
+	}
+	var notes []string
+	if dc.Cumulative != "" && shown == len(dc.Actions) {
+		notes = append(notes, dc.Cumulative)
+	}
+	if more := len(dc.Actions) - shown + dc.More; more > 0 {
+		notes = append(notes, fmt.Sprintf("%d more %s, with console paths and API fields, in the Action plan sheet of %s.", more, plural(more, "step", "steps"), reports.WorkbookFilename))
+	}
+	if len(notes) > 0 {
+		d.para(marginL, bodyW, strings.Join(notes, " "), "", 8, cMuted, 4)
+	}
+	for _, ask := range dc.Asks {
+		d.para(marginL, bodyW, "Decide: "+ask, "B", 8.5, statusColor(checks.Fail), 4.2)
+	}
 }
 
 // trend draws the key figures of the kept runs: a line chart and a table.

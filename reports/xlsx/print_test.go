@@ -19,7 +19,7 @@ func TestPageSetupEverySheet(t *testing.T) {
 	// The header row each sheet repeats on every printed page; sheets with
 	// several tables (Summary, Evidence) repeat none.
 	titles := map[string]int{
-		SheetChecks: 1, SheetFindings: 1, SheetIdentity: 1, SheetPaths: 1, SheetRecovery: 3, SheetWorkloads: 3,
+		SheetChecks: 1, SheetFindings: 1, SheetIdentity: 1, SheetPaths: 1, SheetRecovery: 3, SheetWorkloads: 3, SheetActions: 3,
 		SheetControls: 1, SheetWaivers: 1, SheetDrift: 3, SheetTrend: 3,
 	}
 	printTitles := map[string]string{}

@@ -68,6 +68,7 @@ const (
 	SheetPaths     = "Access paths"
 	SheetRecovery  = "Recovery events"
 	SheetWorkloads = "Workload identities"
+	SheetActions   = "Action plan"
 	SheetControls  = "Controls"
 	SheetWaivers   = "Waivers"
 	SheetDrift     = "Drift"
@@ -101,6 +102,7 @@ func (x *XLSX) Write(ctx context.Context, w io.Writer, r *checks.Results) error 
 		{SheetPaths, b.paths},
 		{SheetRecovery, b.recovery},
 		{SheetWorkloads, b.workloads},
+		{SheetActions, b.actions},
 		{SheetControls, b.controls},
 		{SheetWaivers, b.waivers},
 		{SheetDrift, b.drift},
@@ -890,6 +892,7 @@ func (b *book) contents(s *sheet) error {
 		{SheetPaths, "Every access path of every account (at most 8 each, weakest first): proofs, AAL, context and the deciding policies.", true},
 		{SheetRecovery, "Resets and recovery events behind the REC-06 and REC-07 findings.", true},
 		{SheetWorkloads, "Workload identities behind the NHI findings.", true},
+		{SheetActions, "The remediation plan: each change, where to make it, its measured effect, side effects, owner and a due date to set.", true},
 		{SheetControls, "Each framework control, its status and the checks mapped to it, per provider.", true},
 		{SheetWaivers, "Accepted risks: owner, approver, ticket and expiry.", true},
 		{SheetDrift, "What changed since the baseline run.", b.r.Drift != nil},
@@ -1274,6 +1277,51 @@ func (b *book) waivers() error {
 		}
 	}
 	return s.filter(1, 11, s.row-1)
+}
+
+// actions is the remediation plan (results.json actions), one row per step
+// in plan order, with the measured marginal and cumulative effect; Due is
+// left for the committee.
+func (b *book) actions() error {
+	s, err := b.newSheet(SheetActions)
+	if err != nil {
+		return err
+	}
+	if err := s.columns(col(6), col(14), col(9), col(9), wcol(44), wcol(40), wcol(40), col(10), col(10), col(10), wcol(24), wcol(30), col(12), wcol(24), col(12)); err != nil {
+		return err
+	}
+	note := "Each step is measured by evaluating the evidence with the change applied after the steps before it (no tenant is written). " +
+		"Side effects are accounts left without a usable MFA method: they must enrol another first."
+	if b.r.ActionsNote != "" {
+		note = b.r.ActionsNote
+	}
+	if err := s.para(b.sNote, note, 15); err != nil {
+		return err
+	}
+	s.skip(1)
+	if err := s.header("Step", "ID", "Provider", "Check", "Change", "Where (console)", "API / field", "Accounts raised", "Privileged raised", "Findings closed",
+		"Checks passing", "Side effects (left without MFA)", "Restored so far", "Owner", "Due"); err != nil {
+		return err
+	}
+	if err := s.numHeader(8, 9, 10, 13); err != nil {
+		return err
+	}
+	for i, a := range b.r.Actions {
+		side := ""
+		if a.Effect.LockedOut > 0 {
+			side = fmt.Sprintf("%d: %s", a.Effect.LockedOut, strings.Join(a.Effect.LockedOutSample, ", "))
+		}
+		restored := ""
+		if c := a.Cumulative; c != nil {
+			restored = fmt.Sprintf("%d of %d", c.Restored, c.Downgraded)
+		}
+		if err := s.put(i+1, b.str(a.ID), b.str(a.Provider), b.str(a.Check), b.str(a.Title+" — "+a.Change), b.str(a.ConsolePath), b.str(a.APIField),
+			a.Effect.AccountsRaised, a.Effect.PrivilegedRaised, a.Effect.FindingsClosed, b.str(strings.Join(a.Effect.ChecksPassing, ", ")),
+			b.str(side), b.str(restored), b.str(a.Owner), b.str(a.Due)); err != nil {
+			return err
+		}
+	}
+	return s.filter(3, 15, s.row-1)
 }
 
 func (b *book) drift() error {

@@ -111,7 +111,7 @@ func TestByteIdentical(t *testing.T) {
 
 func TestSheetsAndProps(t *testing.T) {
 	f := open(t, write(t, fixture.Results()))
-	want := []string{SheetSummary, SheetChecks, SheetFindings, SheetIdentity, SheetPaths, SheetRecovery, SheetWorkloads, SheetControls, SheetWaivers, SheetDrift, SheetTrend, SheetEvidence}
+	want := []string{SheetSummary, SheetChecks, SheetFindings, SheetIdentity, SheetPaths, SheetRecovery, SheetWorkloads, SheetActions, SheetControls, SheetWaivers, SheetDrift, SheetTrend, SheetEvidence}
 	if diff := cmp.Diff(want, f.GetSheetList()); diff != "" {
 		t.Errorf("sheets (-want +got):\n%s", diff)
 	}

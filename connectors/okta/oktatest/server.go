@@ -10,7 +10,9 @@
 // It is not Okta. It implements only the GET endpoints shadowpath reads
 // (plus POST /oauth2/v1/token), evaluates only the `status eq "…"` part of
 // user searches and the `eventType eq "…"` part of log filters, and uses one
-// fixed window per rate-limit bucket. Every request is logged (Requests) so
+// fixed window per rate-limit bucket, aligned to multiples of the window
+// length since the Unix epoch (so a one-second window's X-Rate-Limit-Reset,
+// whole epoch seconds, is exact). Every request is logged (Requests) so
 // tests can assert what was called and that nothing but GET was sent.
 package oktatest
 
@@ -74,6 +76,21 @@ type Server struct {
 	reqSeq      int
 
 	directAssignees bool
+	// warningThreshold is the org's rate-limit warning threshold (percent)
+	// served by /api/v1/rate-limit-settings/warning-threshold.
+	warningThreshold int
+	eventSeq         int
+
+	// usersVersion counts changes to the user list; filtered caches the
+	// last filtered list per query, so paging a 100,000-user list does not
+	// filter it again for every page.
+	usersVersion int
+	filtered     map[string]filteredUsers
+}
+
+type filteredUsers struct {
+	version int
+	users   []Object
 }
 
 type rlWindow struct {
@@ -150,6 +167,12 @@ func WithRateLimit(bucket string, perWindow int) Option {
 // role only through a group is not documented).
 func WithDirectAssigneesOnly() Option { return func(s *Server) { s.directAssignees = true } }
 
+// WithWarningThreshold sets the org's rate-limit warning threshold, in
+// percent (default 90, Okta's default for Workforce orgs).
+func WithWarningThreshold(percent int) Option {
+	return func(s *Server) { s.warningThreshold = percent }
+}
+
 // WithRateLimitWindow changes the rate-limit window (Okta: one minute).
 func WithRateLimitWindow(d time.Duration) Option { return func(s *Server) { s.window = d } }
 
@@ -196,6 +219,8 @@ func newServer(opts ...Option) *Server {
 		limits:      map[string]int{},
 		window:      time.Minute,
 		windows:     map[string]*rlWindow{},
+
+		warningThreshold: 90,
 	}
 	for _, o := range opts {
 		o(s)
@@ -232,6 +257,7 @@ func (s *Server) Host() string {
 func (s *Server) Org(f func(o *Org)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.usersVersion++
 	f(s.org)
 }
 
@@ -240,6 +266,7 @@ func (s *Server) Org(f func(o *Org)) {
 func (s *Server) AddUsers(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.usersVersion++
 	start := len(s.org.Users)
 	for i := start; i < start+n; i++ {
 		u := genUser(i)
@@ -524,7 +551,7 @@ func (s *Server) rateLimit(w http.ResponseWriter, b string) bool {
 	now := time.Now()
 	win := s.windows[b]
 	if win == nil || now.Sub(win.start) >= s.window {
-		win = &rlWindow{start: now}
+		win = &rlWindow{start: now.Truncate(s.window)}
 		s.windows[b] = win
 	}
 	reset := win.start.Add(s.window)
@@ -649,7 +676,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	o := s.org
 	switch p {
 	case "/api/v1/users":
-		s.page(w, r, "users", filterUsers(o.Users, q), 200)
+		s.page(w, r, "users", s.filterUsers(q), 200)
 		return
 	case "/api/v1/groups":
 		s.page(w, r, "groups", o.Groups, 200)
@@ -705,6 +732,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, Object{"id": "00o1fakeorg0000001", "pipeline": pipeline,
 			"_links": Object{"organization": Object{"href": "https://" + r.Host}}, "settings": Object{"analyticsCollectionEnabled": false, "bugReporterEnabled": true, "omEnabled": false}})
+		return
+	case "/api/v1/rate-limit-settings/warning-threshold":
+		writeJSON(w, Object{"warningThreshold": s.warningThreshold})
 		return
 	}
 	if strings.HasPrefix(p, "/api/v1/authenticators/") && strings.HasSuffix(p, "/methods") {
@@ -832,9 +862,24 @@ func (s *Server) userRoles(id string) []Object {
 
 var statusEq = regexp.MustCompile(`status\s+eq\s+"([A-Z_]+)"`)
 
-// filterUsers applies the status terms of search/filter; without either,
+// filterUsers is filterUsersOf the org's users, cached per query until the
+// users change.
+func (s *Server) filterUsers(q url.Values) []Object {
+	key := q.Get("search") + "\x00" + q.Get("filter")
+	if c, ok := s.filtered[key]; ok && c.version == s.usersVersion {
+		return c.users
+	}
+	out := filterUsersOf(s.org.Users, q)
+	if s.filtered == nil {
+		s.filtered = map[string]filteredUsers{}
+	}
+	s.filtered[key] = filteredUsers{version: s.usersVersion, users: out}
+	return out
+}
+
+// filterUsersOf applies the status terms of search/filter; without either,
 // DEPROVISIONED users are omitted, as Okta does.
-func filterUsers(users []Object, q url.Values) []Object {
+func filterUsersOf(users []Object, q url.Values) []Object {
 	expr := q.Get("search") + " " + q.Get("filter")
 	want := map[string]bool{}
 	for _, m := range statusEq.FindAllStringSubmatch(expr, -1) {

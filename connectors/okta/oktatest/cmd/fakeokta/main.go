@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/shadowpath/shadowpath/connectors/okta/oktatest"
 )
@@ -36,8 +37,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	caOut := fs.String("ca-out", "", "write the server certificate (PEM) here, for SSL_CERT_FILE")
 	dir := fs.String("fixtures", "testdata/okta", "fixture directory")
 	users := fs.Int("users", 0, "add this many generated users")
-	perMinute := fs.Int("factors-limit", 0, "requests per minute on the factors bucket (0 = unlimited)")
+	perMinute := fs.Int("factors-limit", 0, "requests per window on the factors bucket (0 = unlimited)")
 	pageSize := fs.Int("page-size", 0, "cap every list page at this size (0 = API defaults)")
+	window := fs.Duration("window", time.Minute, "rate-limit window (Okta: one minute; 1s for per-second limits)")
+	threshold := fs.Int("warning-threshold", 90, "the org's rate-limit warning threshold, percent")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -48,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts := []oktatest.Option{oktatest.WithOrg(org)}
+	opts := []oktatest.Option{oktatest.WithOrg(org), oktatest.WithRateLimitWindow(*window), oktatest.WithWarningThreshold(*threshold)}
 	if *perMinute > 0 {
 		opts = append(opts, oktatest.WithRateLimit("factors", *perMinute))
 	}

@@ -1,0 +1,172 @@
+package checks
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+)
+
+func planFor(t *testing.T, srcs ...*evidence.Source) *Plan {
+	t.Helper()
+	pl, err := ComputePlan(snapshotOf(srcs...), testParams(), PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pl
+}
+
+func candidate(pl *Plan, kind string) *Action {
+	for i := range pl.Candidates {
+		if pl.Candidates[i].Kind == kind {
+			return &pl.Candidates[i]
+		}
+	}
+	return nil
+}
+
+// TestPlanActionKinds: each action kind changes exactly what it claims,
+// measured by evaluating the changed evidence.
+func TestPlanActionKinds(t *testing.T) {
+	t.Run("turn off email self-service reset", func(t *testing.T) {
+		src := oktaDefaultOrg() // email reset, then any two factors: AAL1 for Bob (FIDO2)
+		setting(src, oktaEmail).SignIn = false
+		pl := planFor(t, src)
+		a := candidate(pl, ActDisableSelfService)
+		if a == nil {
+			t.Fatalf("no self-service candidate: %+v", pl.Candidates)
+		}
+		if a.Effect.AccountsRaised == 0 || !slices.Contains(a.Effect.Sample, "bob@acme.com") || a.Effect.To["AAL3"] == 0 {
+			t.Errorf("effect %+v", a.Effect)
+		}
+		if len(pl.Steps) == 0 || pl.Steps[0].Cumulative == nil {
+			t.Fatalf("no plan: %+v", pl)
+		}
+	})
+	t.Run("require two factors in a one-factor rule", func(t *testing.T) {
+		src := oktaDefaultOrg()
+		setting(src, oktaEmail).SignIn = false
+		src.Policies.Recovery[0].SelfService = false
+		policy(src, oktaDefPol).Rules[0].Requirement = evidence.Requirement{FactorMode: "1FA"}
+		pl := planFor(t, src)
+		a := candidate(pl, ActRequireTwoFactors)
+		if a == nil || a.Target.ID != oktaDefPol || a.Effect.AccountsRaised != 3 {
+			t.Fatalf("candidate %+v", a)
+		}
+		if !slices.Contains(a.Effect.ChecksPassing, "EXC-02/okta") {
+			t.Errorf("EXC-02 should pass after the change: %+v", a.Effect)
+		}
+	})
+	t.Run("disabling SMS locks out an SMS-only account", func(t *testing.T) {
+		src := oktaDefaultOrg()
+		setting(src, oktaEmail).SignIn = false
+		src.Policies.Recovery[0].SelfService = false
+		src.Policies.Methods = append(src.Policies.Methods, evidence.MethodSetting{ID: "autphone", Name: "Phone", VendorKey: "phone_number",
+			Kinds: []evidence.MethodKind{evidence.KindSMS, evidence.KindVoice}, Enabled: true, SignIn: true, Targets: evidence.Targets{All: true}})
+		account(src, oktaCarol).Methods = []evidence.Method{method(evidence.KindSMS, "sms1")}
+		account(src, oktaBob).Methods = append(account(src, oktaBob).Methods, method(evidence.KindSMS, "sms2"))
+		pl := planFor(t, src)
+		a := candidate(pl, ActDisableMethod)
+		if a == nil {
+			t.Fatalf("no method candidate: %+v", pl.Candidates)
+		}
+		if a.Effect.LockedOut != 1 || !slices.Contains(a.Effect.LockedOutSample, "carol@acme.com") {
+			t.Errorf("side effect not detected: %+v", a.Effect)
+		}
+		if !slices.Contains(a.Effect.Sample, "bob@acme.com") {
+			t.Errorf("bob (FIDO2 + SMS) should rise: %+v", a.Effect)
+		}
+	})
+	t.Run("enrol phishing-resistant for privileged accounts", func(t *testing.T) {
+		src := oktaDefaultOrg()
+		setting(src, oktaEmail).SignIn = false
+		src.Policies.Recovery[0].SelfService = false
+		account(src, oktaAdmin).Methods = []evidence.Method{method(evidence.KindPush, "p1")}
+		pl := planFor(t, src)
+		a := candidate(pl, ActEnrolPhishingRes)
+		if a == nil || a.Target.ID != oktaAdmin || !strings.Contains(a.Title, "1 privileged account") {
+			t.Fatalf("candidate %+v", a)
+		}
+		if a.Effect.FindingsClosed == 0 {
+			t.Errorf("enrolling a key should close the MFA-04 finding: %+v", a.Effect)
+		}
+	})
+	t.Run("bound the temporary access pass", func(t *testing.T) {
+		src := oktaDefaultOrg()
+		src.Policies.TemporaryAccess = []evidence.TemporaryAccessSetting{{ID: "auttac", Name: "Temporary Access Code", Enabled: true, Reusable: true, MaxLifetimeMinutes: 7 * 24 * 60}}
+		pl := planFor(t, src)
+		a := candidate(pl, ActBoundTemporary)
+		if a == nil || !slices.Contains(a.Effect.ChecksPassing, "REC-04/okta") {
+			t.Fatalf("candidate %+v", a)
+		}
+	})
+}
+
+func TestPlanDeterministicAndCumulative(t *testing.T) {
+	src := oktaDefaultOrg()
+	policy(src, oktaDefPol).Rules[0].Requirement = evidence.Requirement{FactorMode: "1FA"}
+	a, b := planFor(t, src), planFor(t, oktaDefaultOrgWith1FA())
+	if len(a.Steps) == 0 || len(a.Steps) != len(b.Steps) {
+		t.Fatalf("steps %d vs %d", len(a.Steps), len(b.Steps))
+	}
+	for i := range a.Steps {
+		if a.Steps[i].ID != b.Steps[i].ID {
+			t.Errorf("step %d: %s vs %s", i, a.Steps[i].ID, b.Steps[i].ID)
+		}
+	}
+	prev := 0
+	for _, s := range a.Steps {
+		if s.Cumulative.Restored < prev {
+			t.Errorf("cumulative restored went down: %+v", s.Cumulative)
+		}
+		prev = s.Cumulative.Restored
+	}
+	// The source itself is never changed.
+	if policy(src, oktaDefPol).Rules[0].Requirement.FactorMode != "1FA" {
+		t.Errorf("ComputePlan changed the evidence")
+	}
+}
+
+func oktaDefaultOrgWith1FA() *evidence.Source {
+	src := oktaDefaultOrg()
+	policy(src, oktaDefPol).Rules[0].Requirement = evidence.Requirement{FactorMode: "1FA"}
+	return src
+}
+
+func TestPlanWithoutPolicies(t *testing.T) {
+	src := oktaDefaultOrg()
+	src.Policies = evidence.Policies{}
+	pl := planFor(t, src)
+	if len(pl.Steps) != 0 || !strings.Contains(pl.Note, "No action can be computed") {
+		t.Errorf("plan %+v", pl)
+	}
+}
+
+// TestPlanPerSignatureIsExact: measuring one account per signature gives
+// the same plan, effects and samples as measuring every account alone.
+func TestPlanPerSignatureIsExact(t *testing.T) {
+	src := bigIdentityEngineSource(3000, 40)
+	for i := range src.Policies.Access[3].Rules {
+		if i%7 == 0 {
+			src.Policies.Access[3].Rules[i].Requirement = evidence.Requirement{FactorMode: "1FA"}
+		}
+	}
+	fast, err := ComputePlan(snapshotOf(src), testParams(), PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow, err := ComputePlan(snapshotOf(src), testParams(), PlanOptions{everyAccount: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fast.Steps) == 0 {
+		t.Fatal("no plan to compare")
+	}
+	if d := cmp.Diff(slow, fast, cmpopts.IgnoreUnexported(Action{})); d != "" {
+		t.Errorf("per-signature plan differs from per-account (-every +signature):\n%s", d)
+	}
+}
