@@ -210,6 +210,12 @@ type env struct {
 	access map[string][]*accessPolicy
 	// apps are the Okta authentication policies that guard some app.
 	apps []appTarget
+	// oktaKeys are an Identity Engine org's authenticators by key (nil:
+	// methods are judged by kind alone).
+	oktaKeys map[string]oktaKey
+	// credProviders: account id → Okta credentials.provider.type, for the
+	// accounts whose provider is not OKTA.
+	credProviders map[string]string
 	// refs are the principals the policies name (account signatures).
 	refs referenced
 
@@ -299,6 +305,7 @@ func newEnv(src *evidence.Source, p *Params) *env {
 		e.compileAccess()
 		if src.Provider == evidence.Okta {
 			e.apps = e.oktaApps()
+			e.compileOktaKeys()
 		}
 	}
 
@@ -440,7 +447,7 @@ func (e *env) prepare(x *acct, a *evidence.Account, servicePatterns []glob, serv
 	x.methodsKnown = a.MethodsError == ""
 	for j := range a.Methods {
 		m := &a.Methods[j]
-		if !methodUsable(m.Status) {
+		if !methodUsable(m.Status) || !e.oktaMethodUsable(m) {
 			continue
 		}
 		b := bitOf(m.Kind)
@@ -452,6 +459,9 @@ func (e *env) prepare(x *acct, a *evidence.Account, servicePatterns []glob, serv
 		if c.Unknown {
 			w.unknown[m.VendorType]++
 		}
+	}
+	if e.provider == evidence.Okta {
+		x.mfaCount = e.oktaMFACount(a)
 	}
 	e.assess(x, w)
 }
@@ -541,7 +551,7 @@ func (e *env) recoveryFor(a *acct, fn func(i int, r *recoveryPolicy)) {
 	best, found := 0, false
 	for i := range e.recovery {
 		r := &e.recovery[i]
-		if !r.p.Enabled || !r.targets.match(a) {
+		if !r.p.Enabled || !r.targets.match(a) || !e.recoveryApplies(a, r.p) {
 			continue
 		}
 		if !found || r.p.Priority < best {
@@ -553,7 +563,7 @@ func (e *env) recoveryFor(a *acct, fn func(i int, r *recoveryPolicy)) {
 	}
 	for i := range e.recovery {
 		r := &e.recovery[i]
-		if r.p.Priority != best || !r.p.Enabled || !r.p.SelfService || !r.targets.match(a) {
+		if r.p.Priority != best || !r.p.Enabled || !r.p.SelfService || !r.targets.match(a) || !e.recoveryApplies(a, r.p) {
 			continue
 		}
 		fn(i, r)

@@ -285,7 +285,7 @@ func Catalog() []Check {
 			Summary:     "Enrolling a new method does not require MFA (or a trusted device).",
 			Remediation: "Require MFA (or a compliant device) to register security information: an Okta enrollment policy rule / an Entra CA policy on the \"Register security information\" user action.",
 			Sources:     src("enrollment / account-management policy", "CA policy on urn:user:registersecurityinfo"),
-			Datasets:    ds(l(dsPolicies, dsUsers, dsGroups), l(dsCA, dsUsers, dsGroups, dsRoles)),
+			Datasets:    ds(l(dsPolicies, dsUsers, dsGroups, dsFactors, dsAuthn), l(dsCA, dsUsers, dsGroups, dsRoles)),
 			eval:        evalREC05,
 		},
 		{

@@ -55,7 +55,14 @@ func evalMFA02(e *env) outcome {
 	o.findings, members = e.memberFindings(
 		func(x *acct) bool { return x.mfaCount == 1 },
 		func(x *acct) Finding {
-			return userFinding(x, sev(Medium, High, x.privileged), "has a single MFA-capable method and no backup", map[string]any{"methods": e.methodList(x.kinds)})
+			ev := map[string]any{"methods": e.methodList(x.kinds)}
+			msg := "has a single MFA-capable method and no backup"
+			if e.provider == evidence.Okta && e.oktaVerifyFactors(x.a) > 1 {
+				// Push, TOTP and FastPass of one Okta Verify enrolment.
+				ev["okta_verify"] = "push, TOTP and FastPass on one device count as one method"
+				msg += " (its Okta Verify factors are one enrolment on one device)"
+			}
+			return userFinding(x, sev(Medium, High, x.privileged), msg, ev)
 		})
 	if len(o.findings) == 0 {
 		o.rationale = "No member account (" + itoa(members) + " checked) relies on a single MFA-capable method."

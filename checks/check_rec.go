@@ -360,6 +360,10 @@ func evalREC04(e *env) outcome {
 	switch {
 	case len(o.findings) > 0:
 		o.rationale = plural(len(o.findings), "temporary access configuration is", "temporary access configurations are") + " reusable or longer-lived than " + human(limit) + "."
+	case enabled == 0 && e.provider == evidence.Okta:
+		// An inactive temporary access code authenticator issues no codes.
+		o.status = NotApplicable
+		o.rationale = "No temporary access code authenticator is active in this org."
 	case enabled == 0:
 		o.rationale = "Temporary access passes are disabled."
 	default:
@@ -369,6 +373,9 @@ func evalREC04(e *env) outcome {
 }
 
 func evalREC05(e *env) outcome {
+	if e.provider == evidence.Okta && (e.engine == evidence.EngineOktaIdentity || e.engine == evidence.EngineOktaClassic) {
+		return evalREC05Okta(e)
+	}
 	var o outcome
 	for i := range e.registration {
 		r := &e.registration[i]
@@ -548,7 +555,7 @@ func evalREC07(e *env) outcome {
 	for i := range e.src.Events {
 		ev := &e.src.Events[i]
 		switch ev.Kind {
-		case evidence.EvFactorReset, evidence.EvPasswordResetAdmin, evidence.EvTAPIssued:
+		case evidence.EvFactorReset, evidence.EvPasswordResetAdmin, evidence.EvTAPIssued, evidence.EvRecoveryPINIssued:
 		default:
 			continue
 		}

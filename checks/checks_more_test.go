@@ -163,7 +163,7 @@ func TestNotAssessed(t *testing.T) {
 		}, []string{"REC-06", "REC-07", "NHI-10", "LOG-01"}, "system_log: denied — okta: /api/v1/logs: HTTP 403 E0000006 (needs okta.logs.read)"},
 		{"okta factors partial", evidence.Okta, func(s *evidence.Source) {
 			s.SetCoverage(evidence.Coverage{Dataset: evidence.DSFactors, Status: evidence.Partial, Detail: "3 users failed"})
-		}, []string{"MFA-01", "MFA-02", "MFA-03", "MFA-04", "MFA-06", "EXC-01"}, "factors: partial — 3 users failed"},
+		}, []string{"MFA-01", "MFA-02", "MFA-03", "MFA-04", "MFA-06", "REC-05", "EXC-01"}, "factors: partial — 3 users failed"},
 		{"entra dataset never collected", evidence.Entra, func(s *evidence.Source) {
 			var keep []evidence.Coverage
 			for _, c := range s.Coverage {

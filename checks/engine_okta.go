@@ -70,7 +70,12 @@ func operations(expr string) (ops []string, rest string) {
 	if strings.Trim(rest, " ()|&") == "" {
 		rest = ""
 	}
-	return ops, expr
+	// What remains (accessRequest.authenticator.key == 'okta_verify', …)
+	// keeps the rule context-limited; the whole expression is shown then.
+	if rest != "" {
+		rest = expr
+	}
+	return ops, rest
 }
 
 type accessPolicy struct {
@@ -653,6 +658,9 @@ func (e *env) oktaIdentityPaths(x *acct, b *pathBuf) {
 					continue
 				}
 				ctx := append(append([]string{app.label}, g.ctx...), am.ctx...)
+				if fc := e.federatedContext(x); fc != "" {
+					ctx = append(ctx, fc)
+				}
 				sessions = append(sessions, session{
 					q:    oktaRequirement(g.rule.r, am.rule.r),
 					pols: e.internPolicies(g.rule.ref, am.rule.ref),
@@ -794,7 +802,11 @@ func (e *env) oktaClassicPaths(x *acct, b *pathBuf) {
 			continue
 		}
 		pols := e.internPolicies(g.rule.ref)
-		ctx := e.internContext(strings.Join(append([]string{"Okta session (Classic; app sign-on rules not readable through the API)"}, g.ctx...), "; "))
+		parts := append([]string{"Okta session (Classic; app sign-on rules not readable through the API)"}, g.ctx...)
+		if fc := e.federatedContext(x); fc != "" {
+			parts = append(parts, fc)
+		}
+		ctx := e.internContext(strings.Join(parts, "; "))
 		if !g.rule.r.Requirement.RequireFactor {
 			b.add(pathKey{kind: PathPasswordOnly, variant: vGeneric, proofs: [3]evidence.MethodKind{pw}, pols: pols, ctx: ctx}, strength{AAL: AAL1, tier: 1})
 			continue

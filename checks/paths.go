@@ -217,6 +217,10 @@ func (e *env) signature(x *acct, buf []byte) []byte {
 		flags |= 8
 	}
 	buf = append(buf, flags)
+	// The credential provider decides which password policies apply and
+	// whether there is an Okta password at all.
+	buf = append(buf, e.credProviders[x.a.ID]...)
+	buf = append(buf, 0)
 	u := -1
 	if i, ok := e.refs.users[x.a.ID]; ok {
 		u = i

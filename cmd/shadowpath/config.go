@@ -87,6 +87,9 @@ type oktaFileCfg struct {
 	// RateLimitsScope: a service app also asks for okta.rateLimits.read,
 	// to read the org's warning threshold (grant it to the app first).
 	RateLimitsScope bool `yaml:"rate_limits_scope"`
+	// NetworkZonesScope: a service app also asks for okta.networkZones.read,
+	// so rule contexts name network zones (grant it to the app first).
+	NetworkZonesScope bool `yaml:"network_zones_scope"`
 }
 
 type entraFileCfg struct {

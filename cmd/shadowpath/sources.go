@@ -58,6 +58,7 @@ func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Con
 		}
 		c.RateShare = cfg.oktaRateShare
 		c.RateLimitsScope = cfg.Okta.RateLimitsScope
+		c.NetworkZonesScope = cfg.Okta.NetworkZonesScope
 		c.Base = cfg.oktaBase
 		if ignored := okta.IgnoredSDKEnv(f.getenv); len(ignored) > 0 && f.warn != nil {
 			f.warn(fmt.Sprintf("ignoring %s: shadowpath configures the Okta SDK explicitly (OKTA_ORG_URL, OKTA_API_TOKEN, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY_FILE)", strings.Join(ignored, ", ")))

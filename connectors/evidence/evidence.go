@@ -65,6 +65,13 @@ type Source struct {
 	Events    []Event    `json:"events,omitempty"`
 	Workloads []Workload `json:"workloads,omitempty"`
 
+	// CredentialProviders maps an account id to its credential provider
+	// where it is not the IdP's own (Okta credentials.provider.type
+	// FEDERATION, SOCIAL, ACTIVE_DIRECTORY, LDAP, IMPORT; accounts not
+	// listed are OKTA). FEDERATION and SOCIAL users have no Okta password
+	// or recovery question and authenticate at their identity provider.
+	CredentialProviders map[string]string `json:"credential_providers,omitempty"`
+
 	// OutOfScope counts accounts left out of the human checks, by reason
 	// ("status SUSPENDED", "accountEnabled false").
 	OutOfScope []Count `json:"out_of_scope,omitempty"`
@@ -371,6 +378,10 @@ type RecoveryPolicy struct {
 	Known  bool   `json:"known"`
 	Manual string `json:"manual,omitempty"`
 	Source string `json:"source,omitempty"` // where it was read (classic recovery.factors, OIE rule, …)
+	// AuthProvider: the Okta password policy's conditions.authProvider.provider
+	// (OKTA, ACTIVE_DIRECTORY, LDAP): the policy applies to the accounts
+	// whose credentials come from that provider. Empty = OKTA.
+	AuthProvider string `json:"auth_provider,omitempty"`
 }
 
 // SignInPolicy is one rule that governs sign-in reduced to flags: an Okta
@@ -441,8 +452,11 @@ const (
 	EvPasswordResetAdmin EventKind = "password_reset_admin"
 	EvPasswordResetSelf  EventKind = "password_reset_self"
 	EvTAPIssued          EventKind = "tap_issued"
-	EvUnlock             EventKind = "unlock"
-	EvSignIn             EventKind = "sign_in" // interactive sign-in (for NHI-10)
+	// EvRecoveryPINIssued: an administrator generated a recovery PIN for a
+	// user (Okta device.desktop_mfa.recovery_pin.generate).
+	EvRecoveryPINIssued EventKind = "recovery_pin_issued"
+	EvUnlock            EventKind = "unlock"
+	EvSignIn            EventKind = "sign_in" // interactive sign-in (for NHI-10)
 )
 
 // Principal is who did something or to whom.

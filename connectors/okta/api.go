@@ -203,6 +203,8 @@ func neededFor(endpoint string) string {
 		return "okta.authenticators.read"
 	case strings.HasPrefix(endpoint, "/api/v1/policies"):
 		return "okta.policies.read"
+	case strings.HasPrefix(endpoint, "/api/v1/zones"):
+		return "okta.networkZones.read"
 	case strings.HasPrefix(endpoint, "/api/v1/rate-limit-settings"):
 		return "okta.rateLimits.read"
 	case strings.HasPrefix(endpoint, "/api/v1/logs"):

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
@@ -19,7 +22,126 @@ type rawAuthenticator struct {
 	Settings *struct {
 		AllowedFor string `json:"allowedFor"`
 	} `json:"settings"`
+	// Provider is the temporary access code's configuration
+	// (okta-sdk-golang openapi.yaml AuthenticatorKeyTac_allOf_provider:
+	// provider.type "tac", provider.configuration minTtl, maxTtl,
+	// defaultTtl, length, complexity, multiUseAllowed).
+	Provider *struct {
+		Type          string `json:"type"`
+		Configuration *struct {
+			MinTTL          *float64 `json:"minTtl"`
+			MaxTTL          *float64 `json:"maxTtl"`
+			DefaultTTL      *float64 `json:"defaultTtl"`
+			MultiUseAllowed *bool    `json:"multiUseAllowed"`
+		} `json:"configuration"`
+	} `json:"provider"`
 }
+
+// rawAuthenticatorMethod is one entry of GET
+// /api/v1/authenticators/{id}/methods (listAuthenticatorMethods,
+// AuthenticatorMethodBase: type and status; the webauthn method's
+// settings.allowSyncablePasskeys, default true).
+type rawAuthenticatorMethod struct {
+	Type     string `json:"type"`
+	Status   string `json:"status"`
+	Settings *struct {
+		AllowSyncablePasskeys *bool `json:"allowSyncablePasskeys"`
+	} `json:"settings"`
+}
+
+// methodKinds maps authenticator method types (openapi.yaml
+// AuthenticatorMethodType) to kinds; ok is false for a type this version
+// does not know.
+func methodKinds(key, typ string) ([]evidence.MethodKind, bool) {
+	switch typ {
+	case "push":
+		return []evidence.MethodKind{evidence.KindPush}, true
+	case "totp":
+		return []evidence.MethodKind{evidence.KindTOTPSoftware}, true
+	case "signed_nonce":
+		return []evidence.MethodKind{evidence.KindFastPass}, true
+	case "sms":
+		return []evidence.MethodKind{evidence.KindSMS}, true
+	case "voice":
+		return []evidence.MethodKind{evidence.KindVoice}, true
+	case "email":
+		return []evidence.MethodKind{evidence.KindEmailOTP}, true
+	case "password":
+		return []evidence.MethodKind{evidence.KindPassword}, true
+	case "security_question":
+		return []evidence.MethodKind{evidence.KindSecurityQuestion}, true
+	case "webauthn":
+		return []evidence.MethodKind{evidence.KindFIDO2, evidence.KindPasskeySynced}, true
+	case "cert":
+		return []evidence.MethodKind{evidence.KindCertificate}, true
+	case "duo":
+		return []evidence.MethodKind{evidence.KindPush}, true
+	case "tac":
+		return []evidence.MethodKind{evidence.KindTAP}, true
+	case "otp":
+		// Hardware or third-party OTP: the key's own kinds.
+		return evidence.OktaAuthenticatorKinds(key)
+	case "idp":
+		return evidence.OktaAuthenticatorKinds(key)
+	}
+	return nil, false
+}
+
+// authenticatorMethods reads the methods of each authenticator and returns,
+// per authenticator id, the kinds its ACTIVE and its other methods enable
+// (absent when its methods could not be read) and the reads that failed.
+func (r *run) authenticatorMethods(ctx context.Context, as []rawAuthenticator) (map[string]authnKinds, []string) {
+	ms := make([][]rawAuthenticatorMethod, len(as))
+	errs := make([]error, len(as))
+	r.c.forEach(ctx, len(as), func(ctx context.Context, i int) {
+		_, errs[i] = r.c.get(ctx, "/api/v1/authenticators/"+url.PathEscape(as[i].ID)+"/methods", &ms[i])
+	})
+	out := map[string]authnKinds{}
+	var failures []string
+	for i, a := range as {
+		if errs[i] != nil {
+			var ae *evidence.APIError
+			if errors.As(errs[i], &ae) && ae.Status == http.StatusNotFound {
+				// An authenticator without a methods resource: its key decides.
+				continue
+			}
+			failures = append(failures, fmt.Sprintf("methods of authenticator %s: %v", a.ID, errs[i]))
+			continue
+		}
+		var k authnKinds
+		k.active = []evidence.MethodKind{}
+		for _, m := range ms[i] {
+			ks, ok := methodKinds(a.Key, m.Type)
+			if m.Status != "ACTIVE" {
+				for _, kd := range ks {
+					if !slices.Contains(k.inactive, kd) {
+						k.inactive = append(k.inactive, kd)
+					}
+				}
+				continue
+			}
+			if !ok {
+				r.warn(fmt.Sprintf("unknown method type %q of authenticator %s: treated as %s", m.Type, a.Key, evidence.KindUnknown))
+				ks = []evidence.MethodKind{evidence.KindUnknown}
+			}
+			if m.Type == "webauthn" && m.Settings != nil && m.Settings.AllowSyncablePasskeys != nil && !*m.Settings.AllowSyncablePasskeys {
+				ks = []evidence.MethodKind{evidence.KindFIDO2}
+				r.blocksSynced = true
+			}
+			for _, kd := range ks {
+				if !slices.Contains(k.active, kd) {
+					k.active = append(k.active, kd)
+				}
+			}
+		}
+		k.inactive = slices.DeleteFunc(k.inactive, func(kd evidence.MethodKind) bool { return slices.Contains(k.active, kd) })
+		out[a.ID] = k
+	}
+	return out, failures
+}
+
+// authnKinds are the kinds an authenticator's methods enable, by status.
+type authnKinds struct{ active, inactive []evidence.MethodKind }
 
 // keyAliases folds authenticator keys that name the same thing
 // (enrollment policies in the docs say okta_phone, the API phone_number).
@@ -36,6 +158,7 @@ func canonKey(k string) string {
 // Policies.Methods. Classic orgs (404) get settings derived from the
 // MFA_ENROLL policies' settings.factors instead, with a warning.
 func (r *run) authenticators(ctx context.Context, pols *readPolicies) {
+	defer r.classifyPasskeys()
 	var as []rawAuthenticator
 	_, err := r.c.get(ctx, "/api/v1/authenticators", &as)
 	var ae *evidence.APIError
@@ -49,17 +172,25 @@ func (r *run) authenticators(ctx context.Context, pols *readPolicies) {
 		return
 	}
 	targets := r.enrollTargets(pols)
+	methods, failures := r.authenticatorMethods(ctx, as)
 	for _, a := range as {
 		kinds, ok := evidence.OktaAuthenticatorKinds(a.Key)
+		var inactiveKinds []evidence.MethodKind
+		if mk, read := methods[a.ID]; read && a.Type != "tac" {
+			// Kinds per authenticator, from its own methods' status: an
+			// inactive SMS method leaves the phone authenticator voice only.
+			// An inactive authenticator keeps every kind it governs, disabled.
+			ok = true
+			if a.Status == "ACTIVE" {
+				kinds, inactiveKinds = mk.active, mk.inactive
+			} else {
+				kinds = append(append([]evidence.MethodKind{}, mk.active...), mk.inactive...)
+			}
+		}
 		switch {
 		case a.Type == "tac":
-			// Temporary access code: a bootstrap credential. Its lifetime
-			// and reuse settings are not documented in the API reference we
-			// work from, so no TemporaryAccessSetting is invented.
 			kinds = []evidence.MethodKind{evidence.KindTAP}
-			if a.Status == "ACTIVE" {
-				r.warn(fmt.Sprintf("temporary access code authenticator %s is active: verify its lifetime and single use in the Admin Console", a.ID))
-			}
+			r.temporaryAccessCode(a, targets)
 		case !ok:
 			r.warn(fmt.Sprintf("unknown Okta authenticator key %q (type %q): treated as %s", a.Key, a.Type, evidence.KindUnknown))
 		}
@@ -85,8 +216,54 @@ func (r *run) authenticators(ctx context.Context, pols *readPolicies) {
 			ID: a.ID, Name: a.Name, VendorKey: a.Key, Kinds: kinds, Enabled: a.Status == "ACTIVE",
 			SignIn: signIn, Recovery: recovery, Targets: t,
 		})
+		if len(inactiveKinds) > 0 {
+			// The methods switched off in an active authenticator: a
+			// disabled setting, so the kinds stay governed (not allowed by
+			// default) and MFA-06 does not count them as enabled.
+			r.src.Policies.Methods = append(r.src.Policies.Methods, evidence.MethodSetting{
+				ID: a.ID + "/inactive-methods", Name: a.Name + " (inactive methods)", VendorKey: a.Key, Kinds: inactiveKinds,
+				SignIn: signIn, Recovery: recovery, Targets: t,
+			})
+		}
+	}
+	if len(failures) > 0 {
+		// The authenticator's key then stands for its methods: every kind
+		// it can enable counts as enabled, which never makes an account
+		// look stronger.
+		r.src.SetCoverage(evidence.Coverage{Dataset: evidence.DSAuthn, Status: evidence.Partial, Items: len(as),
+			Detail: strings.Join(capList(failures, 3), "; ") + " (kinds taken from the authenticator key)"})
+		return
 	}
 	r.src.SetCoverage(evidence.Coverage{Dataset: evidence.DSAuthn, Status: evidence.Complete, Items: len(as)})
+}
+
+// temporaryAccessCode records a temporary access code (tac) authenticator
+// as a TemporaryAccessSetting from its provider.configuration: maxTtl and
+// defaultTtl are minutes, multiUseAllowed makes a code reusable until it
+// expires (openapi.yaml AuthenticatorKeyTac_allOf_provider_configuration).
+// A configuration that is not in the response is recorded as unknown
+// (MaxLifetimeMinutes 0), which REC-04 reports rather than passes.
+func (r *run) temporaryAccessCode(a rawAuthenticator, targets map[string]evidence.Targets) {
+	t, narrowed := targets[canonKey(a.Key)]
+	if !narrowed {
+		t = evidence.Targets{All: true}
+	}
+	ts := evidence.TemporaryAccessSetting{ID: a.ID, Name: a.Name, Enabled: a.Status == "ACTIVE", Targets: t}
+	if a.Provider == nil || a.Provider.Configuration == nil {
+		if ts.Enabled {
+			r.warn(fmt.Sprintf("temporary access code authenticator %s has no provider.configuration in the response: its lifetime and reuse are unknown", a.ID))
+		}
+	} else {
+		c := a.Provider.Configuration
+		if c.MaxTTL != nil {
+			ts.MaxLifetimeMinutes = int(*c.MaxTTL)
+		}
+		if c.DefaultTTL != nil {
+			ts.DefaultLifetimeMinutes = int(*c.DefaultTTL)
+		}
+		ts.Reusable = c.MultiUseAllowed != nil && *c.MultiUseAllowed
+	}
+	r.src.Policies.TemporaryAccess = append(r.src.Policies.TemporaryAccess, ts)
 }
 
 // enrollTargets says, per authenticator key, whom the enrollment policies

@@ -48,6 +48,11 @@ type run struct {
 	appInfo map[string]appNames
 	// zoneNames: network zone id → name, for rule contexts.
 	zoneNames map[string]string
+	// blocksSynced: the webauthn method does not allow syncable passkeys.
+	blocksSynced bool
+	// owners: factor id → account index, for log event targets.
+	owners     map[string]int
+	ownersOnce sync.Once
 }
 
 type appNames struct{ name, label string }
@@ -192,6 +197,11 @@ type rawUser struct {
 		LastName  string `json:"lastName"`
 		Email     string `json:"email"`
 	} `json:"profile"`
+	Credentials struct {
+		Provider struct {
+			Type string `json:"type"`
+		} `json:"provider"`
+	} `json:"credentials"`
 }
 
 // users lists every user. The plain list omits DEPROVISIONED users, so a
@@ -222,6 +232,7 @@ func (r *run) users(ctx context.Context) error {
 		if name == "" {
 			name = u.Profile.Login
 		}
+		r.credentialProvider(u)
 		r.accounts[u.ID] = len(r.src.Accounts)
 		r.lastUpdated[u.ID] = parseTime(u.LastUpdated)
 		r.src.Accounts = append(r.src.Accounts, evidence.Account{

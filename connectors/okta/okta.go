@@ -75,6 +75,11 @@ type Config struct {
 	// request, so the org's warning threshold can be read. Off by default:
 	// a scope the app was not granted makes the token request fail.
 	RateLimitsScope bool
+	// NetworkZonesScope adds okta.networkZones.read to a service app's
+	// token request, so rule contexts name zones ("outside zone
+	// Corporate HQ"). Off by default for the same reason; without it the
+	// zone list is not readable and contexts name zone ids, with a warning.
+	NetworkZonesScope bool
 }
 
 // Scopes are the OAuth scopes a service app needs, one per dataset family.
@@ -322,8 +327,12 @@ func (c *Connector) Provider() evidence.Provider { return evidence.Okta }
 
 // scopes are the OAuth scopes a service app's token request asks for.
 func (c *Connector) scopes() []string {
-	if !c.cfg.RateLimitsScope {
-		return Scopes
+	out := append([]string{}, Scopes...)
+	if c.cfg.RateLimitsScope {
+		out = append(out, "okta.rateLimits.read")
 	}
-	return append(append([]string{}, Scopes...), "okta.rateLimits.read")
+	if c.cfg.NetworkZonesScope {
+		out = append(out, "okta.networkZones.read")
+	}
+	return out
 }

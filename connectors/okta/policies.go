@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -120,6 +122,7 @@ type readPolicies struct {
 func (r *run) policies(ctx context.Context) *readPolicies {
 	rp := &readPolicies{byType: map[string][]*rawPolicy{}, ok: true}
 	engine := r.engine(ctx)
+	r.networkZones(ctx)
 	accessAvailable := true
 	var failures []string
 	var hardErr error
@@ -335,6 +338,14 @@ func (r *run) recovery(p *rawPolicy) {
 			classic = append(classic, kind)
 		}
 	}
+	// Password policies apply by the user's credential provider:
+	// conditions.authProvider.provider OKTA (the default), ACTIVE_DIRECTORY
+	// or LDAP (developer.okta.com Policy API, password policy conditions).
+	authProvider := ""
+	var pc rawAccessConditions
+	if rawJSON(p.rawConditions, &pc) && pc.AuthProvider != nil {
+		authProvider = pc.AuthProvider.Provider
+	}
 	rules := p.rules
 	if len(rules) == 0 {
 		rules = []rawRule{{}}
@@ -384,6 +395,13 @@ func (r *run) recovery(p *rawPolicy) {
 		}
 		if sspr != nil && sspr.Requirement != nil {
 			rp.AccessControl = sspr.Requirement.AccessControl
+		}
+		rp.AuthProvider = authProvider
+		if len(rules) > 0 && rule.ID != "" {
+			var rc rawAccessConditions
+			if rawJSON(rule.rawConditions, &rc) && rc.AuthProvider != nil && rc.AuthProvider.Provider != "" {
+				rp.AuthProvider = rc.AuthProvider.Provider
+			}
 		}
 		rp.EndsInSession = rp.SelfService && !mfaStepUp(rp)
 		r.src.Policies.Recovery = append(r.src.Policies.Recovery, rp)
@@ -562,13 +580,26 @@ func (r *run) registration(p *rawPolicy, acct *rawPolicy) {
 	})
 }
 
+// enrollOps matches an account management rule's operation test
+// (accessRequest.operation == 'enroll' | 'recover' | 'unlockAccount').
+var enrollOps = regexp.MustCompile(`accessRequest\.operation\s*==\s*['"](\w+)['"]`)
+
 // requires2FA reports whether every active ALLOW rule of an access policy
-// requires two factors.
+// that can apply to enrolment requires two factors (a rule limited to
+// other operations does not decide enrolment). checks judges enrolment
+// per account and context from Policies.Access; this is the reduced flag.
 func requires2FA(p *rawPolicy) bool {
 	allows := 0
 	for _, rule := range p.rules {
 		if rule.Status != "" && rule.Status != "ACTIVE" {
 			continue
+		}
+		var rc rawAccessConditions
+		if rawJSON(rule.rawConditions, &rc) && rc.ElCondition != nil {
+			if ops := enrollOps.FindAllStringSubmatch(rc.ElCondition.Condition, -1); len(ops) > 0 &&
+				!slices.ContainsFunc(ops, func(m []string) bool { return m[1] == "enroll" }) {
+				continue
+			}
 		}
 		var a accessActions
 		if !rawJSON(rule.Actions, &a) || a.AppSignOn == nil || a.AppSignOn.Access != "ALLOW" {
@@ -580,4 +611,22 @@ func requires2FA(p *rawPolicy) bool {
 		}
 	}
 	return allows > 0
+}
+
+// credentialProvider records an in-scope user's credentials.provider.type
+// when it is not OKTA. FEDERATION and SOCIAL users "don't support a
+// password or recovery question credential" and authenticate through
+// their identity provider (okta-sdk-golang openapi.yaml
+// AuthenticationProviderType).
+func (r *run) credentialProvider(u rawUser) {
+	t := strings.ToUpper(u.Credentials.Provider.Type)
+	if t == "" || t == "OKTA" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.src.CredentialProviders == nil {
+		r.src.CredentialProviders = map[string]string{}
+	}
+	r.src.CredentialProviders[u.ID] = t
 }

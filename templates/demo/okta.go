@@ -114,7 +114,12 @@ func buildOkta() *evidence.Source {
 			}
 			switch ft {
 			case "webauthn":
-				m.Name = []string{"YubiKey 5 NFC", "MacBook Touch ID", "YubiKey 5C (backup)"}[(i+j)%3]
+				m.Name = []string{"YubiKey 5 NFC", "iCloud Keychain", "YubiKey 5C (backup)"}[(i+j)%3]
+				if m.Name == "iCloud Keychain" {
+					// A synced passkey (profile.authenticatorName from the
+					// AAGUID metadata): AAL2, not AAL3.
+					m.Kind = evidence.KindPasskeySynced
+				}
 			case "push", "signed_nonce":
 				m.Name = "Okta Verify on " + []string{"iPhone 15", "Pixel 8", "ThinkPad X1"}[(i+j)%3]
 			case "sms", "call":
@@ -141,6 +146,12 @@ func buildOkta() *evidence.Source {
 			{ID: "aut1gotpWq0bq5sY90g4", Name: "Google Authenticator", VendorKey: "google_otp", Kinds: []evidence.MethodKind{evidence.KindTOTPSoftware}, Enabled: true, SignIn: true, Targets: everyone},
 			{ID: "aut1yubiKJ8dnSmEo0g4", Name: "YubiKey OTP", VendorKey: "yubikey_token", Kinds: []evidence.MethodKind{evidence.KindTOTPHardware}, Enabled: true, SignIn: true, Targets: everyone},
 			{ID: "aut1duoSec4AcmeAa0g4", Name: "Duo Security", VendorKey: "duo", Kinds: []evidence.MethodKind{evidence.KindPush}, Enabled: true, SignIn: true, Targets: evidence.Targets{Groups: []string{oktaGroupID(gEngineers)}}},
+			{ID: "aut1tacHelpDesk0g4", Name: "Temporary Access Code", VendorKey: "tac", Kinds: []evidence.MethodKind{evidence.KindTAP}, Enabled: true, SignIn: true, Targets: everyone},
+		},
+		// The help desk's temporary access code: one-time, but valid a day
+		// (provider.configuration maxTtl 1440, defaultTtl 120).
+		TemporaryAccess: []evidence.TemporaryAccessSetting{
+			{ID: "aut1tacHelpDesk0g4", Name: "Temporary Access Code", Enabled: true, Targets: everyone, MaxLifetimeMinutes: 1440, DefaultLifetimeMinutes: 120},
 		},
 		Recovery: []evidence.RecoveryPolicy{
 			{
@@ -267,7 +278,9 @@ func buildOkta() *evidence.Source {
 // catch-all, a one-factor RADIUS VPN for contractors, a
 // one-factor rule for engineers on the HQ network, and an Admin Console
 // rule that asks for phishing resistance only of the Okta Admins group
-// (help-desk administrators hold their role through another group).
+// (help-desk administrators hold their role through another group), and
+// an account management rule that lets anyone enrol from the HQ network
+// with the password alone.
 func oktaAccessPolicies() []evidence.AccessPolicy {
 	everyone := evidence.Targets{All: true}
 	group := func(g string) evidence.Targets { return evidence.Targets{Groups: []string{oktaGroupID(g)}} }
@@ -292,6 +305,12 @@ func oktaAccessPolicies() []evidence.AccessPolicy {
 	hqZone := id("nzo", "okta-zone-hq")
 	hq := rule("vpn-hq", "Engineering on the HQ network: one factor", 2, group(gEngineers), oneFactor)
 	hq.Conditions.Network = &evidence.Network{Connection: "ZONE", Include: []string{hqZone}, Names: map[string]string{hqZone: "Corporate HQ"}}
+	// New hires enrol their first authenticator from the office with the
+	// password alone: an account management rule for the enroll operation
+	// on the HQ network.
+	enrolHQ := rule("acctmgmt-enrol-hq", "Enrolment on the HQ network: password", 1, evidence.Targets{}, oneFactor)
+	enrolHQ.Conditions.Network = &evidence.Network{Connection: "ZONE", Include: []string{hqZone}, Names: map[string]string{hqZone: "Corporate HQ"}}
+	enrolHQ.Conditions.Expression = "accessRequest.operation == 'enroll'"
 	gspAdmins := rule("gsp-admins", "Admins: MFA every sign-in", 1, group(gAdmins), evidence.Requirement{RequireFactor: true, PrimaryFactor: "PASSWORD_IDP"})
 	gspAdmins.SessionLifetimeMinutes = 120
 	gspDefault := rule("gsp-default", "Default Rule", 2, evidence.Targets{}, evidence.Requirement{PrimaryFactor: "PASSWORD_IDP_ANY_FACTOR"})
@@ -317,7 +336,7 @@ func oktaAccessPolicies() []evidence.AccessPolicy {
 		{ID: id("00p", "okta-access-pwonly"), Name: "Password only", Type: evidence.APOktaAuthentication, Priority: 5, Status: "ACTIVE", Enabled: true, AppsKnown: true,
 			Rules: []evidence.AccessRule{catchAll("pwonly", oneFactor)}},
 		{ID: id("00p", "okta-access-acctmgmt"), Name: "Okta Account Management Policy", Type: evidence.APOktaAccountManagement, Priority: 6, Status: "ACTIVE", Enabled: true, AppsKnown: true,
-			Rules: []evidence.AccessRule{catchAll("acctmgmt", twoFactors)}},
+			Rules: []evidence.AccessRule{enrolHQ, catchAll("acctmgmt", twoFactors)}},
 	}
 }
 

@@ -40,29 +40,87 @@ type Org struct {
 	// set, v1 when nil).
 	WellKnown      Object              `json:"well_known"`      // well_known.json
 	PolicyMappings map[string][]Object `json:"policy_mappings"` // policy_mappings.json: policy id → PolicyMapping objects
+	// AuthenticatorMethods: authenticator id → /api/v1/authenticators/{id}/methods.
+	// An authenticator without an entry answers the methods a fresh org
+	// has for its key (DefaultMethods).
+	AuthenticatorMethods map[string][]Object `json:"authenticator_methods"` // authenticator_methods.json
+	// Zones is /api/v1/zones (NetworkZone objects).
+	Zones []Object `json:"zones"` // zones.json
+}
+
+// DefaultMethods are the methods of a fresh org's authenticator of this
+// key (developer.okta.com Authenticators API, listAuthenticatorMethods
+// examples), each with the authenticator's status.
+func DefaultMethods(a Object) []Object {
+	st := str(a["status"])
+	m := func(types ...string) []Object {
+		out := make([]Object, 0, len(types))
+		for _, t := range types {
+			o := Object{"type": t, "status": st, "_links": Object{"self": Object{"href": "/api/v1/authenticators/" + str(a["id"]) + "/methods/" + t, "hints": Object{"allow": []string{"GET", "PUT"}}}}}
+			switch t {
+			case "push":
+				o["settings"] = Object{"algorithms": []string{"RS256", "ES256"}, "keyProtection": "ANY"}
+			case "signed_nonce":
+				o["settings"] = Object{"algorithms": []string{"RS256", "ES256"}, "keyProtection": "ANY", "showSignInWithOV": "DISABLED"}
+			case "totp":
+				o["settings"] = Object{"timeIntervalInSeconds": 30, "encoding": "base32", "algorithm": "HMacSHA1", "passCodeLength": 6}
+			case "webauthn":
+				o["settings"] = Object{"userVerification": "PREFERRED", "attachment": "ANY"}
+			}
+			out = append(out, o)
+		}
+		return out
+	}
+	switch str(a["key"]) {
+	case "okta_verify":
+		return m("push", "totp", "signed_nonce")
+	case "phone_number":
+		return m("sms", "voice")
+	case "okta_email":
+		return m("email")
+	case "okta_password":
+		return m("password")
+	case "security_question":
+		return m("security_question")
+	case "webauthn":
+		return m("webauthn")
+	case "google_otp", "yubikey_token", "symantec_vip", "onprem_mfa":
+		return m("otp")
+	case "duo":
+		return m("duo")
+	case "smart_card_idp":
+		return m("cert")
+	case "external_idp":
+		return m("idp")
+	case "tac":
+		return m("tac")
+	}
+	return []Object{}
 }
 
 // fixtureFiles maps fixture file names to the Org field they fill.
 func (o *Org) fixtureFiles() map[string]any {
 	return map[string]any{
-		"users.json":           &o.Users,
-		"factors.json":         &o.Factors,
-		"groups.json":          &o.Groups,
-		"group_members.json":   &o.GroupMembers,
-		"user_roles.json":      &o.UserRoles,
-		"group_roles.json":     &o.GroupRoles,
-		"authenticators.json":  &o.Authenticators,
-		"policies.json":        &o.Policies,
-		"policy_rules.json":    &o.PolicyRules,
-		"logs.json":            &o.Logs,
-		"api_tokens.json":      &o.APITokens,
-		"apps.json":            &o.Apps,
-		"app_secrets.json":     &o.AppSecrets,
-		"app_jwks.json":        &o.AppJWKS,
-		"app_grants.json":      &o.AppGrants,
-		"client_roles.json":    &o.ClientRoles,
-		"well_known.json":      &o.WellKnown,
-		"policy_mappings.json": &o.PolicyMappings,
+		"users.json":                 &o.Users,
+		"factors.json":               &o.Factors,
+		"groups.json":                &o.Groups,
+		"group_members.json":         &o.GroupMembers,
+		"user_roles.json":            &o.UserRoles,
+		"group_roles.json":           &o.GroupRoles,
+		"authenticators.json":        &o.Authenticators,
+		"policies.json":              &o.Policies,
+		"policy_rules.json":          &o.PolicyRules,
+		"logs.json":                  &o.Logs,
+		"api_tokens.json":            &o.APITokens,
+		"apps.json":                  &o.Apps,
+		"app_secrets.json":           &o.AppSecrets,
+		"app_jwks.json":              &o.AppJWKS,
+		"app_grants.json":            &o.AppGrants,
+		"client_roles.json":          &o.ClientRoles,
+		"well_known.json":            &o.WellKnown,
+		"policy_mappings.json":       &o.PolicyMappings,
+		"authenticator_methods.json": &o.AuthenticatorMethods,
+		"zones.json":                 &o.Zones,
 	}
 }
 
@@ -115,6 +173,9 @@ func (o *Org) init() {
 	}
 	if o.ClientRoles == nil {
 		o.ClientRoles = map[string][]Object{}
+	}
+	if o.AuthenticatorMethods == nil {
+		o.AuthenticatorMethods = map[string][]Object{}
 	}
 }
 

@@ -714,6 +714,13 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	case "/api/v1/iam/assignees/users":
 		s.assignees(w, r)
 		return
+	case "/api/v1/zones":
+		if o.Zones == nil {
+			s.page(w, r, "zones", []Object{}, 200)
+			return
+		}
+		s.page(w, r, "zones", o.Zones, 200)
+		return
 	case "/.well-known/okta-organization":
 		if o.WellKnown != nil {
 			writeJSON(w, o.WellKnown)
@@ -728,6 +735,22 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		return
 	case "/api/v1/rate-limit-settings/warning-threshold":
 		writeJSON(w, Object{"warningThreshold": s.warningThreshold})
+		return
+	}
+	if strings.HasPrefix(p, "/api/v1/authenticators/") && strings.HasSuffix(p, "/methods") {
+		id := strings.TrimSuffix(strings.TrimPrefix(p, "/api/v1/authenticators/"), "/methods")
+		for _, a := range o.Authenticators {
+			if str(a["id"]) != id {
+				continue
+			}
+			if ms, ok := o.AuthenticatorMethods[id]; ok {
+				writeJSON(w, nonNil(ms))
+				return
+			}
+			writeJSON(w, DefaultMethods(a))
+			return
+		}
+		writeError(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+id+" (Authenticator)")
 		return
 	}
 	if strings.HasPrefix(p, "/oauth2/v1/clients/") && strings.HasSuffix(p, "/roles") {
