@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shadowpath/shadowpath/checks"
 	"github.com/shadowpath/shadowpath/connectors/evidence"
@@ -1113,9 +1114,31 @@ func (b *builder) topRisks() ([]Risk, error) {
 		if err != nil {
 			return nil, err
 		}
-		risks = append(risks, Risk{Rank: i + 1, CheckID: c.ID, Provider: c.Provider, ProviderName: ProviderName(c.Provider), Title: c.Title, Severity: EffectiveSeverity(c), Affected: openCount(c), Text: txt.Headline})
+		text := txt.Headline
+		if f, ok := mostSevereOpen(c); ok && utf8.RuneCountInString(f.Message) <= 120 {
+			// The headline counts; the worst finding says what is wrong (a
+			// short message only: page 2 stays one page).
+			text += " Most severe: " + strings.TrimSuffix(f.Message, ".") + "."
+		}
+		risks = append(risks, Risk{Rank: i + 1, CheckID: c.ID, Provider: c.Provider, ProviderName: ProviderName(c.Provider), Title: c.Title, Severity: EffectiveSeverity(c), Affected: openCount(c), Text: text})
 	}
 	return risks, nil
+}
+
+// mostSevereOpen is a check's most severe open finding (the first by
+// subject id among equals).
+func mostSevereOpen(c *checks.CheckResult) (checks.Finding, bool) {
+	var best checks.Finding
+	found := false
+	for _, f := range c.Findings {
+		if !IsOpen(f) {
+			continue
+		}
+		if !found || FindingSeverity(c, f).Rank() > FindingSeverity(c, best).Rank() {
+			best, found = f, true
+		}
+	}
+	return best, found
 }
 
 func checkLess(a, c *checks.CheckResult) bool {

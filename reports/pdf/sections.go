@@ -239,8 +239,13 @@ func (d *doc) decisions(dc reports.Decisions) {
 		d.para(marginL, bodyW, dc.Note, "", 8.5, cInk, 4.2)
 	}
 	const lineH = 3.9
+	// Room kept for the asks (bold, 8.5 pt) and the closing note.
+	d.font("B", 8.5, cInk)
+	reserve := 2*4.0 + 2
+	for _, ask := range dc.Asks {
+		reserve += float64(len(d.lines("Decide: "+ask, bodyW))) * 4.2
+	}
 	d.font("", 8, cInk)
-	reserve := float64(len(dc.Asks))*2*4.2 + 2*4
 	shown := 0
 	for _, a := range dc.Actions {
 		owner, due := a.Owner, a.Due
@@ -256,8 +261,11 @@ func (d *doc) decisions(dc reports.Decisions) {
 			body += ". Side effect: " + a.SideEffect
 		}
 		body += ". Owner: " + owner + " · Due: " + due + "."
-		h := float64(len(d.lines(head, bodyW))+len(d.lines(body, bodyW-5)))*lineH + 1
-		if shown > 0 && d.y()+h+reserve > pageH-marginB {
+		d.font("B", 8.5, cInk)
+		h := float64(len(d.lines(head, bodyW))) * lineH
+		d.font("", 8, cInk)
+		h += float64(len(d.lines(body, bodyW-5)))*lineH + 1
+		if d.y()+h+reserve > pageH-marginB {
 			break
 		}
 		d.para(marginL, bodyW, head, "B", 8.5, cNavy, lineH)
@@ -269,7 +277,9 @@ func (d *doc) decisions(dc reports.Decisions) {
 	if dc.Cumulative != "" && shown == len(dc.Actions) {
 		notes = append(notes, dc.Cumulative)
 	}
-	if more := len(dc.Actions) - shown + dc.More; more > 0 {
+	if more := len(dc.Actions) - shown + dc.More; more > 0 && shown == 0 {
+		notes = append(notes, fmt.Sprintf("The remediation plan's %d %s, with measured effect, owner, console path and API field, are in the Action plan sheet of %s.", more, plural(more, "step", "steps"), reports.WorkbookFilename))
+	} else if more > 0 {
 		notes = append(notes, fmt.Sprintf("%d more %s, with console paths and API fields, in the Action plan sheet of %s.", more, plural(more, "step", "steps"), reports.WorkbookFilename))
 	}
 	if len(notes) > 0 {
