@@ -248,6 +248,12 @@ type Drift struct {
 	StillFailing        []DriftFinding `json:"still_failing"`
 	Changed             []DriftStatus  `json:"changed_status"`
 	AALDowngrades       []AALChange    `json:"aal_downgrades"`
+	// NewlyWaived were failing in the baseline and are now covered by an
+	// unexpired waiver (a decision, not a fix); NoLongerAssessed were
+	// failing and their check is now not assessed, manual or not run (not
+	// shown to be fixed). Neither is in Resolved.
+	NewlyWaived      []DriftFinding `json:"newly_waived"`
+	NoLongerAssessed []DriftFinding `json:"no_longer_assessed"`
 }
 
 // DriftFinding is a finding compared across runs.
@@ -257,6 +263,9 @@ type DriftFinding struct {
 	Subject  Subject  `json:"subject"`
 	Severity Severity `json:"severity"`
 	Message  string   `json:"message,omitempty"`
+	// Reason says why a new finding is new when it is not a new weakness:
+	// "waiver expired".
+	Reason string `json:"reason,omitempty"`
 }
 
 // DriftStatus is a check whose status changed.

@@ -365,13 +365,20 @@ type Risk struct {
 
 // DriftSummary compares with the baseline run.
 type DriftSummary struct {
-	Baseline      time.Time   `json:"baseline"`
-	New           int         `json:"new"`
-	Resolved      int         `json:"resolved"`
-	StillFailing  int         `json:"still_failing"`
-	Changed       int         `json:"changed_status"`
-	AALDowngrades int         `json:"aal_downgrades"`
-	Lines         []DriftLine `json:"lines"`
+	Baseline      time.Time `json:"baseline"`
+	New           int       `json:"new"`
+	Resolved      int       `json:"resolved"`
+	StillFailing  int       `json:"still_failing"`
+	Changed       int       `json:"changed_status"`
+	AALDowngrades int       `json:"aal_downgrades"`
+	// NewWaiverExpired counts the new findings that are new because their
+	// waiver expired; NewlyWaived and NoLongerAssessed are not resolved.
+	NewWaiverExpired int         `json:"new_waiver_expired"`
+	NewlyWaived      int         `json:"newly_waived"`
+	NoLongerAssessed int         `json:"no_longer_assessed"`
+	Lines            []DriftLine `json:"lines"`
+	// Sentence says every count in one line, in one vocabulary.
+	Sentence string `json:"sentence"`
 }
 
 // DriftLine is one notable change (new findings, status changes, downgrades).
@@ -982,7 +989,14 @@ func (b *builder) summary(matrix []MatrixRow) ExecutiveSummary {
 		s.Frameworks = append(s.Frameworks, fc)
 	}
 	if d := b.r.Drift; d != nil {
-		ds := &DriftSummary{Baseline: d.BaselineGeneratedAt.UTC(), New: len(d.New), Resolved: len(d.Resolved), StillFailing: len(d.StillFailing), Changed: len(d.Changed), AALDowngrades: len(d.AALDowngrades), Lines: []DriftLine{}}
+		ds := &DriftSummary{Baseline: d.BaselineGeneratedAt.UTC(), New: len(d.New), Resolved: len(d.Resolved), StillFailing: len(d.StillFailing), Changed: len(d.Changed), AALDowngrades: len(d.AALDowngrades),
+			NewlyWaived: len(d.NewlyWaived), NoLongerAssessed: len(d.NoLongerAssessed), Lines: []DriftLine{}}
+		for _, f := range d.New {
+			if f.Reason == "waiver expired" {
+				ds.NewWaiverExpired++
+			}
+		}
+		ds.Sentence = driftSentence(ds)
 		news := append([]checks.DriftFinding(nil), d.New...)
 		sort.SliceStable(news, func(i, j int) bool {
 			if news[i].Severity.Rank() != news[j].Severity.Rank() {
@@ -991,7 +1005,20 @@ func (b *builder) summary(matrix []MatrixRow) ExecutiveSummary {
 			return driftKey(news[i]) < driftKey(news[j])
 		})
 		for _, f := range news {
-			ds.Lines = append(ds.Lines, DriftLine{Kind: "new", CheckID: f.CheckID, Provider: f.Provider, Subject: subjectLabel(f.Subject), Detail: "new " + string(f.Severity) + " finding"})
+			detail := "new " + string(f.Severity) + " finding"
+			if f.Reason != "" {
+				detail += " (" + f.Reason + ")"
+			}
+			ds.Lines = append(ds.Lines, DriftLine{Kind: "new", CheckID: f.CheckID, Provider: f.Provider, Subject: subjectLabel(f.Subject), Detail: detail})
+		}
+		for _, f := range d.Resolved {
+			ds.Lines = append(ds.Lines, DriftLine{Kind: "resolved", CheckID: f.CheckID, Provider: f.Provider, Subject: subjectLabel(f.Subject), Detail: string(f.Severity) + " finding no longer found"})
+		}
+		for _, f := range d.NewlyWaived {
+			ds.Lines = append(ds.Lines, DriftLine{Kind: "waived", CheckID: f.CheckID, Provider: f.Provider, Subject: subjectLabel(f.Subject), Detail: "now covered by a waiver (risk accepted, not fixed)"})
+		}
+		for _, f := range d.NoLongerAssessed {
+			ds.Lines = append(ds.Lines, DriftLine{Kind: "unassessed", CheckID: f.CheckID, Provider: f.Provider, Subject: subjectLabel(f.Subject), Detail: "its check could not be assessed: not shown to be fixed"})
 		}
 		for _, c := range d.Changed {
 			ds.Lines = append(ds.Lines, DriftLine{Kind: "status", CheckID: c.CheckID, Provider: c.Provider, Detail: fmt.Sprintf("%s → %s", StatusLabel(c.From), StatusLabel(c.To))})
@@ -1003,6 +1030,26 @@ func (b *builder) summary(matrix []MatrixRow) ExecutiveSummary {
 		s.Drift = ds
 	}
 	return s
+}
+
+// driftSentence says the drift counts once, in one vocabulary (findings,
+// checks, accounts).
+func driftSentence(ds *DriftSummary) string {
+	newPart := fmt.Sprintf("%d new %s", ds.New, plural(ds.New, "finding", "findings"))
+	if ds.NewWaiverExpired > 0 {
+		newPart += fmt.Sprintf(" (%d because a waiver expired)", ds.NewWaiverExpired)
+	}
+	parts := []string{newPart, fmt.Sprintf("%d resolved", ds.Resolved)}
+	if ds.NewlyWaived > 0 {
+		parts = append(parts, fmt.Sprintf("%d newly waived (accepted, not fixed)", ds.NewlyWaived))
+	}
+	if ds.NoLongerAssessed > 0 {
+		parts = append(parts, fmt.Sprintf("%d no longer assessed (not shown to be fixed)", ds.NoLongerAssessed))
+	}
+	parts = append(parts, fmt.Sprintf("%d still failing", ds.StillFailing),
+		fmt.Sprintf("%d %s changed status", ds.Changed, plural(ds.Changed, "check", "checks")),
+		fmt.Sprintf("%d %s lost effective assurance", ds.AALDowngrades, plural(ds.AALDowngrades, "account", "accounts")))
+	return strings.Join(parts, ", ") + "."
 }
 
 func driftKey(f checks.DriftFinding) string {

@@ -70,8 +70,8 @@ With --fail-on it exits 1 when a new failing finding is at or above that severit
 func compareResults(old, cur *checks.Results) *checks.Drift { return drift.Compare(old, cur) }
 
 func printDrift(w io.Writer, d *checks.Drift, all bool) error {
-	fmt.Fprintf(w, "Drift since %s: %d new, %d resolved, %d still failing, %d status changes, %d AAL downgrades\n",
-		d.BaselineGeneratedAt.Format("2006-01-02 15:04 UTC"), len(d.New), len(d.Resolved), len(d.StillFailing), len(d.Changed), len(d.AALDowngrades))
+	fmt.Fprintf(w, "Drift since %s: %d new, %d resolved, %d newly waived, %d no longer assessed, %d still failing, %d status changes, %d AAL downgrades\n",
+		d.BaselineGeneratedAt.Format("2006-01-02 15:04 UTC"), len(d.New), len(d.Resolved), len(d.NewlyWaived), len(d.NoLongerAssessed), len(d.StillFailing), len(d.Changed), len(d.AALDowngrades))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	section := func(title string, fs []checks.DriftFinding) {
 		if len(fs) == 0 {
@@ -83,11 +83,17 @@ func printDrift(w io.Writer, d *checks.Drift, all bool) error {
 			if name == "" {
 				name = x.Subject.ID
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s %s\t%s\n", x.CheckID, x.Provider, x.Severity, x.Subject.Type, name, x.Message)
+			msg := x.Message
+			if x.Reason != "" {
+				msg += " (" + x.Reason + ")"
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s %s\t%s\n", x.CheckID, x.Provider, x.Severity, x.Subject.Type, name, msg)
 		}
 	}
 	section("NEW", d.New)
 	section("RESOLVED", d.Resolved)
+	section("NEWLY WAIVED (accepted, not fixed)", d.NewlyWaived)
+	section("NO LONGER ASSESSED (not shown to be fixed)", d.NoLongerAssessed)
 	if all {
 		section("STILL FAILING", d.StillFailing)
 	} else if len(d.StillFailing) > 0 {

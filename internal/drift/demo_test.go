@@ -28,8 +28,9 @@ func evalDemo(t *testing.T, now time.Time, withWaivers bool) *checks.Results {
 }
 
 // TestDemoWaiverLifecycle drives Compare with real evaluations of the demo
-// tenants: adding the waivers resolves the findings they cover and adds no
-// failure; once they lapse, those findings come back as new.
+// tenants: adding the waivers makes the findings they cover newly waived
+// (not resolved: a decision, not a fix) and adds no failure; once they
+// lapse, those findings come back as new, saying their waiver expired.
 func TestDemoWaiverLifecycle(t *testing.T) {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	bare, waived := evalDemo(t, now, false), evalDemo(t, now, true)
@@ -45,14 +46,14 @@ func TestDemoWaiverLifecycle(t *testing.T) {
 			for _, f := range c.Findings {
 				if f.Waiver != nil && !f.Waiver.Expired {
 					covered++
-					if !containsFinding(d.Resolved, c.ID, c.Provider, f.Subject) {
-						t.Errorf("%s %s %s covered by a waiver but not resolved", c.ID, c.Provider, f.Subject.ID)
+					if !containsFinding(d.NewlyWaived, c.ID, c.Provider, f.Subject) {
+						t.Errorf("%s %s %s covered by a waiver but not newly waived", c.ID, c.Provider, f.Subject.ID)
 					}
 				}
 			}
 		}
-		if covered == 0 || len(d.Resolved) != covered {
-			t.Errorf("resolved %d, want the %d waived findings", len(d.Resolved), covered)
+		if covered == 0 || len(d.NewlyWaived) != covered || len(d.Resolved) != 0 {
+			t.Errorf("newly waived %d, resolved %d; want the %d waived findings newly waived and none resolved", len(d.NewlyWaived), len(d.Resolved), covered)
 		}
 		if !containsStatus(d.Changed, checks.Fail, checks.Waived) {
 			t.Errorf("no fail→waived status change: %+v", d.Changed)
@@ -66,6 +67,11 @@ func TestDemoWaiverLifecycle(t *testing.T) {
 			for _, f := range c.Findings {
 				if f.Waiver != nil && !f.Waiver.Expired && !containsFinding(d.New, c.ID, c.Provider, f.Subject) {
 					t.Errorf("%s %s %s: waiver lapsed but the finding is not new", c.ID, c.Provider, f.Subject.ID)
+				}
+				for _, n := range d.New {
+					if f.Waiver != nil && !f.Waiver.Expired && n.CheckID == c.ID && n.Provider == c.Provider && n.Subject.ID == f.Subject.ID && n.Reason != "waiver expired" {
+						t.Errorf("%s %s %s: new because its waiver expired, but says %q", c.ID, c.Provider, f.Subject.ID, n.Reason)
+					}
 				}
 			}
 		}

@@ -7,15 +7,17 @@
 //
 //   - new: failing now, not failing in the baseline (including checks the
 //     baseline could not assess: what cannot be shown to be old counts as new);
-//   - resolved: failing in the baseline, not failing now — the subject is gone,
-//     or the check now passes, or a waiver now covers it (fail→waived is
-//     resolved for gating and also shows in Changed);
+//   - resolved: failing in the baseline, not failing now because the subject
+//     is gone or the check no longer finds it;
+//   - newly waived: failing in the baseline, now covered by an unexpired
+//     waiver (a decision, not a fix: not resolved);
+//   - no longer assessed: failing in the baseline, and the check is now
+//     not_assessed or manual, or its check × provider is absent from the
+//     current run — nothing shows it went away;
 //   - still failing: failing in both.
 //
-// A finding whose check is now not_assessed or manual, or whose check ×
-// provider is absent from the current run (provider not scanned), is not
-// resolved: nothing shows it went away. It stays out of all three lists and
-// the check's status change (fail→not_assessed) is in Changed.
+// A new finding whose waiver expired since says so (Reason "waiver
+// expired"): the weakness is old, the acceptance lapsed.
 package drift
 
 import (
@@ -86,10 +88,12 @@ func assessed(s checks.Status) bool {
 type side struct {
 	checks  map[checkKey]*checks.CheckResult
 	failing map[findingKey]checks.DriftFinding
+	// waived are findings covered by an unexpired waiver.
+	waived map[findingKey]bool
 }
 
 func index(r *checks.Results) side {
-	s := side{checks: map[checkKey]*checks.CheckResult{}, failing: map[findingKey]checks.DriftFinding{}}
+	s := side{checks: map[checkKey]*checks.CheckResult{}, failing: map[findingKey]checks.DriftFinding{}, waived: map[findingKey]bool{}}
 	if r == nil {
 		return s
 	}
@@ -101,16 +105,22 @@ func index(r *checks.Results) side {
 		}
 		for j := range c.Findings {
 			f := &c.Findings[j]
+			fk := findingKey{ck, f.Subject.Type, f.Subject.ID}
+			if f.Waiver != nil && !f.Waiver.Expired {
+				s.waived[fk] = true
+			}
 			if !Failing(c, f) {
 				continue
 			}
-			fk := findingKey{ck, f.Subject.Type, f.Subject.ID}
 			df := checks.DriftFinding{
 				CheckID:  c.ID,
 				Provider: c.Provider,
 				Subject:  f.Subject,
 				Severity: Severity(c, f),
 				Message:  f.Message,
+			}
+			if f.Waiver != nil && f.Waiver.Expired {
+				df.Reason = "waiver expired"
 			}
 			// Two findings on one subject: keep the most severe, so gating
 			// never under-counts.
@@ -128,11 +138,13 @@ func index(r *checks.Results) side {
 // changes by provider, account id.
 func Compare(old, new *checks.Results) *checks.Drift {
 	d := &checks.Drift{
-		New:           []checks.DriftFinding{},
-		Resolved:      []checks.DriftFinding{},
-		StillFailing:  []checks.DriftFinding{},
-		Changed:       []checks.DriftStatus{},
-		AALDowngrades: []checks.AALChange{},
+		New:              []checks.DriftFinding{},
+		Resolved:         []checks.DriftFinding{},
+		StillFailing:     []checks.DriftFinding{},
+		Changed:          []checks.DriftStatus{},
+		AALDowngrades:    []checks.AALChange{},
+		NewlyWaived:      []checks.DriftFinding{},
+		NoLongerAssessed: []checks.DriftFinding{},
 	}
 	if old != nil {
 		d.BaselineGeneratedAt = old.GeneratedAt
@@ -141,8 +153,12 @@ func Compare(old, new *checks.Results) *checks.Drift {
 
 	for k, f := range n.failing {
 		if _, was := o.failing[k]; was {
+			f.Reason = ""
 			d.StillFailing = append(d.StillFailing, f)
 		} else {
+			if f.Reason != "" && !o.waived[k] {
+				f.Reason = "" // not covered in the baseline either: an ordinary new finding
+			}
 			d.New = append(d.New, f)
 		}
 	}
@@ -150,7 +166,14 @@ func Compare(old, new *checks.Results) *checks.Drift {
 		if _, is := n.failing[k]; is {
 			continue
 		}
-		if c, ok := n.checks[k.checkKey]; ok && assessed(c.Status) {
+		f.Reason = ""
+		c, ok := n.checks[k.checkKey]
+		switch {
+		case !ok || !assessed(c.Status):
+			d.NoLongerAssessed = append(d.NoLongerAssessed, f)
+		case n.waived[k]:
+			d.NewlyWaived = append(d.NewlyWaived, f)
+		default:
 			d.Resolved = append(d.Resolved, f)
 		}
 	}
@@ -175,6 +198,8 @@ func Compare(old, new *checks.Results) *checks.Drift {
 	sortFindings(d.New)
 	sortFindings(d.Resolved)
 	sortFindings(d.StillFailing)
+	sortFindings(d.NewlyWaived)
+	sortFindings(d.NoLongerAssessed)
 	slices.SortFunc(d.Changed, func(a, b checks.DriftStatus) int {
 		return cmp.Or(cmp.Compare(a.CheckID, b.CheckID), cmp.Compare(a.Provider, b.Provider))
 	})

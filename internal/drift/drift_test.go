@@ -48,6 +48,8 @@ func empty() *checks.Drift {
 		StillFailing:        []checks.DriftFinding{},
 		Changed:             []checks.DriftStatus{},
 		AALDowngrades:       []checks.AALChange{},
+		NewlyWaived:         []checks.DriftFinding{},
+		NoLongerAssessed:    []checks.DriftFinding{},
 	}
 }
 
@@ -92,20 +94,22 @@ func TestCompare(t *testing.T) {
 			},
 		},
 		{
-			name: "waiver added: fail to waived is resolved and changed",
+			name: "waiver added: fail to waived is newly waived (a decision, not a fix) and changed",
 			old:  results(t0, check("EXC-01", "entra", checks.Fail, finding("a1"))),
 			new:  results(t1, check("EXC-01", "entra", checks.Waived, waived(finding("a1"), false))),
 			want: func(d *checks.Drift) {
-				d.Resolved = []checks.DriftFinding{df("EXC-01", "entra", "a1")}
+				d.NewlyWaived = []checks.DriftFinding{df("EXC-01", "entra", "a1")}
 				d.Changed = []checks.DriftStatus{{CheckID: "EXC-01", Provider: "entra", From: checks.Fail, To: checks.Waived}}
 			},
 		},
 		{
-			name: "waiver expired: waived to fail is new",
+			name: "waiver expired: waived to fail is new, and says why",
 			old:  results(t0, check("EXC-01", "entra", checks.Waived, waived(finding("a1"), false))),
 			new:  results(t1, check("EXC-01", "entra", checks.Fail, waived(finding("a1"), true))),
 			want: func(d *checks.Drift) {
-				d.New = []checks.DriftFinding{df("EXC-01", "entra", "a1")}
+				f := df("EXC-01", "entra", "a1")
+				f.Reason = "waiver expired"
+				d.New = []checks.DriftFinding{f}
 				d.Changed = []checks.DriftStatus{{CheckID: "EXC-01", Provider: "entra", From: checks.Waived, To: checks.Fail}}
 			},
 		},
@@ -114,15 +118,16 @@ func TestCompare(t *testing.T) {
 			old:  results(t0, check("EXC-01", "okta", checks.Fail, finding("00u1"), finding("00u2"))),
 			new:  results(t1, check("EXC-01", "okta", checks.Fail, waived(finding("00u1"), false), finding("00u2"))),
 			want: func(d *checks.Drift) {
-				d.Resolved = []checks.DriftFinding{df("EXC-01", "okta", "00u1")}
+				d.NewlyWaived = []checks.DriftFinding{df("EXC-01", "okta", "00u1")}
 				d.StillFailing = []checks.DriftFinding{df("EXC-01", "okta", "00u2")}
 			},
 		},
 		{
-			name: "fail to not_assessed: not resolved, only changed",
+			name: "fail to not_assessed: not resolved, no longer assessed and changed",
 			old:  results(t0, check("REC-06", "okta", checks.Fail, finding("00u1"))),
 			new:  results(t1, check("REC-06", "okta", checks.NotAssessed)),
 			want: func(d *checks.Drift) {
+				d.NoLongerAssessed = []checks.DriftFinding{df("REC-06", "okta", "00u1")}
 				d.Changed = []checks.DriftStatus{{CheckID: "REC-06", Provider: "okta", From: checks.Fail, To: checks.NotAssessed}}
 			},
 		},
@@ -144,10 +149,11 @@ func TestCompare(t *testing.T) {
 			},
 		},
 		{
-			name: "provider no longer scanned: not resolved, status to empty",
+			name: "provider no longer scanned: not resolved, no longer assessed, status to empty",
 			old:  results(t0, check("MFA-01", "entra", checks.Fail, finding("a1")), check("MFA-01", "okta", checks.Pass)),
 			new:  results(t1, check("MFA-01", "okta", checks.Pass)),
 			want: func(d *checks.Drift) {
+				d.NoLongerAssessed = []checks.DriftFinding{df("MFA-01", "entra", "a1")}
 				d.Changed = []checks.DriftStatus{{CheckID: "MFA-01", Provider: "entra", From: checks.Fail}}
 			},
 		},

@@ -214,8 +214,7 @@ func (d *doc) summary() {
 	}
 	if dr := s.Drift; dr != nil {
 		d.subheading("Change since the baseline of " + dr.Baseline.Format("2006-01-02"))
-		d.para(marginL, bodyW, fmt.Sprintf("%d new %s, %d resolved, %d still failing, %d %s changed status, %d %s lost effective assurance.",
-			dr.New, plural(dr.New, "finding", "findings"), dr.Resolved, dr.StillFailing, dr.Changed, plural(dr.Changed, "check", "checks"), dr.AALDowngrades, plural(dr.AALDowngrades, "account", "accounts")), "", 8.5, cInk, 4.2)
+		d.para(marginL, bodyW, dr.Sentence, "", 8.5, cInk, 4.2)
 	}
 	if s.Trend != "" {
 		d.subheading("Trend across the kept runs")
@@ -367,11 +366,10 @@ func (d *doc) drift() {
 		return
 	}
 	d.heading("Change since the baseline", 0, true)
-	d.para(marginL, bodyW, fmt.Sprintf("Compared with the results of %s: %d new %s, %d resolved, %d still failing, %d %s changed status and %d %s lost effective assurance. The most notable changes are listed below; the Drift sheet of %s lists all of them.",
-		dr.Baseline.Format("2006-01-02"), dr.New, plural(dr.New, "finding", "findings"), dr.Resolved, dr.StillFailing, dr.Changed, plural(dr.Changed, "check", "checks"),
-		dr.AALDowngrades, plural(dr.AALDowngrades, "account", "accounts"), reports.WorkbookFilename), "", 9, cInk, 4.5)
+	d.para(marginL, bodyW, fmt.Sprintf("Compared with the results of %s: %s The most notable changes are listed below; the Drift sheet of %s lists all of them.",
+		dr.Baseline.Format("2006-01-02"), dr.Sentence, reports.WorkbookFilename), "", 9, cInk, 4.5)
 	d.f.Ln(3)
-	labels := map[string]string{"new": "New finding", "resolved": "Resolved", "status": "Status changed", "downgrade": "AAL downgrade"}
+	labels := map[string]string{"new": "New finding", "resolved": "Resolved", "waived": "Newly waived", "unassessed": "No longer assessed", "status": "Status changed", "downgrade": "AAL downgrade"}
 	var rows [][]cell
 	for _, l := range dr.Lines {
 		kind := cell{text: labels[l.Kind], bold: true}
@@ -381,7 +379,7 @@ func (d *doc) drift() {
 		rows = append(rows, []cell{kind, txt(l.CheckID), txt(reports.ProviderName(l.Provider)), txt(l.Subject), txt(l.Detail)})
 	}
 	if len(rows) == 0 {
-		d.para(marginL, bodyW, "Nothing changed.", "", 9, cInk, 4.5)
+		d.para(marginL, bodyW, "No finding, check status or account assurance changed.", "", 9, cInk, 4.5)
 		return
 	}
 	d.table([]column{{"Change", 28, "L"}, {"Check", 18, "L"}, {"Provider", 32, "L"}, {"Subject", 50, "L"}, {"Detail", 46, "L"}}, rows)

@@ -1399,9 +1399,13 @@ func (b *book) drift() error {
 	for _, g := range []struct {
 		kind string
 		fs   []checks.DriftFinding
-	}{{"new finding", d.New}, {"resolved", d.Resolved}, {"still failing", d.StillFailing}} {
+	}{{"new finding", d.New}, {"resolved", d.Resolved}, {"newly waived", d.NewlyWaived}, {"no longer assessed", d.NoLongerAssessed}, {"still failing", d.StillFailing}} {
 		for _, f := range g.fs {
-			if err := s.put(g.kind, b.str(f.CheckID), b.str(f.Provider), b.str(f.Subject.ID), b.str(f.Subject.Name), b.severityCell(f.Severity), nil, nil, b.str(f.Message)); err != nil {
+			kind := g.kind
+			if f.Reason != "" {
+				kind += " (" + f.Reason + ")"
+			}
+			if err := s.put(b.str(kind), b.str(f.CheckID), b.str(f.Provider), b.str(f.Subject.ID), b.str(f.Subject.Name), b.severityCell(f.Severity), nil, nil, b.str(f.Message)); err != nil {
 				return err
 			}
 		}
