@@ -226,6 +226,9 @@ type Results struct {
 // TrendPoint is one run's key figures.
 type TrendPoint struct {
 	GeneratedAt time.Time `json:"generated_at"`
+	// CollectedAt is when the run's evidence was collected (the latest
+	// source): what a trend is about; the run may be much later.
+	CollectedAt time.Time `json:"collected_at,omitempty"`
 	Summary     Summary   `json:"summary"`
 	// Failing counts failing findings (not covered by an unexpired waiver).
 	Failing         int `json:"failing_findings"`
@@ -242,7 +245,10 @@ type TrendPoint struct {
 
 // Drift compares these results with a baseline.
 type Drift struct {
-	BaselineGeneratedAt time.Time      `json:"baseline_generated_at"`
+	BaselineGeneratedAt time.Time `json:"baseline_generated_at"`
+	// BaselineCollectedAt is when the baseline's evidence was collected
+	// (the latest source): baselines are named by it.
+	BaselineCollectedAt time.Time      `json:"baseline_collected_at,omitempty"`
 	New                 []DriftFinding `json:"new"`
 	Resolved            []DriftFinding `json:"resolved"`
 	StillFailing        []DriftFinding `json:"still_failing"`
@@ -309,4 +315,16 @@ func (r *Results) Complete() bool {
 func FindingID(check, provider string, s Subject) string {
 	h := sha256.Sum256([]byte(check + "\x00" + provider + "\x00" + s.Type + "\x00" + s.ID))
 	return "F-" + strings.ToUpper(hex.EncodeToString(h[:6]))
+}
+
+// CollectedAt is when the results' evidence was collected: the latest
+// source's collection time (zero without sources).
+func (r *Results) CollectedAt() time.Time {
+	var t time.Time
+	for _, s := range r.Sources {
+		if s.CollectedAt.After(t) {
+			t = s.CollectedAt
+		}
+	}
+	return t.UTC()
 }

@@ -28,6 +28,9 @@ type TrendRun struct {
 	// Label is the run's date (with the time when two runs share a day).
 	Label       string    `json:"label"`
 	GeneratedAt time.Time `json:"generated_at"`
+	// CollectedAt is when the run's evidence was collected: the trend's
+	// time axis (the run's own time where it was not recorded).
+	CollectedAt time.Time `json:"collected_at"`
 	// Checks counts the run's check results by status.
 	Checks                 checks.Summary `json:"checks"`
 	Failing                int            `json:"failing_findings"`
@@ -57,17 +60,25 @@ func BuildTrend(points []checks.TrendPoint, current time.Time) *Trend {
 		return nil
 	}
 	ps := append([]checks.TrendPoint(nil), points...)
-	sort.SliceStable(ps, func(i, j int) bool { return ps[i].GeneratedAt.Before(ps[j].GeneratedAt) })
+	// The axis is evidence time: three snapshots collected weeks apart and
+	// evaluated in one afternoon are weeks apart.
+	when := func(p checks.TrendPoint) time.Time {
+		if !p.CollectedAt.IsZero() {
+			return p.CollectedAt.UTC()
+		}
+		return p.GeneratedAt.UTC()
+	}
+	sort.SliceStable(ps, func(i, j int) bool { return when(ps[i]).Before(when(ps[j])) })
 	days := map[string]int{}
 	for _, p := range ps {
-		days[p.GeneratedAt.UTC().Format(time.DateOnly)]++
+		days[when(p).Format(time.DateOnly)]++
 	}
-	tr := &Trend{Since: ps[0].GeneratedAt.UTC(), Runs: make([]TrendRun, 0, len(ps))}
+	tr := &Trend{Since: when(ps[0]), Runs: make([]TrendRun, 0, len(ps))}
 	fail := Series{Name: TrendFailing}
 	crit := Series{Name: TrendCritical}
 	below := Series{Name: TrendBelowNominal}
 	for _, p := range ps {
-		at := p.GeneratedAt.UTC()
+		at := when(p)
 		label := at.Format(time.DateOnly)
 		switch {
 		case at.IsZero():
@@ -76,10 +87,10 @@ func BuildTrend(points []checks.TrendPoint, current time.Time) *Trend {
 			label = at.Format("2006-01-02 15:04")
 		}
 		tr.Runs = append(tr.Runs, TrendRun{
-			Label: label, GeneratedAt: at, Checks: p.Summary,
+			Label: label, GeneratedAt: p.GeneratedAt.UTC(), CollectedAt: at, Checks: p.Summary,
 			Failing: p.Failing, FailingCritical: p.FailingCritical, FailingHigh: p.FailingHigh,
 			Accounts: p.Accounts, BelowNominal: p.BelowNominal, PrivilegedBelowNominal: p.PrivilegedBelowNominal, Complete: p.Complete,
-			Current: !current.IsZero() && at.Equal(current.UTC()),
+			Current: !current.IsZero() && p.GeneratedAt.UTC().Equal(current.UTC()),
 		})
 		if !p.Complete {
 			tr.Incomplete++
@@ -90,7 +101,7 @@ func BuildTrend(points []checks.TrendPoint, current time.Time) *Trend {
 		below.Values = append(below.Values, p.BelowNominal)
 	}
 	tr.Chart.Title = "Trend across the last " + Thousands(len(ps)) + " runs"
-	tr.Chart.XLabel = "Run"
+	tr.Chart.XLabel = "Evidence collected"
 	tr.Chart.YLabel = "Count"
 	tr.Chart.Series = []Series{fail, crit, below}
 	tr.Sentence = trendSentence(tr)
@@ -115,7 +126,7 @@ func arrow(from, to int) string {
 func trendSentence(tr *Trend) string {
 	first, last := tr.Runs[0], tr.Runs[len(tr.Runs)-1]
 	since := first.Label
-	if first.GeneratedAt.IsZero() {
+	if first.CollectedAt.IsZero() {
 		since = "the first kept run"
 	}
 	s := fmt.Sprintf("Failing findings %s since %s (%d runs); critical %s; accounts below their nominal AAL %s.",

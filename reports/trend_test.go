@@ -129,3 +129,25 @@ func TestViewTrend(t *testing.T) {
 		t.Errorf("one run: trend = %+v, %q, %v", v.Trend, v.Summary.Trend, err)
 	}
 }
+
+// TestTrendAxisIsCollectionTime: snapshots collected 20 Oct, 5 Nov and 20
+// Nov and evaluated within minutes of each other on 4 Dec plot as three
+// dates weeks apart, not three minutes of one day.
+func TestTrendAxisIsCollectionTime(t *testing.T) {
+	run := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	var ps []checks.TrendPoint
+	for i, c := range []string{"2026-10-20", "2026-11-05", "2026-11-20"} {
+		at, _ := time.Parse(time.DateOnly, c)
+		ps = append(ps, checks.TrendPoint{GeneratedAt: run.Add(time.Duration(i) * time.Minute), CollectedAt: at, Failing: 10 - i, Complete: true})
+	}
+	tr := BuildTrend(ps, ps[2].GeneratedAt)
+	if tr == nil {
+		t.Fatal("no trend")
+	}
+	if got := strings.Join(tr.Chart.Categories, ","); got != "2026-10-20,2026-11-05,2026-11-20" {
+		t.Errorf("axis %s", got)
+	}
+	if !tr.Runs[2].Current || tr.Chart.XLabel != "Evidence collected" {
+		t.Errorf("current %v, x label %q", tr.Runs[2].Current, tr.Chart.XLabel)
+	}
+}

@@ -989,7 +989,11 @@ func (b *builder) summary(matrix []MatrixRow) ExecutiveSummary {
 		s.Frameworks = append(s.Frameworks, fc)
 	}
 	if d := b.r.Drift; d != nil {
-		ds := &DriftSummary{Baseline: d.BaselineGeneratedAt.UTC(), New: len(d.New), Resolved: len(d.Resolved), StillFailing: len(d.StillFailing), Changed: len(d.Changed), AALDowngrades: len(d.AALDowngrades),
+		base := d.BaselineGeneratedAt.UTC()
+		if !d.BaselineCollectedAt.IsZero() {
+			base = d.BaselineCollectedAt.UTC() // baselines are named by their evidence's time
+		}
+		ds := &DriftSummary{Baseline: base, New: len(d.New), Resolved: len(d.Resolved), StillFailing: len(d.StillFailing), Changed: len(d.Changed), AALDowngrades: len(d.AALDowngrades),
 			NewlyWaived: len(d.NewlyWaived), NoLongerAssessed: len(d.NoLongerAssessed), Lines: []DriftLine{}}
 		for _, f := range d.New {
 			if f.Reason == "waiver expired" {

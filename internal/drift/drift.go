@@ -148,6 +148,7 @@ func Compare(old, new *checks.Results) *checks.Drift {
 	}
 	if old != nil {
 		d.BaselineGeneratedAt = old.GeneratedAt
+		d.BaselineCollectedAt = old.CollectedAt()
 	}
 	o, n := index(old), index(new)
 

@@ -366,6 +366,8 @@ type TrendPoint struct {
 	// Entry is the history entry id.
 	Entry       string    `json:"entry"`
 	GeneratedAt time.Time `json:"generated_at"`
+	// CollectedAt is when the run's evidence was collected.
+	CollectedAt time.Time `json:"collected_at,omitempty"`
 	ToolVersion string    `json:"tool_version"`
 	// Summary counts check results by status.
 	Summary checks.Summary `json:"summary"`
@@ -453,6 +455,7 @@ func Point(entry string, r *checks.Results) TrendPoint {
 	p := TrendPoint{
 		Entry:       entry,
 		GeneratedAt: r.GeneratedAt,
+		CollectedAt: r.CollectedAt(),
 		ToolVersion: r.Tool.Version,
 		Summary:     r.Summary,
 		Accounts:    len(r.Identities),
@@ -485,6 +488,7 @@ func Point(entry string, r *checks.Results) TrendPoint {
 func (p TrendPoint) ForResults() checks.TrendPoint {
 	return checks.TrendPoint{
 		GeneratedAt:            p.GeneratedAt,
+		CollectedAt:            p.CollectedAt,
 		Summary:                p.Summary,
 		Failing:                p.Failing.Total(),
 		FailingCritical:        p.Failing.Critical,

@@ -213,7 +213,7 @@ func (d *doc) summary() {
 		d.para(marginL, bodyW, "Change: no baseline was given, so this run is treated as the first (scan --baseline PREVIOUS-results.json shows what changed).", "", 8, cMuted, 4)
 	}
 	if dr := s.Drift; dr != nil {
-		d.subheading("Change since the baseline of " + dr.Baseline.Format("2006-01-02"))
+		d.subheading("Change since the baseline collected " + dr.Baseline.Format("2006-01-02"))
 		d.para(marginL, bodyW, dr.Sentence, "", 8.5, cInk, 4.2)
 	}
 	if s.Trend != "" {
@@ -366,7 +366,7 @@ func (d *doc) drift() {
 		return
 	}
 	d.heading("Change since the baseline", 0, true)
-	d.para(marginL, bodyW, fmt.Sprintf("Compared with the results of %s: %s The most notable changes are listed below; the Drift sheet of %s lists all of them.",
+	d.para(marginL, bodyW, fmt.Sprintf("Compared with the results of the evidence collected %s: %s The most notable changes are listed below; the Drift sheet of %s lists all of them.",
 		dr.Baseline.Format("2006-01-02"), dr.Sentence, reports.WorkbookFilename), "", 9, cInk, 4.5)
 	d.f.Ln(3)
 	labels := map[string]string{"new": "New finding", "resolved": "Resolved", "waived": "Newly waived", "unassessed": "No longer assessed", "status": "Status changed", "downgrade": "AAL downgrade"}
