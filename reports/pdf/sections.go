@@ -114,8 +114,8 @@ func (d *doc) summary() {
 		{reports.Thousands(s.Accounts), "accounts assessed", cNavy},
 		{reports.Thousands(s.GapAccounts), "effective AAL below nominal AAL", gapC},
 		{reports.Thousands(s.PrivilegedWeak.Count), "of " + reports.Thousands(s.PrivilegedWeak.Total) + " privileged accounts have a weak fallback", privC},
-		{strconv.Itoa(s.Checks.Fail), "checks failing (of " + strconv.Itoa(totalChecks(s.Checks)) + ")", failC},
-		{strconv.Itoa(s.Checks.NotAssessed), "checks not assessed", naC},
+		{strconv.Itoa(s.Checks.Fail), "check results failing (of " + strconv.Itoa(totalChecks(s.Checks)) + ": each check once per provider)", failC},
+		{strconv.Itoa(s.Checks.NotAssessed), "check results not assessed", naC},
 	}
 	gap := 3.0
 	tw := (bodyW - gap*float64(len(tiles)-1)) / float64(len(tiles))
@@ -483,7 +483,7 @@ func (d *doc) findings(ctx context.Context) {
 			na++
 		}
 	}
-	d.para(marginL, bodyW, fmt.Sprintf("One section per check that failed (%d), is waived (%d) or could not be assessed (%d) for at least one identity provider, most severe first. Each section states the check once, then its result for every provider, with at most the first affected subjects; %s lists all of them.", fail, waived, na, reports.WorkbookFilename), "", 9, cInk, 4.5)
+	d.para(marginL, bodyW, fmt.Sprintf("One section per check (not per check result) that failed (%d), is waived (%d) or could not be assessed (%d) for at least one identity provider, most severe first. Each section states the check once, then its result for every provider, with at most the first affected subjects; %s lists all of them. Two severities appear: the check's (its catalog level, beside the title) and each provider's result (the highest among its open findings: a privileged account can raise a high check to critical).", fail, waived, na, reports.WorkbookFilename), "", 9, cInk, 4.5)
 	d.f.Ln(3)
 	if len(v.Findings) == 0 {
 		d.para(marginL, bodyW, "No check failed, was waived or could not be assessed.", "B", 10, cInk, 5)
