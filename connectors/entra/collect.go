@@ -209,6 +209,7 @@ func (r *run) registration(ctx context.Context) {
 			if deref(d.GetIsAdmin()) {
 				a.Privileged = true
 			}
+			a.SSPR = &evidence.SSPRState{Enabled: deref(d.GetIsSsprEnabled()), Registered: deref(d.GetIsSsprRegistered()), Capable: deref(d.GetIsSsprCapable())}
 			a.Methods = a.Methods[:0]
 			for _, v := range d.GetMethodsRegistered() {
 				k, ok := evidence.EntraRegisteredKind(v)

@@ -31,7 +31,7 @@ type tenant struct {
 
 // Fixture file names (without .json) holding {"value": [...]} collections.
 var listFixtures = []string{"users", "userRegistrationDetails", "conditionalAccessPolicies",
-	"roleDefinitions", "roleAssignments", "roleEligibilitySchedules", "groups", "directoryAudits", "applications", "servicePrincipals", "organization"}
+	"roleDefinitions", "roleAssignments", "roleEligibilitySchedules", "groups", "directoryAudits", "applications", "servicePrincipals", "organization", "namedLocations"}
 
 func newTenant() *tenant {
 	return &tenant{lists: map[string][]object{}, singles: map[string]object{},
@@ -68,7 +68,7 @@ func (t *tenant) load(dir string) error {
 		}
 		t.lists[name] = c.Value
 	}
-	for _, name := range []string{"authenticationMethodsPolicy", "authorizationPolicy"} {
+	for _, name := range []string{"authenticationMethodsPolicy", "authorizationPolicy", "identitySecurityDefaultsEnforcementPolicy"} {
 		var o object
 		if err := read(name, &o); err != nil {
 			return err
@@ -321,7 +321,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized b
 		list = t.authMethods[seg[1]]
 	case rel == "/reports/authenticationMethods/userRegistrationDetails":
 		list = t.lists["userRegistrationDetails"]
-	case rel == "/policies/authenticationMethodsPolicy" || rel == "/policies/authorizationPolicy":
+	case rel == "/policies/authenticationMethodsPolicy" || rel == "/policies/authorizationPolicy" || rel == "/policies/identitySecurityDefaultsEnforcementPolicy":
 		o, ok := t.singles[seg[1]]
 		if !ok {
 			notFound(seg[1])
@@ -330,6 +330,8 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized b
 		single, isList = o, false
 	case rel == "/identity/conditionalAccess/policies":
 		list = t.lists["conditionalAccessPolicies"]
+	case rel == "/identity/conditionalAccess/namedLocations":
+		list = t.lists["namedLocations"]
 	case rel == "/roleManagement/directory/roleAssignments":
 		list = t.lists["roleAssignments"]
 	case rel == "/roleManagement/directory/roleEligibilitySchedules":
