@@ -705,7 +705,7 @@ func (e *env) entraPaths(x *acct, b *pathBuf) {
 				b.add(pathKey{kind: kind, variant: vGeneric, proofs: proofArray(proofs), pols: pols, ctx: ictx}, comboStrength(proofs))
 			})
 			if !found {
-				e.registrationPath(x, b, pols, ictx)
+				e.entraRegistrationPath(x, b, pols, ictx)
 			}
 		}
 	}
@@ -730,18 +730,28 @@ func (e *env) entraPaths(x *acct, b *pathBuf) {
 						best, bs = cand, cs
 					}
 				})
-				switch {
+				switch mfa := x.kinds & mfaCapableKinds; {
 				case best != nil:
 					proofs = best
-				case !e.registrationNeedsMFA(x) || x.kinds&mfaCapableKinds == 0:
+				case mfa == 0:
 					// No second factor to present: the new password registers
 					// one, as at a first sign-in.
 					note = joinCtx(note, "then registering a method with the new password")
 				default:
-					continue
-				}
-				if best != nil {
-					proofs = best
+					// Registering a method the policies accept needs MFA with
+					// a registered method: the reset proof where it is one,
+					// else the account's weakest.
+					if setOf(proofs)&mfa == 0 {
+						var weakest evidence.MethodKind
+						var ws strength
+						mfa.each(func(i int, k evidence.MethodKind) {
+							if weakest == "" || kindStrengths[i].less(ws) {
+								weakest, ws = k, kindStrengths[i]
+							}
+						})
+						proofs = append(proofs, weakest)
+					}
+					note = joinCtx(note, "then registering a method the policies accept")
 				}
 			}
 			if len(proofs) > 3 {
@@ -798,13 +808,32 @@ func (e *env) entraUsable(x *acct, signInAllowed kindSet) kindSet {
 	if !e.entra.migrated {
 		allowed |= legacyMFAKinds
 	}
-	kinds := x.kinds
+	return e.entraPhones(x) & allowed
+}
+
+// entraPhones are x's kinds with the phones read as Entra reads them: a
+// mobile phone receives SMS or calls; an office phone receives calls only
+// where the Voice configuration allows office phones
+// (isOfficePhoneAllowed); an alternate mobile phone receives calls.
+func (e *env) entraPhones(x *acct) kindSet {
+	kinds := x.kinds &^ bitOf(evidence.KindVoice)
 	for _, m := range x.a.Methods {
-		if m.Kind == evidence.KindSMS && (m.VendorType == "mobilePhone" || strings.Contains(m.Name, "mobile")) && methodUsable(m.Status) {
+		if !methodUsable(m.Status) {
+			continue
+		}
+		switch {
+		case m.Kind == evidence.KindSMS:
+			kinds |= bitOf(evidence.KindVoice)
+		case m.Kind != evidence.KindVoice:
+		case m.VendorType == "officePhone" || strings.HasPrefix(m.Name, "office"):
+			if e.entra.officePhone || e.src.Policies.Entra == nil {
+				kinds |= bitOf(evidence.KindVoice)
+			}
+		default:
 			kinds |= bitOf(evidence.KindVoice)
 		}
 	}
-	return kinds & allowed
+	return kinds
 }
 
 // entraCombos calls fn for each proof set the way admits from the usable
@@ -916,12 +945,7 @@ var (
 // says so.
 func (e *env) entraRecovery(x *acct, recoveryAllowed kindSet, admin bool, fn func(ref PolicyRef, reset []evidence.MethodKind, note string)) {
 	en := e.entra
-	have := x.kinds
-	for _, m := range x.a.Methods {
-		if m.Kind == evidence.KindSMS && m.VendorType == "mobilePhone" {
-			have |= bitOf(evidence.KindVoice)
-		}
-	}
+	have := e.entraPhones(x)
 	if admin {
 		if en.adminSSPR != nil && !*en.adminSSPR {
 			return
@@ -1059,4 +1083,22 @@ func (e *env) entraBelowAAL2(x *acct) []int32 {
 		}
 	}
 	return out
+}
+
+// entraRegistrationPath: the policies accept none of x's methods, so the
+// way in is registering one they accept. Combined registration asks a user
+// who has an MFA-capable method to pass MFA first (learn.microsoft.com
+// "Combined security information registration"); one without registers
+// with the password, which a CA policy on registering security info may
+// guard (registrationNeedsMFA; without a method to satisfy it the
+// password alone is assumed, the weaker reading).
+func (e *env) entraRegistrationPath(x *acct, b *pathBuf, pols, ctx int32) {
+	pw := evidence.KindPassword
+	if mfa := x.kinds & mfaCapableKinds; mfa != 0 {
+		mfa.each(func(i int, k evidence.MethodKind) {
+			b.add(pathKey{kind: PathRegistration, variant: vGeneric, proofs: [3]evidence.MethodKind{pw, k}, pols: pols, ctx: ctx}, comboStrength([]evidence.MethodKind{pw, k}))
+		})
+		return
+	}
+	b.add(pathKey{kind: PathRegistration, variant: vGeneric, proofs: [3]evidence.MethodKind{pw}, pols: pols, ctx: ctx}, strength{AAL: AAL1, tier: 1})
 }
