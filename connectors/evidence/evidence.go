@@ -264,14 +264,14 @@ type Account struct {
 	Methods []Method `json:"methods"`
 	// MethodsError is set when this account's methods could not be read; its
 	// dataset is then partial and the account is not judged on methods.
-	MethodsError string     `json:"methods_error,omitempty"`
+	MethodsError string `json:"methods_error,omitempty"`
 	// SSPR is the Entra registration report's SSPR state; nil when not read.
 	SSPR *SSPRState `json:"sspr,omitempty"`
 	// PerUserMFA is the Entra per-user MFA state (disabled, enabled,
 	// enforced); "" when not read.
-	PerUserMFA string `json:"per_user_mfa,omitempty"`
-	LastSignIn   *time.Time `json:"last_sign_in,omitempty"`
-	Created      *time.Time `json:"created,omitempty"`
+	PerUserMFA string     `json:"per_user_mfa,omitempty"`
+	LastSignIn *time.Time `json:"last_sign_in,omitempty"`
+	Created    *time.Time `json:"created,omitempty"`
 	// FactorsReadAt is the collection time (the CollectedAt of the source
 	// that read them) at which Methods were last read from the vendor; nil
 	// for connectors that do not record it.
