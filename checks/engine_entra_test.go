@@ -1,0 +1,235 @@
+package checks
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/shadowpath/shadowpath/connectors/evidence"
+)
+
+// These tests pin the Entra engine's rules (engine_entra.go), each to the
+// Microsoft page it follows. The connector tests (connectors/entra
+// engine_test.go) feed the same rules through Graph's wire format,
+// msgraph-sdk-go and graphtest.
+
+// caPol is an enforced CA policy for all apps and client types.
+func caPol(id, name string, people evidence.Targets, q evidence.Requirement) evidence.AccessPolicy {
+	return evidence.AccessPolicy{ID: id, Name: name, Type: evidence.APEntraConditionalAccess, Status: "enabled", Enabled: true,
+		Conditions: evidence.Conditions{People: people, Apps: &evidence.AppCondition{Include: []string{"All"}}, ClientAppTypes: []string{"all"}},
+		Rules:      []evidence.AccessRule{{ID: id, Enabled: true, Access: "ALLOW", Requirement: q}}}
+}
+
+var (
+	caMFA   = evidence.Requirement{Operator: "OR", Controls: []string{"mfa"}}
+	caBlock = evidence.Requirement{Operator: "OR", Controls: []string{"block"}}
+)
+
+// entraEngine is entraGood judged by the Entra engine: MFA for all users,
+// legacy clients blocked, security defaults off, migration complete.
+func entraEngineSrc() *evidence.Source {
+	src := entraGood()
+	src.Policies.Engine = evidence.EngineEntra
+	src.Policies.SelfServiceRecoveryEnabled = nil
+	src.Policies.Entra = &evidence.EntraSettings{SecurityDefaults: boolp(false), MigrationState: "migrationComplete", AdminSSPR: boolp(false), NamedLocationsKnown: true,
+		NamedLocations: []evidence.NamedLocation{{ID: "loc-hq", Name: "HQ", Trusted: true}}}
+	legacy := caPol(entraCALeg, "Block legacy authentication", evidence.Targets{All: true}, caBlock)
+	legacy.Conditions.ClientAppTypes = []string{"exchangeActiveSync", "other"}
+	src.Policies.Access = []evidence.AccessPolicy{caPol(entraCAMFA, "Require MFA for all users", evidence.Targets{All: true}, caMFA), legacy}
+	for i := range src.Accounts {
+		src.Accounts[i].SSPR = &evidence.SSPRState{}
+	}
+	return src
+}
+
+func entraAssurance(t *testing.T, src *evidence.Source, id string) Assurance {
+	t.Helper()
+	a, ok := AccountAssurance(src, id, testParams())
+	if !ok {
+		t.Fatalf("no account %s", id)
+	}
+	return a
+}
+
+func pathDump(a Assurance) string {
+	var b strings.Builder
+	for _, p := range a.Paths {
+		b.WriteString("  " + string(p.Kind) + " " + strings.Join(p.Proofs, "+") + " " + p.AAL + " [" + p.Context + "]\n")
+	}
+	return b.String()
+}
+
+func findPath(a Assurance, kind PathKind, proofs, ctx string) bool {
+	for _, p := range a.Paths {
+		if p.Kind == kind && strings.Join(p.Proofs, "+") == proofs && strings.Contains(p.Context, ctx) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestEntraEngineRules(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		doc    string // the Microsoft page the rule follows
+		change func(src *evidence.Source)
+		acct   string
+		kind   PathKind
+		proofs string
+		ctx    string
+		absent bool
+	}{
+		{name: "MFA for all: no password-only path", doc: "Conditional Access: Grant (Require multifactor authentication)",
+			acct: entraAlice, kind: PathPasswordOnly, proofs: "password", absent: true},
+		{name: "report-only never enforces", doc: "Conditional Access report-only mode",
+			change: func(s *evidence.Source) { s.Policies.Access[0].Enabled, s.Policies.Access[0].ReportOnly = false, true },
+			acct:   entraAlice, kind: PathPasswordOnly, proofs: "password"},
+		{name: "exclusion wins over inclusion", doc: "Users and groups in Conditional Access policy (exclusions)",
+			change: func(s *evidence.Source) { s.Policies.Access[0].Conditions.People.ExcludeUsers = []string{entraAlice} },
+			acct:   entraAlice, kind: PathPasswordOnly, proofs: "password"},
+		{name: "guests excluded", doc: "Users and groups in Conditional Access policy (guest or external users)",
+			change: func(s *evidence.Source) {
+				s.Policies.Access[0].Conditions.People.ExcludeUsers = []string{"GuestsOrExternalUsers"}
+			},
+			acct: entraGuest, kind: PathPasswordOnly, proofs: "password"},
+		{name: "mfa OR compliantDevice: the device alone", doc: "Conditional Access: Grant (Require one of the selected controls)",
+			change: func(s *evidence.Source) { s.Policies.Access[0].Rules[0].Requirement.Controls = []string{"mfa", "compliantDevice"} },
+			acct:   entraAlice, kind: PathPasswordOnly, proofs: "password", ctx: "on a compliant device"},
+		{name: "exclude AllTrusted", doc: "Network assignment in Conditional Access policy (All trusted locations)",
+			change: func(s *evidence.Source) {
+				s.Policies.Access[0].Conditions.Network = &evidence.Network{Include: []string{"All"}, Exclude: []string{"AllTrusted"}}
+			},
+			acct: entraAlice, kind: PathPasswordOnly, proofs: "password", ctx: "from trusted locations"},
+		{name: "unknown trust is read as trusted for an exclusion", doc: "Network assignment in Conditional Access policy; docs silent on unread locations: weaker reading",
+			change: func(s *evidence.Source) {
+				s.Policies.Entra.NamedLocationsKnown = false
+				s.Policies.Access[0].Conditions.Network = &evidence.Network{Include: []string{"All"}, Exclude: []string{"AllTrusted"}}
+				s.Policies.Access = append(s.Policies.Access, caPol("ca-hq", "MFA at HQ", evidence.Targets{All: true}, caMFA))
+				s.Policies.Access[2].Conditions.Network = &evidence.Network{Include: []string{"loc-hq"}}
+			},
+			acct: entraAlice, kind: PathPasswordOnly, proofs: "password", ctx: "outside HQ"},
+		{name: "user risk policy is not unconditional MFA", doc: "Conditional Access: Conditions (user risk); Require password change",
+			change: func(s *evidence.Source) {
+				s.Policies.Access[0].Conditions.UserRiskLevels = []string{"high"}
+				s.Policies.Access[0].Rules[0].Requirement = evidence.Requirement{Operator: "AND", Controls: []string{"mfa", "passwordChange"}}
+			},
+			acct: entraAlice, kind: PathPasswordOnly, proofs: "password", ctx: "at a user risk other than high"},
+		{name: "sign-in risk", doc: "Conditional Access: Conditions (sign-in risk)",
+			change: func(s *evidence.Source) { s.Policies.Access[0].Conditions.RiskLevels = []string{"medium", "high"} },
+			acct:   entraAlice, kind: PathPasswordOnly, proofs: "password", ctx: "at a sign-in risk other than medium/high"},
+		{name: "authentication context is step-up only", doc: "Conditional Access: Target resources (authentication context)",
+			change: func(s *evidence.Source) {
+				s.Policies.Access[0].Conditions.Apps = &evidence.AppCondition{AuthContexts: []string{"c1"}}
+			},
+			acct: entraAlice, kind: PathPasswordOnly, proofs: "password"},
+		{name: "security defaults: admins always", doc: "Security defaults in Microsoft Entra ID",
+			change: func(s *evidence.Source) {
+				s.Policies.Access = nil
+				s.Policies.Entra.SecurityDefaults = boolp(true)
+			},
+			acct: entraAdmin, kind: PathSignIn, proofs: "password+fido2", ctx: "administrators always need MFA"},
+		{name: "security defaults block legacy", doc: "Security defaults in Microsoft Entra ID (block legacy authentication)",
+			change: func(s *evidence.Source) {
+				s.Policies.Access = nil
+				s.Policies.Entra.SecurityDefaults = boolp(true)
+			},
+			acct: entraAlice, kind: PathLegacy, proofs: "password", absent: true},
+		{name: "legacy block must cover other clients", doc: "Block legacy authentication with Conditional Access",
+			change: func(s *evidence.Source) {
+				s.Policies.Access[1].Conditions.ClientAppTypes = []string{"exchangeActiveSync"}
+				s.Policies.Access[0].Conditions.ClientAppTypes = []string{"browser", "mobileAppsAndDesktopClients"}
+			},
+			acct: entraAlice, kind: PathLegacy, proofs: "password", ctx: "other clients"},
+		{name: "per-user MFA enforced", doc: "Enable per-user Microsoft Entra multifactor authentication",
+			change: func(s *evidence.Source) {
+				s.Policies.Access = s.Policies.Access[1:]
+				account(s, entraAlice).PerUserMFA = "enforced"
+			},
+			acct: entraAlice, kind: PathSignIn, proofs: "password+fido2", ctx: "per-user MFA enforced"},
+		{name: "phishing-resistant strength admits fido2 alone", doc: "Conditional Access authentication strengths (built-in Phishing-resistant MFA)",
+			change: func(s *evidence.Source) {
+				s.Policies.Access[0].Rules[0].Requirement = evidence.Requirement{Operator: "OR", Strength: &evidence.AuthenticationStrength{
+					ID: "00000000-0000-0000-0000-000000000004", AllowedCombinations: []string{"windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"}}}
+			},
+			acct: entraAdmin, kind: PathSignIn, proofs: "passkey_device_bound"},
+		{name: "AU-scoped role is not targeted", doc: "Users and groups in Conditional Access policy (directory roles)",
+			change: func(s *evidence.Source) {
+				s.Policies.Access[0].Conditions.People = evidence.Targets{Roles: []string{entraGA}}
+				account(s, entraAdmin).Roles[0].Via = "direct, scope /administrativeUnits/au1"
+			},
+			acct: entraAdmin, kind: PathPasswordOnly, proofs: "password"},
+		{name: "PIM-eligible role: the path says so", doc: "Microsoft Entra Privileged Identity Management: eligible assignments",
+			change: func(s *evidence.Source) {
+				s.Policies.Access[0].Conditions.People = evidence.Targets{Roles: []string{entraGA}}
+				account(s, entraAdmin).Roles[0].Via = "eligible (PIM)"
+			},
+			acct: entraAdmin, kind: PathPasswordOnly, proofs: "password", ctx: "PIM-eligible"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := entraEngineSrc()
+			if tc.change != nil {
+				tc.change(src)
+			}
+			a := entraAssurance(t, src, tc.acct)
+			if got := findPath(a, tc.kind, tc.proofs, tc.ctx); got == tc.absent {
+				t.Errorf("%s (%s): path %s %s [%s] present=%v:\n%s", tc.name, tc.doc, tc.kind, tc.proofs, tc.ctx, got, pathDump(a))
+			}
+		})
+	}
+}
+
+// TestEntraVersion1KeepsLegacyEngine: a snapshot without Policies.Engine
+// is judged by the reduced sign-in flags, as before.
+func TestEntraVersion1KeepsLegacyEngine(t *testing.T) {
+	src := entraGood()
+	src.Policies.Access = entraEngineSrc().Policies.Access // ignored without Engine
+	src.Policies.Access[0].Enabled = false
+	a := entraAssurance(t, src, entraAlice)
+	if findPath(a, PathPasswordOnly, "password", "") || a.Effective != AAL3 {
+		t.Errorf("version 1 snapshot judged by Access:\n%s", pathDump(a))
+	}
+}
+
+// TestEntraSSPR: allowedToUseSSPR is the administrator policy's switch;
+// users recover by the registration report's scope (Graph
+// authorizationPolicy; "Self-service password reset policies").
+func TestEntraSSPR(t *testing.T) {
+	src := entraEngineSrc()
+	account(src, entraAlice).Methods = append(account(src, entraAlice).Methods, evidence.Method{Kind: evidence.KindEmailOTP, VendorType: "email"})
+	account(src, entraAlice).SSPR.Enabled = true
+	a := entraAssurance(t, src, entraAlice)
+	// Reset by email, then MFA for all asks a second factor: email + fido2.
+	if !findPath(a, PathRecovery, "email_otp+fido2", "one assumed") {
+		t.Errorf("user SSPR with admin SSPR off:\n%s", pathDump(a))
+	}
+	adm := account(src, entraAdmin)
+	adm.Methods = append(adm.Methods, evidence.Method{Kind: evidence.KindEmailOTP, VendorType: "email"}, evidence.Method{Kind: evidence.KindSMS, VendorType: "mobilePhone"})
+	adm.SSPR = &evidence.SSPRState{Enabled: true}
+	if a := entraAssurance(t, src, entraAdmin); findPath(a, PathRecovery, "email_otp+voice", "") {
+		t.Errorf("administrator recovers with allowedToUseSSPR false:\n%s", pathDump(a))
+	}
+	src.Policies.Entra.AdminSSPR = boolp(true)
+	if a := entraAssurance(t, src, entraAdmin); !findPath(a, PathRecovery, "email_otp+voice", "administrator SSPR") {
+		t.Errorf("administrator SSPR (two gates):\n%s", pathDump(a))
+	}
+}
+
+// TestEntraMFA02OneAuthenticatorApp: push and codes on one Authenticator
+// app are one backup-relevant method.
+func TestEntraMFA02OneAuthenticatorApp(t *testing.T) {
+	src := entraEngineSrc()
+	account(src, entraAlice).Methods = []evidence.Method{{Kind: evidence.KindPush, VendorType: "microsoftAuthenticatorPush"}, {Kind: evidence.KindTOTPSoftware, VendorType: "softwareOneTimePasscode"}}
+	r := evaluate(t, testParams(), src)
+	if c := result(t, r, "MFA-02", evidence.Entra); !strings.Contains(strings.Join(subjects(c), ","), entraAlice) {
+		t.Errorf("MFA-02 does not count push + codes on one app as one method: %+v", c.Findings)
+	}
+}
+
+// TestEntraContextsShared: accounts targeted by the same policies share
+// one enumeration.
+func TestEntraContextsShared(t *testing.T) {
+	src := entraEngineSrc()
+	e := newEnv(src, &Params{})
+	if n := len(e.entra.cache); n != 1 {
+		t.Errorf("%d context enumerations for 3 accounts under the same policies, want 1", n)
+	}
+}
