@@ -490,3 +490,52 @@ func TestEntraREC05(t *testing.T) {
 		t.Errorf("REC-05 counts %v, want carol and svc-backup only", sample)
 	}
 }
+
+// TestEntraWorkloadSAMLAndFirstParty: a SAML app's token-signing
+// certificate is a Sign/Verify key pair plus the password of its private
+// key, sharing one customKeyIdentifier (Graph "servicePrincipal:
+// addTokenSigningCertificate"): one signing certificate, not a client
+// secret (NHI-04) nor a spare credential (NHI-07). Service principals
+// owned by either Microsoft tenant are first-party (learn.microsoft.com
+// "Verify first-party Microsoft applications in sign-in reports").
+func TestEntraWorkloadSAMLAndFirstParty(t *testing.T) {
+	sps, err := os.ReadFile("../../testdata/entra/servicePrincipals.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	saml := `{"id":"d5000000-0000-4000-8000-0000000000c1","appId":"d4000000-0000-4000-8000-0000000000c1","displayName":"Contoso SAML portal","accountEnabled":true,
+	  "appOwnerOrganizationId":"8a2e6c1f-3b4d-4e5f-9a0b-1c2d3e4f5a6b","servicePrincipalType":"Application","preferredSingleSignOnMode":"saml",
+	  "preferredTokenSigningKeyThumbprint":"41424344",
+	  "passwordCredentials":[{"customKeyIdentifier":"QUJDRA==","displayName":"CN=Microsoft Azure Federated SSO Certificate","endDateTime":"2028-01-01T00:00:00Z","hint":null,"keyId":"f6000000-0000-4000-8000-0000000000c3","secretText":null,"startDateTime":"2025-01-01T00:00:00Z"}],
+	  "keyCredentials":[
+	   {"customKeyIdentifier":"QUJDRA==","displayName":"CN=Microsoft Azure Federated SSO Certificate","endDateTime":"2028-01-01T00:00:00Z","key":null,"keyId":"f6000000-0000-4000-8000-0000000000c1","startDateTime":"2025-01-01T00:00:00Z","type":"AsymmetricX509Cert","usage":"Sign"},
+	   {"customKeyIdentifier":"QUJDRA==","displayName":"CN=Microsoft Azure Federated SSO Certificate","endDateTime":"2028-01-01T00:00:00Z","key":null,"keyId":"f6000000-0000-4000-8000-0000000000c2","startDateTime":"2025-01-01T00:00:00Z","type":"AsymmetricX509Cert","usage":"Verify"}]},
+	 {"id":"d5000000-0000-4000-8000-0000000000c2","appId":"00000002-0000-0ff1-ce00-000000000000","displayName":"Office 365 Exchange Online","accountEnabled":true,
+	  "appOwnerOrganizationId":"72f988bf-86f1-41af-91ab-2d7cd011db47","servicePrincipalType":"Application","passwordCredentials":[],"keyCredentials":[]},`
+	withSAML := strings.Replace(string(sps), `"value":[`, `"value":[`+saml, 1)
+	src, res := judge(t, tenantWith(t, map[string]string{"servicePrincipals": withSAML}))
+	w := workload(t, src, "d5000000-0000-4000-8000-0000000000c1")
+	if len(w.Credentials) != 1 || w.Credentials[0].Type != evidence.CredCertificate || !strings.HasPrefix(w.Credentials[0].Name, "SAML token signing") {
+		t.Errorf("SAML signing credentials: %+v", w.Credentials)
+	}
+	if ms := workload(t, src, "d5000000-0000-4000-8000-0000000000c2"); ms.ThirdParty {
+		t.Errorf("a service principal of tenant 72f988bf… is third-party")
+	}
+	for check, subject := range map[string]string{
+		"NHI-04": "d5000000-0000-4000-8000-0000000000c1",
+		"NHI-03": "d5000000-0000-4000-8000-0000000000c2", "NHI-01": "d5000000-0000-4000-8000-0000000000c2",
+	} {
+		for _, f := range resultOf(t, res, check).Findings {
+			if f.Subject.ID == subject {
+				t.Errorf("%s: %s", check, f.Message)
+			}
+		}
+	}
+	// NHI-07 judges it as one certificate (its lifetime against the
+	// certificate threshold), never as a spare credential.
+	for _, f := range resultOf(t, res, "NHI-07").Findings {
+		if f.Subject.ID == "d5000000-0000-4000-8000-0000000000c1" && strings.Contains(f.Message, "more than one") {
+			t.Errorf("NHI-07: %s", f.Message)
+		}
+	}
+}
