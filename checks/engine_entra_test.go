@@ -233,3 +233,19 @@ func TestEntraContextsShared(t *testing.T) {
 		t.Errorf("%d context enumerations for 3 accounts under the same policies, want 1", n)
 	}
 }
+
+// TestEntraMigrationFinding: before migration is complete MFA-06 says the
+// legacy policies may still allow SMS and voice (learn.microsoft.com "How
+// to migrate MFA and SSPR policy settings to the Authentication methods
+// policy").
+func TestEntraMigrationFinding(t *testing.T) {
+	src := entraEngineSrc()
+	if c := result(t, evaluate(t, testParams(), src), "MFA-06", evidence.Entra); c.Status != Pass {
+		t.Fatalf("MFA-06 %s with migration complete and SMS disabled: %+v", c.Status, c.Findings)
+	}
+	src.Policies.Entra.MigrationState = "migrationInProgress"
+	c := result(t, evaluate(t, testParams(), src), "MFA-06", evidence.Entra)
+	if c.Status != Fail || len(c.Findings) != 1 || c.Findings[0].Subject.ID != "authenticationMethodsPolicy" {
+		t.Errorf("MFA-06 %s: %+v", c.Status, c.Findings)
+	}
+}
