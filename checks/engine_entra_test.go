@@ -92,8 +92,10 @@ func TestEntraEngineRules(t *testing.T) {
 			},
 			acct: entraGuest, kind: PathPasswordOnly, proofs: "password"},
 		{name: "mfa OR compliantDevice: the device alone", doc: "Conditional Access: Grant (Require one of the selected controls)",
-			change: func(s *evidence.Source) { s.Policies.Access[0].Rules[0].Requirement.Controls = []string{"mfa", "compliantDevice"} },
-			acct:   entraAlice, kind: PathPasswordOnly, proofs: "password", ctx: "on a compliant device"},
+			change: func(s *evidence.Source) {
+				s.Policies.Access[0].Rules[0].Requirement.Controls = []string{"mfa", "compliantDevice"}
+			},
+			acct: entraAlice, kind: PathPasswordOnly, proofs: "password", ctx: "on a compliant device"},
 		{name: "exclude AllTrusted", doc: "Network assignment in Conditional Access policy (All trusted locations)",
 			change: func(s *evidence.Source) {
 				s.Policies.Access[0].Conditions.Network = &evidence.Network{Include: []string{"All"}, Exclude: []string{"AllTrusted"}}
