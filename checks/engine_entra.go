@@ -547,7 +547,7 @@ func (en *entraEngine) contexts(ps []*entraPolicy) []entraContext {
 			}
 		}
 		c.pols = append(c.pols, missing...)
-		c.ways = ways
+		c.ways = pruneWays(ways)
 		c.desc = strings.Join(desc, "; ")
 		out = append(out, c)
 	}
@@ -709,8 +709,12 @@ func (e *env) entraPaths(x *acct, b *pathBuf) {
 			}
 		}
 	}
-	// Self-service password reset, then a sign-in under the same policies.
+	// Self-service password reset, then a sign-in under the same policies:
+	// per reset, the weakest way on (the context that demands least).
 	e.entraRecovery(x, recoveryAllowed, admin, func(ref PolicyRef, reset []evidence.MethodKind, note string) {
+		var bestKey pathKey
+		var bestS strength
+		found := false
 		for _, s := range sessions {
 			proofs := slices.Clone(reset)
 			note := note
@@ -757,9 +761,17 @@ func (e *env) entraPaths(x *acct, b *pathBuf) {
 			if len(proofs) > 3 {
 				proofs = proofs[:3]
 			}
+			st := comboStrength(proofs)
+			if found && !st.less(bestS) {
+				continue
+			}
 			polList := append([]PolicyRef{ref}, e.polLists[s.pols]...)
-			b.add(pathKey{kind: PathRecovery, variant: vGeneric, proofs: proofArray(proofs),
-				pols: e.internPolicies(polList...), ctx: e.internContext(joinCtx(note, s.ctx))}, comboStrength(proofs))
+			bestKey = pathKey{kind: PathRecovery, variant: vGeneric, proofs: proofArray(proofs),
+				pols: e.internPolicies(polList...), ctx: e.internContext(joinCtx(note, s.ctx))}
+			bestS, found = st, true
+		}
+		if found {
+			b.add(bestKey, bestS)
 		}
 	})
 }
@@ -1101,4 +1113,46 @@ func (e *env) entraRegistrationPath(x *acct, b *pathBuf, pols, ctx int32) {
 		return
 	}
 	b.add(pathKey{kind: PathRegistration, variant: vGeneric, proofs: [3]evidence.MethodKind{pw}, pols: pols, ctx: ctx}, strength{AAL: AAL1, tier: 1})
+}
+
+// pruneWays drops the ways that need everything another way needs and
+// more (mfa AND (mfa OR compliantDevice) is met by mfa alone).
+func pruneWays(ws []grantWay) []grantWay {
+	var out []grantWay
+	for i := range ws {
+		dominated := false
+		for j := range ws {
+			if i != j && covers(&ws[j], &ws[i]) && (!covers(&ws[i], &ws[j]) || j < i) {
+				dominated = true
+				break
+			}
+		}
+		if !dominated {
+			out = append(out, ws[i])
+		}
+	}
+	return out
+}
+
+// covers: a needs nothing that b does not (b is at least as demanding).
+func covers(a, b *grantWay) bool {
+	if (a.mfa && !b.mfa) || (a.pwChange && !b.pwChange) {
+		return false
+	}
+	for _, s := range a.strengths {
+		if !slices.Contains(b.strengths, s) {
+			return false
+		}
+	}
+	for _, d := range a.device {
+		if !slices.Contains(b.device, d) {
+			return false
+		}
+	}
+	for _, o := range a.other {
+		if !slices.Contains(b.other, o) {
+			return false
+		}
+	}
+	return true
 }
