@@ -114,7 +114,7 @@ func (c *Connector) Collect(ctx context.Context, opts evidence.CollectOptions) (
 	}
 	steps := []func(context.Context){
 		r.registration, r.methodsPolicy, r.conditionalAccess, r.authorizationPolicy,
-		r.roles, r.workloads, r.groups, r.audits,
+		r.roles, r.workloads, r.groups, r.audits, r.perUserMFA,
 	}
 	for _, step := range steps {
 		if ctx.Err() != nil {

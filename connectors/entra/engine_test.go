@@ -539,3 +539,46 @@ func TestEntraWorkloadSAMLAndFirstParty(t *testing.T) {
 		}
 	}
 }
+
+// TestEntraPerUserMFA: per-user MFA (Graph beta "Get authentication
+// requirements", perUserMfaState) is read only for the accounts no
+// enforced policy asks for MFA in every context; enforced, it closes their
+// password-only path; unreadable, the path says unverified.
+func TestEntraPerUserMFA(t *testing.T) {
+	dir := tenantWith(t, map[string]string{"perUserMfaState": `{"` + breakGlass + `":"enforced"}`})
+	s := graphtest.NewServer(t, graphtest.WithFixtureDir(dir))
+	got := collect(t, config(s))
+	if got.err != nil {
+		t.Fatal(got.err)
+	}
+	if n := s.CountRequests("/beta/"); n != 1 {
+		t.Errorf("%d per-user MFA reads, want 1 (only breakglass1 is outside every MFA policy)", n)
+	}
+	if a := account(t, got.src, breakGlass); a.PerUserMFA != "enforced" {
+		t.Fatalf("breakglass1 per-user MFA %q", a.PerUserMFA)
+	}
+	a := explainAcct(t, got.src, breakGlass)
+	if hasPathCtx(a, checks.PathPasswordOnly, "password", "") || !hasPathCtx(a, checks.PathSignIn, "password+fido2", "per-user MFA enforced") {
+		t.Errorf("per-user MFA enforced:\n%s", pathsText(a))
+	}
+	s.AssertOnlyGET(t)
+
+	s = graphtest.NewServer(t, graphtest.WithFixtureDir(dir))
+	s.Deny("/beta/")
+	got = collect(t, config(s))
+	if got.err != nil {
+		t.Fatal(got.err)
+	}
+	if a := explainAcct(t, got.src, breakGlass); !hasPathCtx(a, checks.PathPasswordOnly, "password", "per-user MFA state not read: unverified") {
+		t.Errorf("per-user MFA denied:\n%s", pathsText(a))
+	}
+	// Policies that cover everyone cost no per-user call.
+	s = graphtest.NewServer(t, graphtest.WithFixtureDir(tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(
+		ca("c3000000-0000-4000-8000-0000000000a8", "MFA for all", "enabled", allUsers, allApps, "", "", mfaGrant))})))
+	if got = collect(t, config(s)); got.err != nil {
+		t.Fatal(got.err)
+	}
+	if n := s.CountRequests("/beta/"); n != 0 {
+		t.Errorf("%d per-user MFA reads with everyone covered", n)
+	}
+}

@@ -25,6 +25,7 @@ type tenant struct {
 	groupMembers       map[string][]string // group id → direct member ids
 	owners             map[string][]string // application / service principal id → owner ids
 	appRoleAssignments map[string][]object // service principal id → assignments
+	perUserMFA         map[string]string   // user id → perUserMfaState (beta)
 	byID               map[string]object   // users, groups, service principals, applications
 	generated          int
 }
@@ -36,7 +37,7 @@ var listFixtures = []string{"users", "userRegistrationDetails", "conditionalAcce
 func newTenant() *tenant {
 	return &tenant{lists: map[string][]object{}, singles: map[string]object{},
 		authMethods: map[string][]object{}, groupMembers: map[string][]string{},
-		owners: map[string][]string{}, appRoleAssignments: map[string][]object{}, byID: map[string]object{}}
+		owners: map[string][]string{}, appRoleAssignments: map[string][]object{}, byID: map[string]object{}, perUserMFA: map[string]string{}}
 }
 
 func (t *tenant) load(dir string) error {
@@ -78,7 +79,7 @@ func (t *tenant) load(dir string) error {
 		}
 	}
 	for name, v := range map[string]any{"authenticationMethods": &t.authMethods, "groupMembers": &t.groupMembers,
-		"owners": &t.owners, "appRoleAssignments": &t.appRoleAssignments} {
+		"owners": &t.owners, "appRoleAssignments": &t.appRoleAssignments, "perUserMfaState": &t.perUserMFA} {
 		if err := read(name, v); err != nil {
 			return err
 		}
@@ -196,6 +197,8 @@ func (t *tenant) transitiveMembers(groupID string, usersOnly bool) []object {
 // serveGraph answers /v1.0/… requests.
 func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized bool) {
 	rel := strings.TrimPrefix(r.URL.Path, "/v1.0")
+	// Deny and fault prefixes see beta paths as "/beta/…".
+	beta := strings.HasPrefix(rel, "/beta/")
 	if r.Method != http.MethodGet {
 		writeError(w, http.StatusMethodNotAllowed, "Request_BadRequest", "graphtest is read-only: "+r.Method)
 		return
@@ -295,6 +298,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized b
 		return
 	}
 	t := s.tenant
+	rel = strings.TrimPrefix(rel, "/beta")
 	seg := strings.Split(strings.Trim(rel, "/"), "/")
 	var list []object
 	var single object
@@ -313,6 +317,22 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized b
 			return
 		}
 		single, isList = o, false
+	case beta && len(seg) == 4 && seg[0] == "users" && seg[2] == "authentication" && seg[3] == "requirements":
+		// Graph beta strongAuthenticationRequirements; users without an
+		// entry in perUserMfaState.json are "disabled", the default.
+		if _, ok := t.byID[seg[1]]; !ok {
+			notFound(seg[1])
+			return
+		}
+		st := t.perUserMFA[seg[1]]
+		if st == "" {
+			st = "disabled"
+		}
+		single, isList = object{"@odata.context": "https://graph.microsoft.com/beta/$metadata#users('" + seg[1] + "')/authentication/requirements/$entity", "perUserMfaState": st}, false
+	case beta:
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, "BadRequest", "graphtest serves only /beta/users/{id}/authentication/requirements from beta")
+		return
 	case len(seg) == 4 && seg[0] == "users" && seg[2] == "authentication" && seg[3] == "methods":
 		if _, ok := t.byID[seg[1]]; !ok {
 			notFound(seg[1])
