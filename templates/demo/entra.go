@@ -113,6 +113,9 @@ func buildEntra() *evidence.Source {
 			inSSPR = inSSPR || g == egSSPR
 		}
 		a.SSPR = &evidence.SSPRState{Enabled: inSSPR, Registered: len(p.methods) > 0, Capable: inSSPR && len(p.methods) > 0}
+		// Every demo account has a context CA001 leaves open (trusted
+		// locations), so the connector read its per-user MFA state: off.
+		a.PerUserMFA = "disabled"
 		src.Accounts = append(src.Accounts, a)
 	}
 	for _, g := range []string{egAll, egAdmins, egExclusions, egSales, egOps, egSSPR} {
