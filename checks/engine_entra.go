@@ -144,6 +144,11 @@ type entraContext struct {
 	// pols: the applying policies, then the targeting MFA policies that do
 	// not apply here (their conditions leave this context out).
 	pols []PolicyRef
+	// polsID, wayCtx and wayCtxID are pols and each way's context,
+	// interned once for every account that shares the context.
+	polsID   int32
+	wayCtx   []string
+	wayCtxID []int32
 }
 
 // compileEntra prepares Policies.Access for the Entra engine.
@@ -624,6 +629,23 @@ func (e *env) entraPaths(x *acct, b *pathBuf) {
 	en.mu.Unlock()
 	if !ok {
 		ctxs = en.contexts(ps)
+		// Intern what every account of this set shares, once.
+		for ci := range ctxs {
+			c := &ctxs[ci]
+			c.polsID = e.internPolicies(c.pols...)
+			for wi := range c.ways {
+				w := &c.ways[wi]
+				ctx := c.desc
+				for _, d := range w.device {
+					ctx = joinCtx(ctx, deviceText[d])
+				}
+				for _, o := range w.other {
+					ctx = joinCtx(ctx, "after "+o)
+				}
+				c.wayCtx = append(c.wayCtx, ctx)
+				c.wayCtxID = append(c.wayCtxID, e.internContext(ctx))
+			}
+		}
 		en.mu.Lock()
 		en.cache[string(key)] = ctxs
 		en.mu.Unlock()
@@ -644,16 +666,11 @@ func (e *env) entraPaths(x *acct, b *pathBuf) {
 		if c.blocked || (c.legacy && en.securityDefaults) {
 			continue
 		}
-		pols := e.internPolicies(c.pols...)
+		pols := c.polsID
 		for wi := range c.ways {
 			w := &c.ways[wi]
-			ctx := c.desc
-			for _, d := range w.device {
-				ctx = joinCtx(ctx, deviceText[d])
-			}
-			for _, o := range w.other {
-				ctx = joinCtx(ctx, "after "+o)
-			}
+			ctx := c.wayCtx[wi]
+			extra := len(notes) > 0
 			for _, n := range notes {
 				ctx = joinCtx(ctx, n)
 			}
@@ -667,36 +684,40 @@ func (e *env) entraPaths(x *acct, b *pathBuf) {
 				} else {
 					ctx = joinCtx(ctx, "security defaults: MFA when Microsoft Entra decides it is necessary (location, device, role, task)")
 				}
-				needs = true
+				needs, extra = true, true
 			}
 			if !needs {
 				switch x.a.PerUserMFA {
 				case "enabled", "enforced":
 					ctx = joinCtx(ctx, "per-user MFA "+x.a.PerUserMFA)
-					needs = true
+					needs, extra = true, true
 				case "":
 					ctx = joinCtx(ctx, "per-user MFA state not read: unverified")
+					extra = true
 				}
+			}
+			ictx := c.wayCtxID[wi]
+			if extra {
+				ictx = e.internContext(ctx)
 			}
 			if c.legacy {
 				if !needs {
-					b.add(pathKey{kind: PathLegacy, variant: vGeneric, proofs: [3]evidence.MethodKind{pw}, pols: pols, ctx: e.internContext(ctx)}, aal1)
+					b.add(pathKey{kind: PathLegacy, variant: vGeneric, proofs: [3]evidence.MethodKind{pw}, pols: pols, ctx: ictx}, aal1)
 				}
 				continue
 			}
 			if !needs {
-				b.add(pathKey{kind: PathPasswordOnly, variant: vGeneric, proofs: [3]evidence.MethodKind{pw}, pols: pols, ctx: e.internContext(ctx)}, aal1)
+				b.add(pathKey{kind: PathPasswordOnly, variant: vGeneric, proofs: [3]evidence.MethodKind{pw}, pols: pols, ctx: ictx}, aal1)
 				sessions = append(sessions, session{w: &grantWay{}, pols: pols, ctx: ctx})
 				continue
 			}
-			nw := *w
-			if !nw.needsMFA() {
-				nw.mfa = true
+			nw := w
+			if !w.needsMFA() {
+				nw = &grantWay{mfa: true}
 			}
-			sessions = append(sessions, session{w: &nw, pols: pols, ctx: ctx})
-			ictx := e.internContext(ctx)
+			sessions = append(sessions, session{w: nw, pols: pols, ctx: ctx})
 			found := false
-			entraCombos(&nw, usable, func(proofs []evidence.MethodKind) {
+			entraCombos(nw, usable, func(proofs []evidence.MethodKind) {
 				found = true
 				kind := PathSignIn
 				if len(proofs) == 1 && proofs[0] == pw {
@@ -712,10 +733,11 @@ func (e *env) entraPaths(x *acct, b *pathBuf) {
 	// Self-service password reset, then a sign-in under the same policies:
 	// per reset, the weakest way on (the context that demands least).
 	e.entraRecovery(x, recoveryAllowed, admin, func(ref PolicyRef, reset []evidence.MethodKind, note string) {
-		var bestKey pathKey
 		var bestS strength
-		found := false
-		for _, s := range sessions {
+		var bestProofs []evidence.MethodKind
+		var bestNote string
+		bestSession, found := 0, false
+		for si, s := range sessions {
 			proofs := slices.Clone(reset)
 			note := note
 			if s.w.needsMFA() {
@@ -765,13 +787,15 @@ func (e *env) entraPaths(x *acct, b *pathBuf) {
 			if found && !st.less(bestS) {
 				continue
 			}
-			polList := append([]PolicyRef{ref}, e.polLists[s.pols]...)
-			bestKey = pathKey{kind: PathRecovery, variant: vGeneric, proofs: proofArray(proofs),
-				pols: e.internPolicies(polList...), ctx: e.internContext(joinCtx(note, s.ctx))}
-			bestS, found = st, true
+			bestS, bestProofs, bestNote, bestSession, found = st, proofs, note, si, true
 		}
 		if found {
-			b.add(bestKey, bestS)
+			s := sessions[bestSession]
+			e.mu.Lock()
+			polList := append([]PolicyRef{ref}, e.polLists[s.pols]...)
+			e.mu.Unlock()
+			b.add(pathKey{kind: PathRecovery, variant: vGeneric, proofs: proofArray(bestProofs),
+				pols: e.internPolicies(polList...), ctx: e.internContext(joinCtx(bestNote, s.ctx))}, bestS)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -249,5 +250,47 @@ func TestEntraMigrationFinding(t *testing.T) {
 	c := result(t, evaluate(t, testParams(), src), "MFA-06", evidence.Entra)
 	if c.Status != Fail || len(c.Findings) != 1 || c.Findings[0].Subject.ID != "authenticationMethodsPolicy" {
 		t.Errorf("MFA-06 %s: %+v", c.Status, c.Findings)
+	}
+}
+
+// BenchmarkEntraEngine200k evaluates the catalog over 200,000 Entra
+// accounts under context-limited policies (trusted-location exclusion,
+// an OR grant for one app, a role policy with a strength).
+func BenchmarkEntraEngine200k(b *testing.B) {
+	src := entraEngineSrc()
+	src.Policies.Access[0].Conditions.Network = &evidence.Network{Include: []string{"All"}, Exclude: []string{"AllTrusted"}}
+	o365 := caPol("ca-o365", "Sales O365", evidence.Targets{Groups: []string{"g-sales"}}, evidence.Requirement{Operator: "OR", Controls: []string{"mfa", "compliantDevice"}})
+	o365.Conditions.Apps = &evidence.AppCondition{Include: []string{"Office365"}}
+	admins := caPol("ca-admins", "Admins", evidence.Targets{Roles: []string{entraGA}}, evidence.Requirement{Operator: "OR",
+		Strength: &evidence.AuthenticationStrength{ID: "pr", AllowedCombinations: []string{"fido2", "windowsHelloForBusiness"}}})
+	src.Policies.Access = append(src.Policies.Access, o365, admins)
+	sets := [][]evidence.Method{
+		{{Kind: evidence.KindPush, VendorType: "microsoftAuthenticatorPush"}, {Kind: evidence.KindSMS, VendorType: "mobilePhone"}},
+		{{Kind: evidence.KindFIDO2, VendorType: "fido2SecurityKey"}},
+		{{Kind: evidence.KindEmailOTP, VendorType: "email"}},
+		{{Kind: evidence.KindPush, VendorType: "microsoftAuthenticatorPush"}, {Kind: evidence.KindTOTPSoftware, VendorType: "softwareOneTimePasscode"}},
+	}
+	n := 200_000
+	src.Accounts = make([]evidence.Account, n)
+	for i := range src.Accounts {
+		id := strconv.Itoa(1_000_000 + i)
+		a := &src.Accounts[i]
+		*a = evidence.Account{ID: id, Name: id, Login: id + "@contoso.com", Status: "enabled", UserType: "member", Methods: sets[i%len(sets)],
+			SSPR: &evidence.SSPRState{Enabled: i%2 == 0}, PerUserMFA: "disabled"}
+		if i%3 == 0 {
+			a.Groups = []string{"g-sales"}
+		}
+		if i%1000 == 7 {
+			a.Privileged, a.Roles = true, []evidence.Role{{ID: entraGA, Name: "Global Administrator", Via: "direct"}}
+		}
+	}
+	snap := snapshotOf(src)
+	p := testParams()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Evaluate(snap, p); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
