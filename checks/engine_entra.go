@@ -689,6 +689,16 @@ func (e *env) entraPaths(x *acct, b *pathBuf) {
 			if !needs {
 				switch x.a.PerUserMFA {
 				case "enabled", "enforced":
+					if c.legacy {
+						// Per-user MFA lets legacy clients sign in with an app
+						// password (learn.microsoft.com "Enforce Microsoft
+						// Entra multifactor authentication with per-user
+						// MFA": app passwords for non-browser apps); whether
+						// the MFA service settings allow them is not in Graph.
+						ctx = joinCtx(ctx, "app password (per-user MFA "+x.a.PerUserMFA+"; whether app passwords are allowed is not in Graph: unverified)")
+						extra = true
+						break
+					}
 					ctx = joinCtx(ctx, "per-user MFA "+x.a.PerUserMFA)
 					needs, extra = true, true
 				case "":

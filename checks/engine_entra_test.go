@@ -148,6 +148,12 @@ func TestEntraEngineRules(t *testing.T) {
 				account(s, entraAlice).PerUserMFA = "enforced"
 			},
 			acct: entraAlice, kind: PathSignIn, proofs: "password+fido2", ctx: "per-user MFA enforced"},
+		{name: "per-user MFA leaves app passwords to legacy clients", doc: "Enforce Microsoft Entra multifactor authentication with per-user MFA (app passwords)",
+			change: func(s *evidence.Source) {
+				s.Policies.Access = nil // no CA policy: a CA MFA grant would block legacy clients
+				account(s, entraAlice).PerUserMFA = "enforced"
+			},
+			acct: entraAlice, kind: PathLegacy, proofs: "password", ctx: "app password"},
 		{name: "phishing-resistant strength admits fido2 alone", doc: "Conditional Access authentication strengths (built-in Phishing-resistant MFA)",
 			change: func(s *evidence.Source) {
 				s.Policies.Access[0].Rules[0].Requirement = evidence.Requirement{Operator: "OR", Strength: &evidence.AuthenticationStrength{

@@ -418,7 +418,9 @@ func TestEntraAuthenticationStrength(t *testing.T) {
 	}
 }
 
-// TestEntraMigrationAndPhones: before the methods policy migration is
+// TestEntraMigrationAndPhones: an Authenticator app's notifications and
+// codes are one device (learn.microsoft.com "Authentication methods in
+// Microsoft Entra ID - Microsoft Authenticator app"). Before the methods policy migration is
 // complete the legacy MFA policy may still allow text messages and calls
 // (learn.microsoft.com "How to migrate MFA and SSPR policy settings to the
 // Authentication methods policy"); a mobile phone receives texts or calls,
@@ -429,7 +431,16 @@ func TestEntraMigrationAndPhones(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, _ := judge(t, "../../testdata/entra")
+	src, res := judge(t, "../../testdata/entra")
+	// Push and codes of one Authenticator app are one method (MFA-02):
+	// bob (microsoftAuthenticatorPush, softwareOneTimePasscode) has no backup.
+	found := false
+	for _, f := range resultOf(t, res, "MFA-02").Findings {
+		found = found || f.Subject.ID == bob
+	}
+	if !found {
+		t.Errorf("MFA-02 counts bob's Authenticator push and codes as two methods")
+	}
 	if a := explainAcct(t, src, dave); !hasPathCtx(a, checks.PathSignIn, "password+voice", "") || hasPathCtx(a, checks.PathSignIn, "password+sms", "") {
 		t.Errorf("dave (mobile phone; SMS for Sales only, Voice for all):\n%s", pathsText(a))
 	}
