@@ -300,3 +300,50 @@ func BenchmarkEntraEngine200k(b *testing.B) {
 		}
 	}
 }
+
+// TestEntraREC05: only members without an MFA-capable method register
+// security info with the password alone (learn.microsoft.com "Combined
+// security information registration"), unless a CA policy on
+// urn:user:registersecurityinfo protects them everywhere.
+func TestEntraREC05(t *testing.T) {
+	src := entraEngineSrc()
+	src.Accounts = append(src.Accounts, evidence.Account{ID: "b0000000-0000-0000-0000-00000000000e", Name: "Eve", Login: "eve@contoso.com",
+		Status: "enabled", UserType: "member", Methods: []evidence.Method{{Kind: evidence.KindEmailOTP, VendorType: "email"}}})
+	c := result(t, evaluate(t, testParams(), src), "REC-05", evidence.Entra)
+	if c.Status != Fail || len(c.Findings) != 1 || c.Findings[0].Evidence["accounts"] != 1 {
+		t.Fatalf("REC-05 %s: %+v", c.Status, c.Findings)
+	}
+	reg := caPol("ca-reg", "Secure security info registration", evidence.Targets{All: true}, caMFA)
+	reg.Conditions.Apps = &evidence.AppCondition{UserActions: []string{"urn:user:registersecurityinfo"}}
+	src.Policies.Access = append(src.Policies.Access, reg)
+	if c := result(t, evaluate(t, testParams(), src), "REC-05", evidence.Entra); c.Status != Pass {
+		t.Errorf("REC-05 with registration protected everywhere: %s %+v", c.Status, c.Findings)
+	}
+	src.Policies.Access[len(src.Policies.Access)-1].Conditions.Network = &evidence.Network{Include: []string{"All"}, Exclude: []string{"AllTrusted"}}
+	if c := result(t, evaluate(t, testParams(), src), "REC-05", evidence.Entra); c.Status != Fail {
+		t.Errorf("REC-05 with registration open from trusted locations: %s", c.Status)
+	}
+}
+
+// TestEntraPhones: a mobile phone receives SMS or calls, judged by the Sms
+// and Voice configurations; an office phone calls only with
+// isOfficePhoneAllowed (learn.microsoft.com "Phone authentication
+// methods").
+func TestEntraPhones(t *testing.T) {
+	src := entraEngineSrc()
+	src.Policies.Methods = append(src.Policies.Methods, evidence.MethodSetting{ID: "Voice", Name: "Voice", VendorKey: "Voice",
+		Kinds: []evidence.MethodKind{evidence.KindVoice}, Enabled: true, SignIn: true, Recovery: true, Targets: evidence.Targets{All: true}})
+	account(src, entraAlice).Methods = []evidence.Method{{Kind: evidence.KindSMS, VendorType: "mobilePhone"}}
+	a := entraAssurance(t, src, entraAlice)
+	if !findPath(a, PathSignIn, "password+voice", "") || findPath(a, PathSignIn, "password+sms", "") {
+		t.Errorf("mobile phone with Sms disabled and Voice enabled:\n%s", pathDump(a))
+	}
+	account(src, entraAlice).Methods = []evidence.Method{{Kind: evidence.KindVoice, VendorType: "officePhone"}}
+	if a := entraAssurance(t, src, entraAlice); findPath(a, PathSignIn, "password+voice", "") {
+		t.Errorf("office phone without isOfficePhoneAllowed:\n%s", pathDump(a))
+	}
+	src.Policies.Entra.VoiceOfficePhone = true
+	if a := entraAssurance(t, src, entraAlice); !findPath(a, PathSignIn, "password+voice", "") {
+		t.Errorf("office phone with isOfficePhoneAllowed:\n%s", pathDump(a))
+	}
+}

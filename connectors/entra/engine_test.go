@@ -253,6 +253,17 @@ func TestEntraAppsAndRisk(t *testing.T) {
 	if a := explainAcct(t, src, bob); hasPathCtx(a, checks.PathPasswordOnly, "password", "") {
 		t.Errorf("two policies covering every app still leave a password-only path:\n%s", pathsText(a))
 	}
+	// An authentication-context policy applies only to what requests the
+	// context (learn.microsoft.com "Conditional Access: Target resources",
+	// authentication context): a block on c1 does not block sign-in.
+	authCtx := `{"includeApplications":[],"excludeApplications":[],"includeUserActions":[],"includeAuthenticationContextClassReferences":["c1"],"applicationFilter":null}`
+	dir = tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(
+		ca("c3000000-0000-4000-8000-0000000000a5", "MFA for all", "enabled", allUsers, allApps, "", "", mfaGrant),
+		ca("c3000000-0000-4000-8000-0000000000a9", "Block sensitive action", "enabled", allUsers, authCtx, "", "", blockAll), blockLegacy)})
+	src, _ = judge(t, dir)
+	if a := explainAcct(t, src, bob); !hasPathCtx(a, checks.PathSignIn, "password+push", "") {
+		t.Errorf("an authentication-context block blocks sign-in:\n%s", pathsText(a))
+	}
 	risk := `{"operator":"AND","builtInControls":["mfa","passwordChange"],"customAuthenticationFactors":[],"termsOfUse":[],"authenticationStrength":null}`
 	userRisk := ca("c3000000-0000-4000-8000-0000000000a7", "User risk: MFA and password change", "enabled", allUsers, allApps, "", "", risk)
 	userRisk = strings.Replace(userRisk, `"userRiskLevels":[]`, `"userRiskLevels":["high"]`, 1)
