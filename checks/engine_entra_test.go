@@ -347,3 +347,24 @@ func TestEntraPhones(t *testing.T) {
 		t.Errorf("office phone with isOfficePhoneAllowed:\n%s", pathDump(a))
 	}
 }
+
+// TestEntraEXC02LegacyBreakGlass: a legacy-authentication block whose only
+// exclusions are declared break-glass accounts still counts (EXC-01
+// judges those exclusions); any other exclusion leaves a legacy path
+// (learn.microsoft.com "Block legacy authentication with Conditional
+// Access": exclude emergency access accounts).
+func TestEntraEXC02LegacyBreakGlass(t *testing.T) {
+	src := entraEngineSrc()
+	src.Policies.Access[0].Conditions.ClientAppTypes = []string{"browser", "mobileAppsAndDesktopClients"}
+	src.Policies.Access[1].Conditions.People.ExcludeUsers = []string{entraAdmin}
+	p := testParams()
+	p.BreakGlass = []string{entraAdmin}
+	if c := result(t, evaluate(t, p, src), "EXC-02", evidence.Entra); c.Status != Pass {
+		t.Errorf("EXC-02 with a break-glass-only exclusion: %s %+v", c.Status, c.Findings)
+	}
+	src.Policies.Access[1].Conditions.People.ExcludeUsers = []string{entraAlice}
+	c := result(t, evaluate(t, p, src), "EXC-02", evidence.Entra)
+	if c.Status != Fail || !strings.Contains(strings.Join(c.Findings[0].Evidence["sample"].([]string), ","), entraAlice) {
+		t.Errorf("EXC-02 with alice excluded from the block: %s %+v", c.Status, c.Findings)
+	}
+}
