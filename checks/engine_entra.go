@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"encoding/binary"
 	"slices"
 	"sort"
 	"strings"
@@ -1189,4 +1190,54 @@ func covers(a, b *grantWay) bool {
 		}
 	}
 	return true
+}
+
+// entraSignature appends what the Entra engine reads of an account beyond
+// the common signature: how each referenced role is held (active,
+// PIM-eligible, scoped), whether it holds an active tenant-wide role (the
+// administrator SSPR policy), its phones (a mobile phone also calls; an
+// office phone), its SSPR scope and its per-user MFA state.
+func (e *env) entraSignature(x *acct, buf []byte) []byte {
+	buf = append(buf, 'e')
+	for _, r := range x.a.Roles {
+		if i, ok := e.refs.roles[r.ID]; ok {
+			class := byte('a')
+			switch {
+			case strings.HasPrefix(r.Via, "eligible"):
+				class = 'p'
+			case strings.Contains(r.Via, "scope "):
+				class = 's'
+			}
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(i))
+			buf = append(buf, class)
+			buf = append(buf, r.Name...)
+			buf = append(buf, 0)
+		}
+	}
+	var flags byte
+	if x.activeRole() {
+		flags |= 1
+	}
+	for _, m := range x.a.Methods {
+		if !methodUsable(m.Status) {
+			continue
+		}
+		switch {
+		case m.Kind == evidence.KindSMS:
+			flags |= 2
+		case m.Kind == evidence.KindVoice && (m.VendorType == "officePhone" || strings.HasPrefix(m.Name, "office")):
+			flags |= 4
+		case m.Kind == evidence.KindVoice:
+			flags |= 8
+		}
+	}
+	switch s := x.a.SSPR; {
+	case s == nil:
+		flags |= 16
+	case s.Enabled:
+		flags |= 32
+	}
+	buf = append(buf, flags)
+	buf = append(buf, x.a.PerUserMFA...)
+	return append(buf, 0)
 }

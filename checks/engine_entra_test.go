@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -366,5 +367,37 @@ func TestEntraEXC02LegacyBreakGlass(t *testing.T) {
 	c := result(t, evaluate(t, p, src), "EXC-02", evidence.Entra)
 	if c.Status != Fail || !strings.Contains(strings.Join(c.Findings[0].Evidence["sample"].([]string), ","), entraAlice) {
 		t.Errorf("EXC-02 with alice excluded from the block: %s %+v", c.Status, c.Findings)
+	}
+}
+
+// TestEntraSignature: accounts alike in methods and groups but not in what
+// the Entra engine reads (SSPR scope, per-user MFA, how a role is held,
+// phones) do not share paths.
+func TestEntraSignature(t *testing.T) {
+	src := entraEngineSrc()
+	src.Policies.Access = nil
+	base := evidence.Account{Status: "enabled", UserType: "member", Methods: []evidence.Method{{Kind: evidence.KindSMS, VendorType: "mobilePhone"}, {Kind: evidence.KindEmailOTP, VendorType: "email"}}}
+	mk := func(id string, f func(a *evidence.Account)) evidence.Account {
+		a := base
+		a.ID, a.Login = id, id+"@contoso.com"
+		a.Methods = slices.Clone(base.Methods)
+		a.SSPR = &evidence.SSPRState{}
+		a.PerUserMFA = "disabled"
+		f(&a)
+		return a
+	}
+	src.Accounts = []evidence.Account{
+		mk("u1", func(a *evidence.Account) {}),
+		mk("u2", func(a *evidence.Account) { a.SSPR.Enabled = true }),
+		mk("u3", func(a *evidence.Account) { a.PerUserMFA = "enforced" }),
+		mk("u4", func(a *evidence.Account) { a.Methods[0] = evidence.Method{Kind: evidence.KindSMS, VendorType: "sms"} }),
+	}
+	seen := map[string]string{}
+	for _, a := range src.Accounts {
+		d := pathDump(entraAssurance(t, src, a.ID))
+		if prev, ok := seen[d]; ok && a.ID != "u4" {
+			t.Errorf("%s and %s share paths:\n%s", prev, a.ID, d)
+		}
+		seen[d] = a.ID
 	}
 }
