@@ -174,7 +174,8 @@ func (e *env) compileEntra() *entraEngine {
 		if p.Type != evidence.APEntraConditionalAccess {
 			continue
 		}
-		ep := &entraPolicy{p: p, ref: PolicyRef{ID: p.ID, Name: p.Name}, people: compileTargets(p.Conditions.People)}
+		// RuleID stays empty: an Entra policy's one rule is the policy.
+		ep := &entraPolicy{p: p, ref: PolicyRef{ID: p.ID, Name: p.Name, Type: p.Type}, people: compileTargets(p.Conditions.People)}
 		c := p.Conditions
 		ep.apps = c.Apps
 		if a := c.Apps; a != nil {
@@ -979,8 +980,8 @@ var userSSPRLegacyKinds = setOf([]evidence.MethodKind{evidence.KindSMS, evidence
 
 // SSPR policy refs.
 var (
-	ssprUserRef  = PolicyRef{ID: "sspr", Name: "Self-service password reset"}
-	ssprAdminRef = PolicyRef{ID: "sspr-admin", Name: "Administrator SSPR policy (two gates)"}
+	ssprUserRef  = PolicyRef{ID: "sspr", Name: "Self-service password reset", Type: PolicyTypeRecovery}
+	ssprAdminRef = PolicyRef{ID: "sspr-admin", Name: "Administrator SSPR policy (two gates)", Type: PolicyTypeRecovery}
 )
 
 // entraRecovery calls fn with each way x can reset its password itself:
@@ -1014,19 +1015,36 @@ func (e *env) entraRecovery(x *acct, recoveryAllowed kindSet, admin bool, fn fun
 	if s := x.a.SSPR; s != nil && !s.Enabled {
 		return
 	}
-	cands := recoveryAllowed & e.coveredKinds & adminSSPRKinds
 	note := "SSPR: number of methods required not in Graph (one assumed)"
 	if !en.migrated {
-		cands = userSSPRLegacyKinds
 		note += "; methods policy migration not complete: the legacy SSPR policy may allow more methods"
-	} else {
-		cands |= bitOf(evidence.KindSecurityQuestion) // kept in the SSPR policy after migration
 	}
 	if x.a.SSPR == nil {
 		note += "; SSPR scope not read: assumed in scope"
 	}
-	(have & cands).each(func(_ int, k evidence.MethodKind) {
-		fn(ssprUserRef, []evidence.MethodKind{k}, note)
+	// The recovery policy the connector records lists the methods the
+	// methods policy enables for SSPR (Source.Policies.Recovery); without
+	// one, those enabled for recovery.
+	through := func(ref PolicyRef, methods kindSet) {
+		cands := methods
+		if cands == 0 {
+			cands = recoveryAllowed & e.coveredKinds & adminSSPRKinds
+		}
+		if !en.migrated {
+			cands |= userSSPRLegacyKinds
+		} else {
+			cands |= bitOf(evidence.KindSecurityQuestion) // kept in the SSPR policy after migration
+		}
+		(have & cands).each(func(_ int, k evidence.MethodKind) {
+			fn(ref, []evidence.MethodKind{k}, note)
+		})
+	}
+	if len(e.recovery) == 0 {
+		through(ssprUserRef, 0)
+		return
+	}
+	e.recoveryFor(x, func(_ int, r *recoveryPolicy) {
+		through(PolicyRef{ID: r.p.ID, Name: r.p.Name, RuleID: r.p.RuleID, Type: PolicyTypeRecovery}, r.methods)
 	})
 }
 
