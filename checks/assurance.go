@@ -3,6 +3,7 @@ package checks
 import (
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ type Assurance struct {
 // account costs a few map lookups whatever the list sizes.
 type targets struct {
 	all, guests                bool
+	exGuests                   bool // excludes guests and external users (Entra)
 	users, groups, roles       map[string]struct{}
 	exUsers, exGroups, exRoles map[string]struct{}
 	empty                      bool // targets nobody
@@ -63,6 +65,7 @@ func compileTargets(t evidence.Targets) targets {
 			c.guests = true
 		}
 	}
+	c.exGuests = slices.Contains(t.ExcludeUsers, "GuestsOrExternalUsers")
 	c.empty = !c.all && !c.guests && c.users == nil && c.groups == nil && c.roles == nil
 	return c
 }
@@ -77,6 +80,9 @@ func inSet(m map[string]struct{}, k string) bool {
 
 // excluded reports whether one of the exclusions names the account.
 func (t *targets) excluded(a *acct) bool {
+	if t.exGuests && !a.member {
+		return true
+	}
 	if inSet(t.exUsers, a.a.ID) || inSet(t.exUsers, a.login) {
 		return true
 	}
@@ -218,6 +224,8 @@ type env struct {
 	credProviders map[string]string
 	// refs are the principals the policies name (account signatures).
 	refs referenced
+	// entra is the compiled Entra tenant (engine EngineEntra).
+	entra *entraEngine
 
 	unknownVendors map[string]int // vendor value → methods seen
 
@@ -306,6 +314,9 @@ func newEnv(src *evidence.Source, p *Params) *env {
 		if src.Provider == evidence.Okta {
 			e.apps = e.oktaApps()
 			e.compileOktaKeys()
+		}
+		if e.engine == evidence.EngineEntra {
+			e.entra = e.compileEntra()
 		}
 	}
 
@@ -462,6 +473,11 @@ func (e *env) prepare(x *acct, a *evidence.Account, servicePatterns []glob, serv
 	}
 	if e.provider == evidence.Okta {
 		x.mfaCount = e.oktaMFACount(a)
+	}
+	if e.provider == evidence.Entra && oneAuthenticatorApp(a) {
+		// The registration report lists Authenticator push and its codes
+		// as two methods; on one app they are one device to lose (MFA-02).
+		x.mfaCount--
 	}
 	e.assess(x, w)
 }
@@ -653,6 +669,8 @@ func (e *env) assess(x *acct, w *worker) {
 		e.oktaIdentityPaths(x, b)
 	case evidence.EngineOktaClassic:
 		e.oktaClassicPaths(x, b)
+	case evidence.EngineEntra:
+		e.entraPaths(x, b)
 	default:
 		e.legacyPaths(x, b)
 	}

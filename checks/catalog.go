@@ -144,6 +144,10 @@ var refinable = map[string]map[evidence.Provider][]string{
 	"EXC-01": both(l(dsRoles), nil),
 	"EXC-02": both(l(dsRoles, dsFactors), l(entraMethods)),
 	"REC-07": both(l(dsRoles), l(dsRoles)),
+	// Entra: the recovery and registration paths depend on each account's
+	// methods (an account whose read failed is skipped).
+	"REC-03": both(nil, l(entraMethods)),
+	"REC-05": both(nil, l(entraMethods)),
 	"NHI-05": both(l(dsRoles), l(dsRoles)),
 }
 
@@ -267,7 +271,7 @@ func Catalog() []Check {
 			Summary:     "The weakest self-service recovery path for a population is below the assurance its sign-in policy requires (critical for admins).",
 			Remediation: "Make recovery at least as strong as sign-in for each population: exclude admins from self-service recovery or require phishing-resistant re-verification.",
 			Sources:     src("password + access policies", "SSPR-capable methods vs CA/auth strength"),
-			Datasets:    ds(l(dsPolicies, dsAuthn, dsUsers, dsGroups, dsRoles), l(dsMPol, dsCA, dsAuthz, dsUsers, dsGroups, dsRoles)),
+			Datasets:    ds(l(dsPolicies, dsAuthn, dsUsers, dsGroups, dsRoles), l(dsMPol, dsCA, dsAuthz, dsUsers, dsGroups, dsRoles, entraMethods)),
 			eval:        evalREC03,
 		},
 		{
@@ -285,7 +289,7 @@ func Catalog() []Check {
 			Summary:     "Enrolling a new method does not require MFA (or a trusted device).",
 			Remediation: "Require MFA (or a compliant device) to register security information: an Okta enrollment policy rule / an Entra CA policy on the \"Register security information\" user action.",
 			Sources:     src("enrollment / account-management policy", "CA policy on urn:user:registersecurityinfo"),
-			Datasets:    ds(l(dsPolicies, dsUsers, dsGroups, dsFactors, dsAuthn), l(dsCA, dsUsers, dsGroups, dsRoles)),
+			Datasets:    ds(l(dsPolicies, dsUsers, dsGroups, dsFactors, dsAuthn), l(dsCA, dsUsers, dsGroups, dsRoles, entraMethods)),
 			eval:        evalREC05,
 		},
 		{

@@ -190,6 +190,11 @@ func evalEXC02(e *env) outcome {
 			if p.key.kind != PathPasswordOnly && p.key.kind != PathLegacy {
 				continue
 			}
+			if p.key.kind == PathLegacy && x.breakGlass {
+				// A legacy-authentication block may exclude declared
+				// break-glass accounts (EXC-01 judges their exclusion).
+				continue
+			}
 			var subj PolicyRef
 			if n := len(p.path.Policies); n > 0 {
 				subj = p.path.Policies[n-1]
@@ -226,16 +231,21 @@ func evalEXC02(e *env) outcome {
 		if g.subject.RuleID != "" {
 			ev["rule_id"] = g.subject.RuleID
 		}
-		o.findings = append(o.findings, Finding{
-			Subject: subject,
-			Message: "\"" + g.subject.Label() + "\" lets " + plural(g.accounts, "account", "accounts") + " (" + itoa(g.privileg) +
-				" privileged) reach a session with the password alone",
-			Severity: High, Evidence: ev,
-		})
+		msg := "\"" + g.subject.Label() + "\" lets " + plural(g.accounts, "account", "accounts") + " (" + itoa(g.privileg) +
+			" privileged) reach a session with the password alone"
+		if g.subject.ID == "" && g.subject.Name == "" {
+			msg = "No enforced policy asks " + plural(g.accounts, "account", "accounts") + " (" + itoa(g.privileg) +
+				" privileged) for more than the password in some context"
+		}
+		o.findings = append(o.findings, Finding{Subject: subject, Message: msg, Severity: High, Evidence: ev})
 	}
 	legacy := ""
 	blocked := e.src.Policies.LegacyAuthBlocked
-	if blocked == nil && e.provider == evidence.Entra {
+	if e.entra != nil {
+		// The engine's legacy_auth paths are the uncovered population.
+		blocked = nil
+	}
+	if blocked == nil && e.provider == evidence.Entra && e.entra == nil {
 		b := false
 		for i := range e.signIn {
 			s := &e.signIn[i]

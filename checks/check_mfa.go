@@ -269,12 +269,36 @@ func evalMFA06(e *env) outcome {
 			},
 		})
 	}
+	if f, ok := e.migrationFinding(); ok {
+		o.findings = append(o.findings, f)
+	}
 	if len(o.findings) == 0 {
 		o.rationale = "No SMS or voice configuration is enabled for sign-in."
 		return o
 	}
 	o.rationale = plural(len(o.findings), "configuration enables", "configurations enable") + " SMS or voice for sign-in."
+	if _, ok := e.migrationFinding(); ok {
+		o.rationale = "SMS or voice is enabled for sign-in, or may be: the authentication methods policy migration is not complete, so the legacy MFA and SSPR policies (not in Graph v1.0) can still allow text messages and calls; verify them in the Entra admin center (Multifactor authentication > Service settings; Password reset > Authentication methods)."
+	}
 	return o
+}
+
+// migrationFinding: on Entra, the methods policy migration is not
+// complete (policyMigrationState), so the legacy MFA and SSPR policies
+// still allow methods the methods policy does not show (learn.microsoft.com
+// "How to migrate MFA and SSPR policy settings to the Authentication
+// methods policy"; CISA SCuBA MS.AAD.3.4v1).
+func (e *env) migrationFinding() (Finding, bool) {
+	s := e.src.Policies.Entra
+	if e.provider != evidence.Entra || s == nil || s.MigrationState == "" || s.MigrationState == "migrationComplete" {
+		return Finding{}, false
+	}
+	return Finding{
+		Subject:  Subject{Type: "policy", ID: "authenticationMethodsPolicy", Name: "Authentication methods policy"},
+		Message:  "The authentication methods policy migration is " + s.MigrationState + ": the legacy MFA and SSPR policies still allow methods, SMS and voice included",
+		Severity: Medium,
+		Evidence: map[string]any{"policy_migration_state": s.MigrationState},
+	}, true
 }
 
 func evalMFA07(e *env) outcome {

@@ -340,6 +340,9 @@ func evalNHI10(e *env) outcome {
 			}
 		}
 		for j := range e.signIn {
+			if e.entra != nil {
+				break // the Entra engine's password_only paths say it
+			}
 			s := &e.signIn[j]
 			switch {
 			case s.mfaEnforcing() && s.targets.included(x) && s.targets.excluded(x):

@@ -397,6 +397,24 @@ func evalREC05(e *env) outcome {
 			continue
 		}
 		members++
+		if e.entra != nil {
+			// Combined registration asks a user who already has an
+			// MFA-capable method to pass MFA before changing security info
+			// (learn.microsoft.com "Combined security information
+			// registration"): only users without one register with the
+			// password alone, unless a CA policy on
+			// urn:user:registersecurityinfo protects them.
+			if !x.methodsKnown || x.kinds&mfaCapableKinds != 0 {
+				continue
+			}
+			if ok, _ := e.entraRegistrationProtected(x); !ok {
+				ids = append(ids, x.a.ID)
+				if x.privileged {
+					priv++
+				}
+			}
+			continue
+		}
 		protected := false
 		for j := range e.registration {
 			r := &e.registration[j]
@@ -416,7 +434,7 @@ func evalREC05(e *env) outcome {
 		sort.Strings(ids)
 		o.findings = append(o.findings, Finding{
 			Subject:  e.tenantSubject(),
-			Message:  itoa(len(ids)) + " of " + plural(members, "member account", "member accounts") + " (" + itoa(priv) + " privileged) can register security info without MFA or a trusted device",
+			Message:  itoa(len(ids)) + " of " + plural(members, "member account", "member accounts") + " (" + itoa(priv) + " privileged) can register security info with the password alone",
 			Severity: High,
 			Evidence: map[string]any{"accounts": len(ids), "privileged_accounts": priv, "sample": sample(ids)},
 		})

@@ -176,7 +176,7 @@ func TestNotAssessed(t *testing.T) {
 		{"entra both method sources missing", evidence.Entra, func(s *evidence.Source) {
 			s.SetCoverage(evidence.Coverage{Dataset: evidence.DSRegDetails, Status: evidence.Denied, Detail: "needs an Entra ID P1 licence"})
 			s.SetCoverage(evidence.Coverage{Dataset: evidence.DSAuthMethods, Status: evidence.Errored, Detail: "HTTP 500"})
-		}, []string{"MFA-01", "MFA-02", "MFA-03", "MFA-04", "MFA-06", "REC-01", "EXC-01"}, "registration_details: denied — needs an Entra ID P1 licence and authentication_methods: error — HTTP 500"},
+		}, []string{"MFA-01", "MFA-02", "MFA-03", "MFA-04", "MFA-06", "REC-01", "REC-03", "REC-05", "EXC-01"}, "registration_details: denied — needs an Entra ID P1 licence and authentication_methods: error — HTTP 500"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -848,6 +848,9 @@ type mfaExclusion struct {
 // do, in policy and rule order.
 func (e *env) accessExclusions() []mfaExclusion {
 	var out []mfaExclusion
+	if e.entra != nil {
+		return e.entraExclusions()
+	}
 	for _, typ := range []string{evidence.APOktaGlobalSession, evidence.APOktaAuthentication} {
 		for _, p := range e.access[typ] {
 			if !p.p.Enabled || p.p.ReportOnly {
@@ -880,6 +883,9 @@ func (e *env) accessExclusions() []mfaExclusion {
 // is not a finding). It returns those paths.
 func (e *env) landsWeaker(x *acct, ex *mfaExclusion) []int32 {
 	var out []int32
+	if e.entra != nil {
+		return e.entraBelowAAL2(x)
+	}
 	for _, id := range e.pathsOf(x) {
 		p := e.path(id)
 		if p.s.AAL >= AAL2 {

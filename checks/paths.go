@@ -250,6 +250,9 @@ func (e *env) signature(x *acct, buf []byte) []byte {
 	for _, i := range idx {
 		buf = binary.LittleEndian.AppendUint32(buf, uint32(i))
 	}
+	if e.entra != nil {
+		buf = e.entraSignature(x, buf)
+	}
 	return buf
 }
 

@@ -114,7 +114,7 @@ func (c *Connector) Collect(ctx context.Context, opts evidence.CollectOptions) (
 	}
 	steps := []func(context.Context){
 		r.registration, r.methodsPolicy, r.conditionalAccess, r.authorizationPolicy,
-		r.roles, r.workloads, r.groups, r.audits,
+		r.roles, r.workloads, r.groups, r.audits, r.perUserMFA,
 	}
 	for _, step := range steps {
 		if ctx.Err() != nil {
@@ -209,6 +209,7 @@ func (r *run) registration(ctx context.Context) {
 			if deref(d.GetIsAdmin()) {
 				a.Privileged = true
 			}
+			a.SSPR = &evidence.SSPRState{Enabled: deref(d.GetIsSsprEnabled()), Registered: deref(d.GetIsSsprRegistered()), Capable: deref(d.GetIsSsprCapable())}
 			a.Methods = a.Methods[:0]
 			for _, v := range d.GetMethodsRegistered() {
 				k, ok := evidence.EntraRegisteredKind(v)

@@ -46,7 +46,15 @@
 //     of PIM for Groups (privilegedAccess/group) is not read.
 //   - signInActivity is not read: it needs its own licence and throttling
 //     budget, and selecting it on /users would put the users dataset at risk.
-//   - No beta endpoint is used.
+//   - One beta endpoint is used: /users/{id}/authentication/requirements
+//     (perUserMfaState), which v1.0 lacks, only for the accounts no enforced
+//     Conditional Access policy asks for MFA in every context; a warning
+//     says so. Security defaults and CA named locations are read with the
+//     policies, in the conditional_access dataset (same permission).
+//   - Policies.Access holds every CA policy as the Entra engine reads it;
+//     authorizationPolicy.allowedToUseSSPR fills Entra.AdminSSPR only (it
+//     governs administrators), and each account's SSPR scope comes from the
+//     registration report (isSsprEnabled/Registered/Capable).
 package entra
 
 import (

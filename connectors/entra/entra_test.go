@@ -304,8 +304,15 @@ func TestCollectFixtureTenant(t *testing.T) {
 	})
 
 	t.Run("sspr", func(t *testing.T) {
-		if p := src.Policies.SelfServiceRecoveryEnabled; p == nil || !*p {
-			t.Fatalf("SelfServiceRecoveryEnabled = %v", p)
+		// allowedToUseSSPR governs administrators only (Graph
+		// authorizationPolicy; learn.microsoft.com "Self-service password
+		// reset policies", Administrator reset policy differences): it is
+		// not a tenant switch.
+		if p := src.Policies.SelfServiceRecoveryEnabled; p != nil {
+			t.Fatalf("SelfServiceRecoveryEnabled = %v, want nil", *p)
+		}
+		if s := src.Policies.Entra; s == nil || s.AdminSSPR == nil || !*s.AdminSSPR {
+			t.Fatalf("Entra.AdminSSPR = %+v", s)
 		}
 		if len(src.Policies.Recovery) != 1 {
 			t.Fatalf("recovery %v", src.Policies.Recovery)
@@ -556,7 +563,7 @@ func TestDatasetFailures(t *testing.T) {
 
 func TestRetryAfterHonoured(t *testing.T) {
 	s := graphtest.NewServer(t, graphtest.WithRetryAfter(1))
-	s.FailNext("/identity/conditionalAccess", http.StatusTooManyRequests, 1)
+	s.FailNext("/identity/conditionalAccess/policies", http.StatusTooManyRequests, 1)
 	s.FailNext("/policies/authorizationPolicy", http.StatusServiceUnavailable, 2)
 	start := time.Now()
 	got := collect(t, config(s))
@@ -568,7 +575,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 			t.Errorf("%s not recovered after retry: %+v", ds, c)
 		}
 	}
-	if n := s.CountRequests("/identity/conditionalAccess"); n != 2 {
+	if n := s.CountRequests("/identity/conditionalAccess/policies"); n != 2 {
 		t.Errorf("%d CA requests, want 2 (one 429, one retry)", n)
 	}
 	if n := s.CountRequests("/policies/authorizationPolicy"); n != 3 {
@@ -888,7 +895,7 @@ func TestFallbackBoundedConcurrency(t *testing.T) {
 
 func TestRetryAfterTooLong(t *testing.T) {
 	s := graphtest.NewServer(t, graphtest.WithRetryAfter(int(MaxRetryAfter/time.Second)+60))
-	s.FailNext("/identity/conditionalAccess", http.StatusTooManyRequests, 1)
+	s.FailNext("/identity/conditionalAccess/policies", http.StatusTooManyRequests, 1)
 	start := time.Now()
 	got := collect(t, config(s))
 	if got.err != nil {

@@ -66,6 +66,12 @@ func (r *run) methodsPolicy(ctx context.Context) {
 			// factor (no password), which the name records.
 			ms.SignIn = enabled
 		}
+		if v, ok := cfg.(models.VoiceAuthenticationMethodConfigurationable); ok && enabled {
+			// Office phones receive voice calls only when the Voice
+			// configuration allows them (learn.microsoft.com "Phone
+			// authentication methods").
+			r.entraSettings().VoiceOfficePhone = deref(v.GetIsOfficePhoneAllowed())
+		}
 		if lower == "sms" && primarySignIn {
 			ms.Name = id + " (also usable as primary sign-in: isUsableForSignIn)"
 		}
@@ -91,6 +97,9 @@ func (r *run) methodsPolicy(ctx context.Context) {
 				DefaultLifetimeMinutes: int(deref(tap.GetDefaultLifetimeInMinutes())),
 			})
 		}
+	}
+	if ms := p.GetPolicyMigrationState(); ms != nil {
+		r.entraSettings().MigrationState = ms.String()
 	}
 	r.methodsPolicyOK = true
 	r.ok(evidence.DSMethodsPol, n, "")
@@ -163,9 +172,11 @@ func (r *run) conditionalAccess(ctx context.Context) {
 	n := 0
 	var signIn []evidence.SignInPolicy
 	var reg []evidence.RegistrationPolicy
+	var access []evidence.AccessPolicy
 	if err == nil {
 		_, err = iterate(ctx, r.c, res, models.CreateConditionalAccessPolicyCollectionResponseFromDiscriminatorValue, func(p models.ConditionalAccessPolicyable) error {
 			n++
+			access = append(access, r.accessPolicy(p))
 			s, rp, isReg := r.caPolicy(p)
 			if isReg {
 				reg = append(reg, rp)
@@ -188,7 +199,28 @@ func (r *run) conditionalAccess(ctx context.Context) {
 	r.src.Policies.SignIn = append(r.src.Policies.SignIn, signIn...)
 	r.src.Policies.Registration = append(r.src.Policies.Registration, reg...)
 	r.src.Policies.LegacyAuthBlocked = &blocked
-	r.ok(evidence.DSCondAccess, n, "")
+	// The Entra engine judges Policies.Access; SignIn and LegacyAuthBlocked
+	// stay for readers of version 1 fields.
+	r.src.Policies.Engine = evidence.EngineEntra
+	r.src.Policies.Access = append(r.src.Policies.Access, access...)
+	r.entraSettings()
+	// Security defaults and named locations decide the same thing as the
+	// policies (who needs MFA where) and need the same permission
+	// (Policy.Read.All): they belong to this dataset, which is partial
+	// without them.
+	var missing []string
+	if err := r.securityDefaults(ctx); err != nil {
+		missing = append(missing, err.Error())
+	}
+	if err := r.namedLocations(ctx); err != nil {
+		missing = append(missing, err.Error())
+	}
+	if len(missing) > 0 {
+		r.src.SetCoverage(evidence.Coverage{Dataset: evidence.DSCondAccess, Status: evidence.Partial, Items: n,
+			Detail: "policies read; not read: " + strings.Join(missing, "; ")})
+	} else {
+		r.ok(evidence.DSCondAccess, n, "policies, security defaults and named locations")
+	}
 	r.progress("entra: %d conditional access policies", n)
 }
 
@@ -373,24 +405,30 @@ func (r *run) authorizationPolicy(ctx context.Context) {
 		return
 	}
 	v := *allowed
-	r.src.Policies.SelfServiceRecoveryEnabled = &v
-	manual := "Graph v1.0 does not expose the SSPR policy: in the Entra admin center (Password reset) confirm " +
-		"who is in scope (None/Selected/All), how many methods a reset requires (1 or 2) and which methods are allowed, " +
-		"including security questions. Administrators follow the separate admin SSPR policy (two methods)."
+	// allowedToUseSSPR "indicates whether administrators of the tenant can
+	// use the Self-Service Password Reset" (Graph authorizationPolicy;
+	// learn.microsoft.com "Self-service password reset policies",
+	// Administrator reset policy differences): users' SSPR scope is in the
+	// registration report (isSsprEnabled), so it is not a tenant switch.
+	r.entraSettings().AdminSSPR = &v
+	manual := "Graph v1.0 does not expose the user SSPR policy: in the Entra admin center (Password reset) confirm " +
+		"how many methods a reset requires (1 or 2) and which methods are allowed, including security questions " +
+		"(who is in scope comes from the registration report's isSsprEnabled). Administrators follow the separate " +
+		"administrator SSPR policy (two gates: mobile phone, email, authenticator app; never security questions)."
 	if !r.methodsPolicyOK {
 		manual += " The authentication methods policy could not be read, so the method list is empty."
 	}
 	methods := slices.Clone(r.recoveryKinds)
 	slices.Sort(methods)
 	r.src.Policies.Recovery = append(r.src.Policies.Recovery, evidence.RecoveryPolicy{
-		ID: "sspr", Name: "Self-service password reset", Enabled: v, Targets: evidence.Targets{All: true},
+		ID: "sspr", Name: "Self-service password reset", Enabled: true, Targets: evidence.Targets{All: true},
 		SelfService: true, Methods: methods,
 		// Entra SSPR ends with a password change; signing in afterwards goes
 		// through Conditional Access and MFA again, so the flow itself does
 		// not yield a session.
 		EndsInSession: false,
 		Known:         false, Manual: manual,
-		Source: "authorizationPolicy.allowedToUseSSPR; methods enabled for SSPR in authenticationMethodsPolicy",
+		Source: "registration report isSsprEnabled (users); authorizationPolicy.allowedToUseSSPR (administrators); methods enabled for SSPR in authenticationMethodsPolicy",
 	})
 	r.ok(evidence.DSAuthzPolicy, 1, "")
 }

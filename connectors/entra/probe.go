@@ -48,7 +48,17 @@ func (c *Connector) Probe(ctx context.Context) ([]evidence.Probe, error) {
 				return errSkipped
 			}
 			_, err := c.client.Users().ByUserId(firstUser).Authentication().Methods().Get(ctx, nil)
-			return err
+			if err != nil {
+				return err
+			}
+			// Per-user MFA (beta) is read with the same permission for the
+			// accounts no CA policy covers; a refusal is a note, as Collect
+			// makes it a warning.
+			r := &run{c: c}
+			if _, err := r.userMFAState(ctx, firstUser); err != nil {
+				notes[evidence.DSAuthMethods] = "per-user methods readable; per-user MFA state (Graph beta) not: " + err.Error()
+			}
+			return nil
 		},
 		evidence.DSMethodsPol: func(ctx context.Context) error {
 			_, err := c.client.Policies().AuthenticationMethodsPolicy().Get(ctx, nil)
@@ -57,6 +67,14 @@ func (c *Connector) Probe(ctx context.Context) ([]evidence.Probe, error) {
 		evidence.DSCondAccess: func(ctx context.Context) error {
 			_, err := c.client.Identity().ConditionalAccess().Policies().Get(ctx, &identity.ConditionalAccessPoliciesRequestBuilderGetRequestConfiguration{
 				QueryParameters: &identity.ConditionalAccessPoliciesRequestBuilderGetQueryParameters{Top: &one}})
+			if err != nil {
+				return err
+			}
+			// Security defaults and named locations complete the dataset.
+			if _, err := c.client.Policies().IdentitySecurityDefaultsEnforcementPolicy().Get(ctx, nil); err != nil {
+				return err
+			}
+			_, err = c.client.Identity().ConditionalAccess().NamedLocations().Get(ctx, nil)
 			return err
 		},
 		evidence.DSAuthzPolicy: func(ctx context.Context) error {

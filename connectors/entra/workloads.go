@@ -19,6 +19,17 @@ import (
 // service principals are not third-party.
 const MicrosoftTenantID = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
 
+// MicrosoftCorpTenantID is Microsoft's corporate tenant, which owns more
+// first-party applications (learn.microsoft.com "Verify first-party
+// Microsoft applications in sign-in reports": appOwnerTenantId
+// f8cdef31-a31e-4b4a-93e4-5f571e91255a or 72f988bf-86f1-41af-91ab-2d7cd011db47).
+const MicrosoftCorpTenantID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+
+// microsoftOwned: a Microsoft first-party application's owner tenant.
+func microsoftOwned(owner string) bool {
+	return strings.EqualFold(owner, MicrosoftTenantID) || strings.EqualFold(owner, MicrosoftCorpTenantID)
+}
+
 // MaxServicePrincipalDetails bounds the per-service-principal owner and
 // app-role-assignment reads (two calls each); beyond it the dataset is
 // partial. Microsoft's first-party service principals are never detailed.
@@ -138,7 +149,7 @@ func (r *run) servicePrincipals(ctx context.Context) {
 			r.spEnabled[id] = enabled
 			w := evidence.Workload{ID: id, Type: evidence.WServicePrincipal, Name: deref(s.GetDisplayName()), AppID: deref(s.GetAppId()),
 				Enabled: enabled, OwnerOrg: owner, Owners: []evidence.Owner{},
-				ThirdParty:  owner != "" && !strings.EqualFold(owner, r.c.cfg.TenantID) && !strings.EqualFold(owner, MicrosoftTenantID),
+				ThirdParty:  owner != "" && !strings.EqualFold(owner, r.c.cfg.TenantID) && !microsoftOwned(owner),
 				Credentials: credentials(s.GetPasswordCredentials(), s.GetKeyCredentials(), r.src.CollectedAt),
 				Roles:       r.roleByPrincipal[id]}
 			ws = append(ws, w)
@@ -153,7 +164,7 @@ func (r *run) servicePrincipals(ctx context.Context) {
 	var detail []evidence.Workload
 	var skipped int
 	for _, w := range ws {
-		if strings.EqualFold(w.OwnerOrg, MicrosoftTenantID) {
+		if microsoftOwned(w.OwnerOrg) {
 			continue
 		}
 		if len(detail) >= MaxServicePrincipalDetails {
@@ -252,7 +263,21 @@ func credentials(pw []models.PasswordCredentialable, kc []models.KeyCredentialab
 	active := func(start, end *time.Time) bool {
 		return (start == nil || !start.After(now)) && (end == nil || end.After(now))
 	}
+	// SAML token signing (Graph servicePrincipal addTokenSigningCertificate:
+	// "keyCredentials ... usage Sign ... usage Verify ... passwordCredentials
+	// ... the password for the private key", all sharing one
+	// customKeyIdentifier): one signing certificate, not a client secret
+	// and not a spare key.
+	signing := map[string]bool{}
+	for _, k := range kc {
+		if strings.EqualFold(deref(k.GetUsage()), "Sign") && len(k.GetCustomKeyIdentifier()) > 0 {
+			signing[string(k.GetCustomKeyIdentifier())] = true
+		}
+	}
 	for _, p := range pw {
+		if signing[string(p.GetCustomKeyIdentifier())] && len(p.GetCustomKeyIdentifier()) > 0 {
+			continue // the PFX password of a signing certificate
+		}
 		c := evidence.Credential{Type: evidence.CredSecret, Name: deref(p.GetDisplayName()),
 			Created: timePtr(p.GetStartDateTime()), Expires: timePtr(p.GetEndDateTime())}
 		if id := p.GetKeyId(); id != nil {
@@ -266,7 +291,14 @@ func credentials(pw []models.PasswordCredentialable, kc []models.KeyCredentialab
 		if strings.EqualFold(deref(k.GetTypeEscaped()), "Symmetric") {
 			typ = evidence.CredSecret
 		}
-		c := evidence.Credential{Type: typ, Name: deref(k.GetDisplayName()),
+		name := deref(k.GetDisplayName())
+		if cki := string(k.GetCustomKeyIdentifier()); signing[cki] {
+			if !strings.EqualFold(deref(k.GetUsage()), "Sign") {
+				continue // the Verify half of the same certificate
+			}
+			name = strings.TrimSpace("SAML token signing " + name)
+		}
+		c := evidence.Credential{Type: typ, Name: name,
 			Created: timePtr(k.GetStartDateTime()), Expires: timePtr(k.GetEndDateTime())}
 		if id := k.GetKeyId(); id != nil {
 			c.ID = id.String()

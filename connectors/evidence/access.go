@@ -133,7 +133,7 @@ type Network struct {
 
 // AppCondition is Entra's application assignment.
 type AppCondition struct {
-	Include      []string `json:"include,omitempty"` // All, Office365, app ids, None
+	Include      []string `json:"include,omitempty"` // All, Office365, MicrosoftAdminPortals, app ids, None
 	Exclude      []string `json:"exclude,omitempty"`
 	UserActions  []string `json:"user_actions,omitempty"`
 	AuthContexts []string `json:"auth_contexts,omitempty"`
@@ -151,6 +151,9 @@ type Device struct {
 	Managed    *bool    `json:"managed,omitempty"`
 	Assurance  []string `json:"assurance,omitempty"`
 	Filter     string   `json:"filter,omitempty"` // Entra devices.deviceFilter rule
+	// FilterMode: Entra deviceFilter mode (include: the policy applies to
+	// matching devices; exclude: to the others).
+	FilterMode string `json:"filter_mode,omitempty"`
 }
 
 // Requirement is what a rule asks for.

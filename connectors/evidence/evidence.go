@@ -264,9 +264,14 @@ type Account struct {
 	Methods []Method `json:"methods"`
 	// MethodsError is set when this account's methods could not be read; its
 	// dataset is then partial and the account is not judged on methods.
-	MethodsError string     `json:"methods_error,omitempty"`
-	LastSignIn   *time.Time `json:"last_sign_in,omitempty"`
-	Created      *time.Time `json:"created,omitempty"`
+	MethodsError string `json:"methods_error,omitempty"`
+	// SSPR is the Entra registration report's SSPR state; nil when not read.
+	SSPR *SSPRState `json:"sspr,omitempty"`
+	// PerUserMFA is the Entra per-user MFA state (disabled, enabled,
+	// enforced); "" when not read.
+	PerUserMFA string     `json:"per_user_mfa,omitempty"`
+	LastSignIn *time.Time `json:"last_sign_in,omitempty"`
+	Created    *time.Time `json:"created,omitempty"`
 	// FactorsReadAt is the collection time (the CollectedAt of the source
 	// that read them) at which Methods were last read from the vendor; nil
 	// for connectors that do not record it.
@@ -321,9 +326,56 @@ type Policies struct {
 	// LegacyAuthBlocked: nil when the provider has no such notion or it could
 	// not be determined.
 	LegacyAuthBlocked *bool `json:"legacy_auth_blocked,omitempty"`
-	// SelfServiceRecoveryEnabled: Entra authorizationPolicy.allowedToUseSSPR;
-	// nil when unknown.
+	// SelfServiceRecoveryEnabled: whether self-service recovery is on for
+	// the tenant; nil when unknown. Version 1 Entra snapshots put
+	// authorizationPolicy.allowedToUseSSPR here, which governs administrators
+	// only: Entra connectors now leave it nil and fill Entra.AdminSSPR.
 	SelfServiceRecoveryEnabled *bool `json:"self_service_recovery_enabled,omitempty"`
+	// Entra holds the Entra tenant settings the Entra engine reads beside
+	// Access; nil for other providers and version 1 snapshots.
+	Entra *EntraSettings `json:"entra,omitempty"`
+}
+
+// EntraSettings are the Entra tenant settings that decide sign-in and
+// recovery beside Conditional Access.
+type EntraSettings struct {
+	// SecurityDefaults: identitySecurityDefaultsEnforcementPolicy.isEnabled;
+	// nil when it could not be read.
+	SecurityDefaults *bool `json:"security_defaults,omitempty"`
+	// MigrationState: authenticationMethodsPolicy.policyMigrationState
+	// (preMigration, migrationInProgress, migrationComplete); "" when not
+	// read. Before migrationComplete the legacy MFA and SSPR policies (not in
+	// Graph v1.0) still allow methods.
+	MigrationState string `json:"migration_state,omitempty"`
+	// AdminSSPR: authorizationPolicy.allowedToUseSSPR, which switches the
+	// administrator SSPR policy (two gates) on or off; nil when not read.
+	AdminSSPR *bool `json:"admin_sspr,omitempty"`
+	// NamedLocations are the CA named locations (isTrusted for IP ranges;
+	// country locations are never trusted).
+	NamedLocations []NamedLocation `json:"named_locations,omitempty"`
+	// NamedLocationsKnown is false when the named locations could not be
+	// read: whether a location is trusted is then unknown.
+	NamedLocationsKnown bool `json:"named_locations_known,omitempty"`
+	// VoiceOfficePhone: the Voice configuration's isOfficePhoneAllowed.
+	VoiceOfficePhone bool `json:"voice_office_phone,omitempty"`
+}
+
+// NamedLocation is one Conditional Access named location.
+type NamedLocation struct {
+	ID      string `json:"id"`
+	Name    string `json:"name,omitempty"`
+	Trusted bool   `json:"trusted"`
+}
+
+// SSPRState is a user's self-service password reset state from the Entra
+// registration report.
+type SSPRState struct {
+	// Enabled: isSsprEnabled, the user is in scope of the SSPR policy.
+	Enabled bool `json:"enabled"`
+	// Registered: isSsprRegistered, the user registered enough methods.
+	Registered bool `json:"registered"`
+	// Capable: isSsprCapable, enabled and registered.
+	Capable bool `json:"capable"`
 }
 
 // Targets says whom a policy or setting applies to. IDs are user, group and

@@ -16,7 +16,7 @@ import (
 // accountFields, methodFields and roleFields are the JSON keys appendAccount
 // writes, in order, with ",omitempty" where it omits empty values.
 var (
-	accountFields = []string{"id", "name", "login", "status", "user_type", "privileged", "roles,omitempty", "groups,omitempty", "methods", "methods_error,omitempty", "last_sign_in,omitempty", "created,omitempty", "factors_read_at,omitempty", "carried_over,omitempty"}
+	accountFields = []string{"id", "name", "login", "status", "user_type", "privileged", "roles,omitempty", "groups,omitempty", "methods", "methods_error,omitempty", "sspr,omitempty", "per_user_mfa,omitempty", "last_sign_in,omitempty", "created,omitempty", "factors_read_at,omitempty", "carried_over,omitempty"}
 	methodFields  = []string{"kind", "vendor_type", "vendor_provider,omitempty", "id,omitempty", "name,omitempty", "status,omitempty", "created,omitempty", "last_used,omitempty"}
 	roleFields    = []string{"id", "name", "via,omitempty"}
 )
@@ -224,6 +224,22 @@ func (w *jsonWriter) appendAccount(depth int, a *Account) (ok bool) {
 	if a.MethodsError != "" {
 		w.key(false, d, "methods_error")
 		w.string(a.MethodsError)
+	}
+	if s := a.SSPR; s != nil {
+		w.key(false, d, "sspr")
+		w.b = append(w.b, '{')
+		w.key(true, d+1, "enabled")
+		w.bool(s.Enabled)
+		w.key(false, d+1, "registered")
+		w.bool(s.Registered)
+		w.key(false, d+1, "capable")
+		w.bool(s.Capable)
+		w.newline(d)
+		w.b = append(w.b, '}')
+	}
+	if a.PerUserMFA != "" {
+		w.key(false, d, "per_user_mfa")
+		w.string(a.PerUserMFA)
 	}
 	if a.LastSignIn != nil {
 		w.key(false, d, "last_sign_in")

@@ -47,6 +47,7 @@ func TestAppendAccount(t *testing.T) {
 		"escapes":         {Name: "quote \" backslash \\ nl \n cr \r tab \t bs \b ff \f nul \x00 unit \x1f del \x7f <&> /", Login: "\u2028\u2029 é 日本 😀"},
 		"invalid utf8":    {Name: "a\xffb\xc3(c\xed\xa0\x80d", Login: "\xf0\x28\x8c\x28"},
 		"one method only": {Methods: []Method{{Kind: KindSMS, Name: "+1 ••• 12"}}},
+		"entra sspr":      {ID: "g", Methods: []Method{}, SSPR: &SSPRState{Enabled: true, Capable: true}, PerUserMFA: "enforced", Created: &utc},
 	}
 	for name, a := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -142,9 +142,13 @@ func EntraRegisteredKind(v string) (MethodKind, bool) {
 		return KindSecurityQuestion, true
 	case "email":
 		return KindEmailOTP, true
-	case "mobilePhone", "alternateMobilePhone":
+	case "mobilePhone":
+		// A mobile phone receives text messages or calls: SMS, and voice
+		// where the Voice configuration allows it (checks).
 		return KindSMS, true
-	case "officePhone":
+	case "alternateMobilePhone", "officePhone":
+		// Alternate mobile and office phones receive calls only
+		// (learn.microsoft.com "Phone authentication methods").
 		return KindVoice, true
 	case "softwareOneTimePasscode":
 		return KindTOTPSoftware, true
@@ -179,7 +183,7 @@ func EntraMethodODataKind(odataType string, phoneType string) (MethodKind, bool)
 	case "emailAuthenticationMethod":
 		return KindEmailOTP, true
 	case "phoneAuthenticationMethod":
-		if phoneType == "office" {
+		if phoneType == "office" || phoneType == "alternateMobile" {
 			return KindVoice, true
 		}
 		return KindSMS, true

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -105,6 +106,16 @@ func buildEntra() *evidence.Source {
 			kind, _ := evidence.EntraRegisteredKind(m)
 			a.Methods = append(a.Methods, evidence.Method{Kind: kind, VendorType: m})
 		}
+		// isSsprEnabled: the SSPR policy is scoped to the SSPR-Enabled Users
+		// group; registered once any SSPR method is.
+		inSSPR := false
+		for _, g := range p.groups {
+			inSSPR = inSSPR || g == egSSPR
+		}
+		a.SSPR = &evidence.SSPRState{Enabled: inSSPR, Registered: len(p.methods) > 0, Capable: inSSPR && len(p.methods) > 0}
+		// Every demo account has a context CA001 leaves open (trusted
+		// locations), so the connector read its per-user MFA state: off.
+		a.PerUserMFA = "disabled"
 		src.Accounts = append(src.Accounts, a)
 	}
 	for _, g := range []string{egAll, egAdmins, egExclusions, egSales, egOps, egSSPR} {
@@ -149,8 +160,18 @@ func buildEntra() *evidence.Source {
 		Registration: []evidence.RegistrationPolicy{
 			{ID: guid("ca-secinfo"), Name: "CA004: Secure security info registration", Enabled: false, Targets: evidence.Targets{All: true, ExcludeRoles: []string{roleGlobalAdmin.ID}}, RequiresMFA: true, TrustedDevice: true, Detail: "state enabledForReportingButNotEnforced (report-only)"},
 		},
-		LegacyAuthBlocked:          boolp(true),
-		SelfServiceRecoveryEnabled: boolp(true),
+		LegacyAuthBlocked: boolp(true),
+	}
+	src.Policies.Engine = evidence.EngineEntra
+	src.Policies.Access = entraAccess(bg1, bg2, adminRoles)
+	src.Policies.Entra = &evidence.EntraSettings{
+		SecurityDefaults: boolp(false), MigrationState: "migrationComplete", AdminSSPR: boolp(true), VoiceOfficePhone: true,
+		NamedLocations: []evidence.NamedLocation{
+			{ID: guid("loc-hq"), Name: "HQ network", Trusted: true},
+			{ID: guid("loc-warehouse"), Name: "Warehouse network", Trusted: true},
+			{ID: guid("loc-sanctioned"), Name: "Sanctioned countries"},
+		},
+		NamedLocationsKnown: true,
 	}
 
 	helpdesk := byUPN["carlos.mendes@acme.com"]
@@ -212,7 +233,7 @@ func buildEntra() *evidence.Source {
 
 	items := map[string]int{
 		evidence.DSUsers: len(src.Accounts), evidence.DSGroups: len(src.Groups), evidence.DSRegDetails: len(src.Accounts),
-		evidence.DSMethodsPol: len(src.Policies.Methods), evidence.DSCondAccess: 4, evidence.DSAuthzPolicy: 1,
+		evidence.DSMethodsPol: len(src.Policies.Methods), evidence.DSCondAccess: 7, evidence.DSAuthzPolicy: 1,
 		evidence.DSRoles: 7, evidence.DSAudits: len(src.Events), evidence.DSApplications: 3, evidence.DSServicePrincipals: 3,
 	}
 	src.Coverage = complete(evidence.Entra, items)
@@ -222,4 +243,55 @@ func buildEntra() *evidence.Source {
 		}
 	}
 	return src
+}
+
+// entraAccess is the demo tenant's Conditional Access as the connector
+// reads it: MFA for everyone except from trusted locations, phishing-
+// resistant MFA for admins, legacy authentication blocked (but for one
+// break-glass account), security-info registration in report-only, the
+// warehouse scanners held to the warehouse network, Sales' Office 365
+// satisfied by a compliant device instead of MFA, and a report-only
+// device policy for admins.
+func entraAccess(bg1, bg2 string, adminRoles []string) []evidence.AccessPolicy {
+	pol := func(seed, name, state string, c evidence.Conditions, q evidence.Requirement) evidence.AccessPolicy {
+		id := guid(seed)
+		if len(c.ClientAppTypes) == 0 {
+			c.ClientAppTypes = []string{"all"}
+		}
+		access := "ALLOW"
+		if slices.Contains(q.Controls, "block") {
+			access = "DENY"
+		}
+		return evidence.AccessPolicy{ID: id, Name: name, Type: evidence.APEntraConditionalAccess, Status: state,
+			Enabled: state == "enabled", ReportOnly: state == "enabledForReportingButNotEnforced", Conditions: c,
+			Rules: []evidence.AccessRule{{ID: id, Status: state, Enabled: state == "enabled", Access: access, Requirement: q}}}
+	}
+	allApps := &evidence.AppCondition{Include: []string{"All"}}
+	mfa := evidence.Requirement{Operator: "OR", Controls: []string{"mfa"}}
+	block := evidence.Requirement{Operator: "OR", Controls: []string{"block"}}
+	return []evidence.AccessPolicy{
+		pol("ca-mfa-all", "CA001: Require MFA for all users", "enabled", evidence.Conditions{
+			People: evidence.Targets{All: true, ExcludeUsers: []string{bg1, bg2}, ExcludeGroups: []string{entraGroupID(egExclusions)}},
+			Apps:   allApps, Network: &evidence.Network{Include: []string{"All"}, Exclude: []string{"AllTrusted"}}}, mfa),
+		pol("ca-admins-pr", "CA002: Phishing-resistant MFA for admins", "enabled", evidence.Conditions{
+			People: evidence.Targets{Roles: adminRoles, ExcludeUsers: []string{bg1, bg2}}, Apps: allApps},
+			evidence.Requirement{Operator: "OR", Strength: &evidence.AuthenticationStrength{ID: "00000000-0000-0000-0000-000000000004",
+				Name: "Phishing-resistant MFA", AllowedCombinations: []string{"windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"}}}),
+		pol("ca-legacy", "CA003: Block legacy authentication", "enabled", evidence.Conditions{
+			People: evidence.Targets{All: true, ExcludeUsers: []string{bg1}}, Apps: allApps,
+			ClientAppTypes: []string{"exchangeActiveSync", "other"}}, block),
+		pol("ca-secinfo", "CA004: Secure security info registration", "enabledForReportingButNotEnforced", evidence.Conditions{
+			People:  evidence.Targets{All: true, ExcludeRoles: []string{roleGlobalAdmin.ID}},
+			Apps:    &evidence.AppCondition{UserActions: []string{"urn:user:registersecurityinfo"}},
+			Network: &evidence.Network{Include: []string{"All"}, Exclude: []string{"AllTrusted"}}}, mfa),
+		pol("ca-warehouse", "CA005: Warehouse scanners only from the warehouse network", "enabled", evidence.Conditions{
+			People: evidence.Targets{Groups: []string{entraGroupID(egExclusions)}}, Apps: allApps,
+			Network: &evidence.Network{Include: []string{"All"}, Exclude: []string{guid("loc-warehouse")}}}, block),
+		pol("ca-sales-o365", "CA006: Sales - MFA or compliant device for Office 365", "enabled", evidence.Conditions{
+			People: evidence.Targets{Groups: []string{entraGroupID(egSales)}}, Apps: &evidence.AppCondition{Include: []string{"Office365"}}},
+			evidence.Requirement{Operator: "OR", Controls: []string{"mfa", "compliantDevice"}}),
+		pol("ca-admins-device", "CA007: Compliant device for admins (report-only)", "enabledForReportingButNotEnforced", evidence.Conditions{
+			People: evidence.Targets{Roles: adminRoles}, Apps: allApps},
+			evidence.Requirement{Operator: "OR", Controls: []string{"compliantDevice"}}),
+	}
 }

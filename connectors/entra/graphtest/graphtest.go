@@ -348,13 +348,15 @@ func (s *Server) ResetRequests() {
 	s.maxIn = s.inFlight
 }
 
-// CountRequests counts logged Graph requests whose path (after /v1.0)
-// starts with pathPrefix.
+// CountRequests counts logged Graph requests whose path (after /v1.0;
+// beta paths whole, "/beta/users/…") starts with pathPrefix.
 func (s *Server) CountRequests(pathPrefix string) int {
 	n := 0
 	for _, r := range s.Requests() {
 		if rel, ok := strings.CutPrefix(r.Path, "/v1.0"); ok && strings.HasPrefix(rel, pathPrefix) {
 			n++
+		} else if strings.HasPrefix(r.Path, "/beta/") && strings.HasPrefix(r.Path, pathPrefix) {
+			n++ // beta paths are matched whole ("/beta/users/…")
 		}
 	}
 	return n
@@ -419,7 +421,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveOpenID(rec, r)
 	case strings.HasSuffix(path, "/oauth2/v2.0/token"):
 		s.serveToken(rec, r)
-	case strings.HasPrefix(path, "/v1.0/"):
+	case strings.HasPrefix(path, "/v1.0/"), strings.HasPrefix(path, "/beta/users/") && strings.HasSuffix(path, "/authentication/requirements"):
 		authorized = s.authorized(r)
 		s.mu.Lock()
 		s.inFlight++

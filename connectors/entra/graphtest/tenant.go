@@ -25,18 +25,19 @@ type tenant struct {
 	groupMembers       map[string][]string // group id → direct member ids
 	owners             map[string][]string // application / service principal id → owner ids
 	appRoleAssignments map[string][]object // service principal id → assignments
+	perUserMFA         map[string]string   // user id → perUserMfaState (beta)
 	byID               map[string]object   // users, groups, service principals, applications
 	generated          int
 }
 
 // Fixture file names (without .json) holding {"value": [...]} collections.
 var listFixtures = []string{"users", "userRegistrationDetails", "conditionalAccessPolicies",
-	"roleDefinitions", "roleAssignments", "roleEligibilitySchedules", "groups", "directoryAudits", "applications", "servicePrincipals", "organization"}
+	"roleDefinitions", "roleAssignments", "roleEligibilitySchedules", "groups", "directoryAudits", "applications", "servicePrincipals", "organization", "namedLocations"}
 
 func newTenant() *tenant {
 	return &tenant{lists: map[string][]object{}, singles: map[string]object{},
 		authMethods: map[string][]object{}, groupMembers: map[string][]string{},
-		owners: map[string][]string{}, appRoleAssignments: map[string][]object{}, byID: map[string]object{}}
+		owners: map[string][]string{}, appRoleAssignments: map[string][]object{}, byID: map[string]object{}, perUserMFA: map[string]string{}}
 }
 
 func (t *tenant) load(dir string) error {
@@ -68,7 +69,7 @@ func (t *tenant) load(dir string) error {
 		}
 		t.lists[name] = c.Value
 	}
-	for _, name := range []string{"authenticationMethodsPolicy", "authorizationPolicy"} {
+	for _, name := range []string{"authenticationMethodsPolicy", "authorizationPolicy", "identitySecurityDefaultsEnforcementPolicy"} {
 		var o object
 		if err := read(name, &o); err != nil {
 			return err
@@ -78,7 +79,7 @@ func (t *tenant) load(dir string) error {
 		}
 	}
 	for name, v := range map[string]any{"authenticationMethods": &t.authMethods, "groupMembers": &t.groupMembers,
-		"owners": &t.owners, "appRoleAssignments": &t.appRoleAssignments} {
+		"owners": &t.owners, "appRoleAssignments": &t.appRoleAssignments, "perUserMfaState": &t.perUserMFA} {
 		if err := read(name, v); err != nil {
 			return err
 		}
@@ -196,6 +197,8 @@ func (t *tenant) transitiveMembers(groupID string, usersOnly bool) []object {
 // serveGraph answers /v1.0/… requests.
 func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized bool) {
 	rel := strings.TrimPrefix(r.URL.Path, "/v1.0")
+	// Deny and fault prefixes see beta paths as "/beta/…".
+	beta := strings.HasPrefix(rel, "/beta/")
 	if r.Method != http.MethodGet {
 		writeError(w, http.StatusMethodNotAllowed, "Request_BadRequest", "graphtest is read-only: "+r.Method)
 		return
@@ -295,6 +298,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized b
 		return
 	}
 	t := s.tenant
+	rel = strings.TrimPrefix(rel, "/beta")
 	seg := strings.Split(strings.Trim(rel, "/"), "/")
 	var list []object
 	var single object
@@ -313,6 +317,22 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized b
 			return
 		}
 		single, isList = o, false
+	case beta && len(seg) == 4 && seg[0] == "users" && seg[2] == "authentication" && seg[3] == "requirements":
+		// Graph beta strongAuthenticationRequirements; users without an
+		// entry in perUserMfaState.json are "disabled", the default.
+		if _, ok := t.byID[seg[1]]; !ok {
+			notFound(seg[1])
+			return
+		}
+		st := t.perUserMFA[seg[1]]
+		if st == "" {
+			st = "disabled"
+		}
+		single, isList = object{"@odata.context": "https://graph.microsoft.com/beta/$metadata#users('" + seg[1] + "')/authentication/requirements/$entity", "perUserMfaState": st}, false
+	case beta:
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, "BadRequest", "graphtest serves only /beta/users/{id}/authentication/requirements from beta")
+		return
 	case len(seg) == 4 && seg[0] == "users" && seg[2] == "authentication" && seg[3] == "methods":
 		if _, ok := t.byID[seg[1]]; !ok {
 			notFound(seg[1])
@@ -321,7 +341,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized b
 		list = t.authMethods[seg[1]]
 	case rel == "/reports/authenticationMethods/userRegistrationDetails":
 		list = t.lists["userRegistrationDetails"]
-	case rel == "/policies/authenticationMethodsPolicy" || rel == "/policies/authorizationPolicy":
+	case rel == "/policies/authenticationMethodsPolicy" || rel == "/policies/authorizationPolicy" || rel == "/policies/identitySecurityDefaultsEnforcementPolicy":
 		o, ok := t.singles[seg[1]]
 		if !ok {
 			notFound(seg[1])
@@ -330,6 +350,8 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, authorized b
 		single, isList = o, false
 	case rel == "/identity/conditionalAccess/policies":
 		list = t.lists["conditionalAccessPolicies"]
+	case rel == "/identity/conditionalAccess/namedLocations":
+		list = t.lists["namedLocations"]
 	case rel == "/roleManagement/directory/roleAssignments":
 		list = t.lists["roleAssignments"]
 	case rel == "/roleManagement/directory/roleEligibilitySchedules":
