@@ -907,14 +907,18 @@ func (e *env) landsWeaker(x *acct, ex *mfaExclusion) []int32 {
 func evalEXC01Access(e *env) outcome {
 	var o outcome
 	exs := e.accessExclusions()
+	// One finding per excluded principal, naming every MFA rule it is
+	// excluded from (a subject appears once per check: waivers and finding
+	// ids refer to it).
 	type hit struct {
 		ex                   *mfaExclusion
+		rules                []*mfaExclusion
 		accounts, privileged int
 		service              int
 		ids                  []string
 		paths                []int32
-		breakGlassOK         bool
 		acct                 *acct
+		seen                 map[int]bool
 	}
 	hits := map[string]*hit{}
 	var order []string
@@ -948,7 +952,7 @@ func evalEXC01Access(e *env) outcome {
 		}
 		for _, i := range covering {
 			ex := &exs[i]
-			key := ex.typ + "\x00" + ex.id + "\x00" + ex.pol.p.ID + "\x00" + ex.rule.r.ID
+			key := ex.typ + "\x00" + ex.id
 			weak := e.landsWeaker(x, ex)
 			if len(weak) == 0 {
 				continue
@@ -959,10 +963,17 @@ func evalEXC01Access(e *env) outcome {
 			}
 			h := hits[key]
 			if h == nil {
-				h = &hit{ex: ex}
+				h = &hit{ex: ex, seen: map[int]bool{}}
 				hits[key] = h
 				order = append(order, key)
 			}
+			if !slices.Contains(h.rules, ex) {
+				h.rules = append(h.rules, ex)
+			}
+			if h.seen[j] {
+				continue
+			}
+			h.seen[j] = true
 			h.accounts++
 			h.acct = x
 			if x.privileged {
@@ -983,7 +994,13 @@ func evalEXC01Access(e *env) outcome {
 	for _, key := range order {
 		h := hits[key]
 		ex := h.ex
-		ev := map[string]any{"policies": []string{ex.pol.p.ID + "/" + ex.rule.r.ID}, "policy_names": []string{ex.rule.ref.Label()},
+		var pols, names []string
+		for _, r := range h.rules {
+			pols = append(pols, r.pol.p.ID+"/"+r.rule.r.ID)
+			names = append(names, r.rule.ref.Label())
+		}
+		rules := quoteJoin(names)
+		ev := map[string]any{"policies": pols, "policy_names": names,
 			"accounts_landing_weaker": h.accounts, "privileged": h.privileged > 0}
 		ev = e.withPaths(ev, dedupeIDs(h.paths))
 		subject := Subject{Type: ex.typ, ID: ex.id}
@@ -1003,10 +1020,10 @@ func evalEXC01Access(e *env) outcome {
 				ev["break_glass"] = true
 				ev["methods"] = e.methodList(x.kinds)
 				sv = Critical
-				msg = "Declared break-glass account " + displayName(x.a) + " is excluded from \"" + ex.rule.ref.Label() + "\", holds no phishing-resistant method and reaches a session at " + e.path(h.paths[0]).path.AAL
+				msg = "Declared break-glass account " + displayName(x.a) + " is excluded from " + rules + ", holds no phishing-resistant method and reaches a session at " + e.path(h.paths[0]).path.AAL
 				break
 			}
-			msg = displayName(x.a) + " is excluded from \"" + ex.rule.ref.Label() + "\" and falls through to " + e.path(h.paths[0]).path.Label
+			msg = displayName(x.a) + " is excluded from " + rules + " and falls through to " + e.path(h.paths[0]).path.Label
 		case "group":
 			subject.Name = e.groupNames[ex.id]
 			label := ex.id
@@ -1018,18 +1035,18 @@ func evalEXC01Access(e *env) outcome {
 				ev["owasp_nhi"] = "NHI10"
 			}
 			ev["sample"] = h.ids
-			msg = "Group " + label + " is excluded from \"" + ex.rule.ref.Label() + "\": " + plural(h.accounts, "member falls", "members fall") +
+			msg = "Group " + label + " is excluded from " + rules + ": " + plural(h.accounts, "member falls", "members fall") +
 				" through to a weaker rule (" + itoa(h.privileged) + " privileged)"
 		case "role":
 			sv = Critical
 			ev["sample"] = h.ids
-			msg = "Role " + ex.id + " is excluded from \"" + ex.rule.ref.Label() + "\": " + plural(h.accounts, "holder falls", "holders fall") + " through to a weaker rule"
+			msg = "Role " + ex.id + " is excluded from " + rules + ": " + plural(h.accounts, "holder falls", "holders fall") + " through to a weaker rule"
 		}
 		o.findings = append(o.findings, Finding{Subject: subject, Severity: sv, Message: msg, Evidence: ev})
 	}
 	switch {
 	case len(o.findings) > 0:
-		o.rationale = plural(len(o.findings), "exclusion from an MFA rule lets", "exclusions from MFA rules let") + " accounts fall through to a weaker rule."
+		o.rationale = plural(len(o.findings), "user, group or role excluded from MFA rules falls", "users, groups or roles excluded from MFA rules fall") + " through to a weaker rule or policy."
 		if breakGlassOK > 0 {
 			o.rationale += " Declared break-glass accounts holding a phishing-resistant method are not counted."
 		}

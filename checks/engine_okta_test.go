@@ -398,3 +398,27 @@ func TestOktaContextSources(t *testing.T) {
 		})
 	}
 }
+
+// TestExclusionOneFindingPerPrincipal: a principal excluded from several MFA
+// rules is one finding naming them all (a subject appears once per check:
+// waivers and finding ids refer to it).
+func TestExclusionOneFindingPerPrincipal(t *testing.T) {
+	src := oktaDefaultOrg()
+	setting(src, oktaEmail).SignIn = false
+	src.Policies.Recovery[0].SelfService = false
+	for _, id := range []string{oktaDefPol, oktaDashPol} {
+		p := policy(src, id)
+		strict := rule("0prstrict"+id, "Everyone: two factors", 1, "ALLOW", evidence.Requirement{FactorMode: "2FA"})
+		strict.Conditions.People = evidence.Targets{All: true, ExcludeUsers: []string{oktaAlice}}
+		p.Rules[0].Requirement = evidence.Requirement{FactorMode: "1FA"}
+		p.Rules = append([]evidence.AccessRule{strict}, p.Rules...)
+	}
+	r := evaluate(t, testParams(), src)
+	exc := result(t, r, "EXC-01", evidence.Okta)
+	if len(exc.Findings) != 1 || exc.Findings[0].Subject.ID != oktaAlice {
+		t.Fatalf("findings %v", subjects(exc))
+	}
+	if pols, _ := exc.Findings[0].Evidence["policies"].([]string); len(pols) != 2 {
+		t.Errorf("policies %v, want both rules", exc.Findings[0].Evidence["policies"])
+	}
+}
