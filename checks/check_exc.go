@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -174,8 +175,11 @@ func evalEXC01(e *env) outcome {
 // accounts reach it, in which contexts, and a sample.
 func evalEXC02(e *env) outcome {
 	var o outcome
+	// One finding per deciding policy (a subject appears once per check),
+	// naming the rules of it that let accounts in with the password alone.
 	type group struct {
 		subject            PolicyRef
+		rules              []string
 		policies           []string
 		accounts, privileg int
 		ids                []string
@@ -199,12 +203,19 @@ func evalEXC02(e *env) outcome {
 			if n := len(p.path.Policies); n > 0 {
 				subj = p.path.Policies[n-1]
 			}
-			key := subj.ID + "\x00" + subj.RuleID
+			key := subj.ID + "\x00" + subj.Name
 			g := groups[key]
 			if g == nil {
 				g = &group{subject: subj, paths: map[string]bool{}}
-				g.policies = e.pathPolicies([]int32{id})
 				groups[key] = g
+			}
+			if !slices.Contains(g.rules, subj.Label()) {
+				g.rules = append(g.rules, subj.Label())
+			}
+			for _, pol := range e.pathPolicies([]int32{id}) {
+				if !slices.Contains(g.policies, pol) {
+					g.policies = append(g.policies, pol)
+				}
 			}
 			g.paths[p.path.Label] = true
 			if seen[key] {
@@ -226,12 +237,10 @@ func evalEXC02(e *env) outcome {
 		if g.subject.ID == "" {
 			subject = e.tenantSubject()
 		}
+		sort.Strings(g.rules)
 		ev := map[string]any{"accounts": g.accounts, "privileged_accounts": g.privileg, "sample": g.ids,
-			"paths": sample(sortedKeys(g.paths)), "path_policies": g.policies}
-		if g.subject.RuleID != "" {
-			ev["rule_id"] = g.subject.RuleID
-		}
-		msg := "\"" + g.subject.Label() + "\" lets " + plural(g.accounts, "account", "accounts") + " (" + itoa(g.privileg) +
+			"paths": sample(sortedKeys(g.paths)), "path_policies": g.policies, "rules": g.rules}
+		msg := quoteJoin(g.rules) + " " + map[bool]string{true: "lets", false: "let"}[len(g.rules) == 1] + " " + plural(g.accounts, "account", "accounts") + " (" + itoa(g.privileg) +
 			" privileged) reach a session with the password alone"
 		if g.subject.ID == "" && g.subject.Name == "" {
 			msg = "No enforced policy asks " + plural(g.accounts, "account", "accounts") + " (" + itoa(g.privileg) +

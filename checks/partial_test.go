@@ -165,3 +165,26 @@ func TestVersion1SnapshotStillEvaluates(t *testing.T) {
 		t.Errorf("explain on a version 1 snapshot: %+v", ex)
 	}
 }
+
+// TestFindingIDsUnique: on the demo every finding id is unique — a subject
+// appears once per check and provider, so tickets and waivers refer to
+// exactly one finding.
+func TestFindingIDsUnique(t *testing.T) {
+	snap, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := checks.Evaluate(snap, checks.DefaultParams(demo.CollectedAt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for _, c := range res.Checks {
+		for _, f := range c.Findings {
+			if prev, dup := seen[f.ID]; dup || f.ID == "" {
+				t.Errorf("%s/%s %s: finding id %q also used by %s", c.ID, c.Provider, f.Subject.ID, f.ID, prev)
+			}
+			seen[f.ID] = c.ID + "/" + c.Provider + " " + f.Subject.ID
+		}
+	}
+}
