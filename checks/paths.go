@@ -2,6 +2,7 @@ package checks
 
 import (
 	"encoding/binary"
+	"slices"
 	"sort"
 	"strings"
 
@@ -228,14 +229,15 @@ func (e *env) signature(x *acct, buf []byte) []byte {
 		u = i
 	}
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(u))
-	var idx []int
+	var scratch [16]int // most accounts are in few referenced groups: no allocation
+	idx := scratch[:0]
 	for _, g := range x.a.Groups {
 		if i, ok := e.refs.groups[g]; ok {
 			idx = append(idx, i)
 		}
 	}
 	buf = append(buf, 'g')
-	sort.Ints(idx)
+	slices.Sort(idx)
 	for _, i := range idx {
 		buf = binary.LittleEndian.AppendUint32(buf, uint32(i))
 	}
@@ -246,7 +248,7 @@ func (e *env) signature(x *acct, buf []byte) []byte {
 		}
 	}
 	buf = append(buf, 'r')
-	sort.Ints(idx)
+	slices.Sort(idx)
 	for _, i := range idx {
 		buf = binary.LittleEndian.AppendUint32(buf, uint32(i))
 	}
