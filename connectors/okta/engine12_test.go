@@ -7,7 +7,6 @@ import (
 
 	"github.com/shadowpath/shadowpath/checks"
 	"github.com/shadowpath/shadowpath/connectors/evidence"
-	"github.com/shadowpath/shadowpath/connectors/okta"
 	"github.com/shadowpath/shadowpath/connectors/okta/oktatest"
 )
 
@@ -455,29 +454,4 @@ func TestProbeMethodsAndZones(t *testing.T) {
 		t.Errorf("methods probed %d times", srv.RequestCount("/api/v1/authenticators/*/methods"))
 	}
 	srv.AssertReadOnly(t)
-}
-
-// TestNetworkZonesScope: a service app asks for okta.networkZones.read only
-// when told to (an ungranted scope fails the whole token request); without
-// it the zone list is denied and contexts name zone ids.
-func TestNetworkZonesScope(t *testing.T) {
-	for _, on := range []bool{false, true} {
-		key, pemText := pemKey(t)
-		srv := newFake(t, oktatest.WithClient("0oa1shadowpathscan", &key.PublicKey), oktatest.WithToken(""))
-		c := connector(t, srv, func(c *okta.Config) {
-			c.Token = evidence.Secret{}
-			c.ClientID, c.PrivateKey = "0oa1shadowpathscan", evidence.NewSecret(pemText)
-			c.NetworkZonesScope = on
-		})
-		collect(t, c)
-		asked := false
-		for _, r := range srv.Requests() {
-			if r.Path == "/oauth2/v1/token" && strings.Contains(r.Query.Get("scope"), "okta.networkZones.read") {
-				asked = true
-			}
-		}
-		if asked != on {
-			t.Errorf("NetworkZonesScope %v: token request asked for okta.networkZones.read: %v", on, asked)
-		}
-	}
 }

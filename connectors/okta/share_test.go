@@ -67,26 +67,36 @@ func TestRateShareValidated(t *testing.T) {
 	}
 }
 
-// TestRateLimitsScope: a service app asks for okta.rateLimits.read only
-// when told to (an ungranted scope fails the whole token request).
-func TestRateLimitsScope(t *testing.T) {
-	for _, on := range []bool{false, true} {
-		key, pemText := pemKey(t)
-		srv := newFake(t, oktatest.WithClient("0oa1shadowpathscan", &key.PublicKey), oktatest.WithToken(""))
-		c := connector(t, srv, func(c *okta.Config) {
-			c.Token = evidence.Secret{}
-			c.ClientID, c.PrivateKey = "0oa1shadowpathscan", evidence.NewSecret(pemText)
-			c.RateLimitsScope = on
-		})
-		collect(t, c)
-		asked := false
-		for _, r := range srv.Requests() {
-			if r.Path == "/oauth2/v1/token" && strings.Contains(r.Query.Get("scope"), "okta.rateLimits.read") {
-				asked = true
+// TestOptionalScopes: a service app asks for okta.rateLimits.read and
+// okta.networkZones.read only when told to (an ungranted scope fails the
+// whole token request); without them the threshold is assumed and contexts
+// name zone ids.
+func TestOptionalScopes(t *testing.T) {
+	for _, tc := range []struct {
+		scope string
+		set   func(c *okta.Config, on bool)
+	}{
+		{"okta.rateLimits.read", func(c *okta.Config, on bool) { c.RateLimitsScope = on }},
+		{"okta.networkZones.read", func(c *okta.Config, on bool) { c.NetworkZonesScope = on }},
+	} {
+		for _, on := range []bool{false, true} {
+			key, pemText := pemKey(t)
+			srv := newFake(t, oktatest.WithClient("0oa1shadowpathscan", &key.PublicKey), oktatest.WithToken(""))
+			c := connector(t, srv, func(c *okta.Config) {
+				c.Token = evidence.Secret{}
+				c.ClientID, c.PrivateKey = "0oa1shadowpathscan", evidence.NewSecret(pemText)
+				tc.set(c, on)
+			})
+			collect(t, c)
+			asked := false
+			for _, r := range srv.Requests() {
+				if r.Path == "/oauth2/v1/token" && strings.Contains(r.Query.Get("scope"), tc.scope) {
+					asked = true
+				}
 			}
-		}
-		if asked != on {
-			t.Errorf("RateLimitsScope %v: token request asked for okta.rateLimits.read: %v", on, asked)
+			if asked != on {
+				t.Errorf("%s %v: token request asked for it: %v", tc.scope, on, asked)
+			}
 		}
 	}
 }
