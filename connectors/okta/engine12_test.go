@@ -74,11 +74,7 @@ func TestEngineEnrolmentClassic(t *testing.T) {
 	// Classic has no account management policy: enrolment happens in the
 	// Okta session, which the default sign-on rule opens with the password.
 	srv := oktatest.NewServer(t, oktatest.WithFixtures(defaultOrg))
-	srv.Org(func(o *oktatest.Org) {
-		o.WellKnown = oktatest.Object{"id": "00o1acmedefault001", "pipeline": "v1"}
-		o.Authenticators = nil
-		o.Policies = slices.DeleteFunc(o.Policies, func(p oktatest.Object) bool { return p["type"] == "ACCESS_POLICY" })
-	})
+	srv.Org(classicOrg)
 	_, res := judge(t, srv)
 	rec := checkResult(t, res, "REC-05")
 	if f := finding(rec, "00p1gspdefault0001"); rec.Status != checks.Fail || f == nil || !strings.Contains(f.Message, "with password,") {

@@ -2,6 +2,7 @@ package okta_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -111,6 +112,14 @@ func noSelfServiceReset(t *testing.T) func(o *oktatest.Org) {
 	}
 }
 
+// classicOrg turns the default org into a Classic one (pipeline v1): no
+// authenticators, no app sign-on (access) policies.
+func classicOrg(o *oktatest.Org) {
+	o.WellKnown = oktatest.Object{"id": "00o1acmedefault001", "pipeline": "v1"}
+	o.Authenticators = nil
+	o.Policies = slices.DeleteFunc(o.Policies, func(p oktatest.Object) bool { return p["type"] == "ACCESS_POLICY" })
+}
+
 func TestEngineIdentityEngineDefaultOrg(t *testing.T) {
 	// Okta's default shape: no app is reachable with a password alone, but
 	// email (allowed for authentication) is a second factor Okta accepts:
@@ -198,17 +207,7 @@ func TestEngineClassic(t *testing.T) {
 	// A Classic org (pipeline v1): the Okta sign-on policy alone decides
 	// the Okta session; without requireFactor it is one factor.
 	srv := oktatest.NewServer(t, oktatest.WithFixtures(defaultOrg))
-	srv.Org(func(o *oktatest.Org) {
-		o.WellKnown = oktatest.Object{"id": "00o1acmedefault001", "pipeline": "v1"}
-		o.Authenticators = nil
-		var keep []oktatest.Object
-		for _, p := range o.Policies {
-			if p["type"] != "ACCESS_POLICY" {
-				keep = append(keep, p)
-			}
-		}
-		o.Policies = keep
-	})
+	srv.Org(classicOrg)
 	src, res := judge(t, srv)
 	if src.Policies.Engine != evidence.EngineOktaClassic {
 		t.Fatalf("engine %q", src.Policies.Engine)
