@@ -47,6 +47,22 @@ func tenantWith(t *testing.T, files map[string]string) string {
 	return dir
 }
 
+// edited is the default tenant's fixture name.json with old replaced by
+// new once; the test stops when the fixture has no old, so an edit that
+// no longer applies cannot pass unnoticed.
+func edited(t *testing.T, name, old, new string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("../../testdata/entra", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := strings.Replace(string(b), old, new, 1)
+	if js == string(b) {
+		t.Fatalf("%s.json has no %s", name, old)
+	}
+	return js
+}
+
 // caPolicies wraps policies in a CA collection answer.
 func caPolicies(ps ...string) string {
 	return `{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies","value":[` + strings.Join(ps, ",") + `]}`
@@ -351,11 +367,7 @@ func TestEntraLegacyAuth(t *testing.T) {
 // the registration report's isSsprEnabled; after the reset the new
 // password signs in under Conditional Access.
 func TestEntraSSPRAdministratorsOnly(t *testing.T) {
-	authz, err := os.ReadFile("../../testdata/entra/authorizationPolicy.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	off := strings.Replace(string(authz), `"allowedToUseSSPR":true`, `"allowedToUseSSPR":false`, 1)
+	off := edited(t, "authorizationPolicy", `"allowedToUseSSPR":true`, `"allowedToUseSSPR":false`)
 	src, res := judge(t, tenantWith(t, map[string]string{"authorizationPolicy": off}))
 	if src.Policies.SelfServiceRecoveryEnabled != nil {
 		t.Fatalf("allowedToUseSSPR read as a tenant switch")
@@ -373,11 +385,7 @@ func TestEntraSSPRAdministratorsOnly(t *testing.T) {
 		t.Errorf("REC-02 %s: %s", c.Status, c.Rationale)
 	}
 	// Administrator SSPR on: two different methods, a mobile phone counting once.
-	regs, err := os.ReadFile("../../testdata/entra/userRegistrationDetails.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	two := strings.Replace(string(regs), `"methodsRegistered":["microsoftAuthenticatorPush","securityQuestion"]`, `"methodsRegistered":["microsoftAuthenticatorPush","securityQuestion","mobilePhone"]`, 1)
+	two := edited(t, "userRegistrationDetails", `"methodsRegistered":["microsoftAuthenticatorPush","securityQuestion"]`, `"methodsRegistered":["microsoftAuthenticatorPush","securityQuestion","mobilePhone"]`)
 	src, _ = judge(t, tenantWith(t, map[string]string{"userRegistrationDetails": two}))
 	f := explainAcct(t, src, frank)
 	var admin []string
@@ -416,11 +424,7 @@ func TestEntraAuthenticationStrength(t *testing.T) {
 	if a := explainAcct(t, src, alice); !hasPathCtx(a, checks.PathSignIn, "fido2", "") || hasPathCtx(a, checks.PathSignIn, "password+fido2", "") {
 		t.Errorf("alice:\n%s", pathsText(a))
 	}
-	amp, err := os.ReadFile("../../testdata/entra/authenticationMethodsPolicy.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	smsForAll := strings.Replace(string(amp), `"id":"b2000000-0000-4000-8000-000000000001","isRegistrationRequired":false,"isUsableForSignIn":true`, `"id":"all_users","isRegistrationRequired":false,"isUsableForSignIn":true`, 1)
+	smsForAll := edited(t, "authenticationMethodsPolicy", `"id":"b2000000-0000-4000-8000-000000000001","isRegistrationRequired":false,"isUsableForSignIn":true`, `"id":"all_users","isRegistrationRequired":false,"isUsableForSignIn":true`)
 	dir = tenantWith(t, map[string]string{"authenticationMethodsPolicy": smsForAll, "conditionalAccessPolicies": caPolicies(
 		ca("c3000000-0000-4000-8000-0000000000a9", "SMS sign-in", "enabled", allUsers, allApps, "", "", strength(`["sms"]`)), blockLegacy)})
 	src, _ = judge(t, dir)
@@ -438,10 +442,6 @@ func TestEntraAuthenticationStrength(t *testing.T) {
 // an office phone calls only where Voice allows office phones
 // (learn.microsoft.com "Phone authentication methods").
 func TestEntraMigrationAndPhones(t *testing.T) {
-	amp, err := os.ReadFile("../../testdata/entra/authenticationMethodsPolicy.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	src, res := judge(t, "../../testdata/entra")
 	// Push and codes of one Authenticator app are one method (MFA-02):
 	// bob (microsoftAuthenticatorPush, softwareOneTimePasscode) has no backup.
@@ -455,7 +455,7 @@ func TestEntraMigrationAndPhones(t *testing.T) {
 	if a := explainAcct(t, src, dave); !hasPathCtx(a, checks.PathSignIn, "password+voice", "") || hasPathCtx(a, checks.PathSignIn, "password+sms", "") {
 		t.Errorf("dave (mobile phone; SMS for Sales only, Voice for all):\n%s", pathsText(a))
 	}
-	pre := strings.Replace(string(amp), `"policyMigrationState":"migrationComplete"`, `"policyMigrationState":"preMigration"`, 1)
+	pre := edited(t, "authenticationMethodsPolicy", `"policyMigrationState":"migrationComplete"`, `"policyMigrationState":"preMigration"`)
 	src, _ = judge(t, tenantWith(t, map[string]string{"authenticationMethodsPolicy": pre}))
 	if src.Policies.Entra.MigrationState != "preMigration" {
 		t.Fatalf("migration state %q", src.Policies.Entra.MigrationState)
@@ -466,10 +466,7 @@ func TestEntraMigrationAndPhones(t *testing.T) {
 	if a := explainAcct(t, src, grace); !hasPathCtx(a, checks.PathRecovery, "voice", "migration not complete") {
 		t.Errorf("preMigration SSPR note missing:\n%s", pathsText(a))
 	}
-	noOffice := strings.Replace(string(amp), `"isOfficePhoneAllowed":true`, `"isOfficePhoneAllowed":false`, 1)
-	if noOffice == string(amp) {
-		t.Fatal("fixture has no isOfficePhoneAllowed")
-	}
+	noOffice := edited(t, "authenticationMethodsPolicy", `"isOfficePhoneAllowed":true`, `"isOfficePhoneAllowed":false`)
 	src, _ = judge(t, tenantWith(t, map[string]string{"authenticationMethodsPolicy": noOffice}))
 	if a := explainAcct(t, src, grace); hasPathCtx(a, checks.PathSignIn, "password+voice", "") {
 		t.Errorf("office phone used with isOfficePhoneAllowed false:\n%s", pathsText(a))
@@ -481,11 +478,7 @@ func TestEntraMigrationAndPhones(t *testing.T) {
 // "Users and groups in Conditional Access policy": directory roles
 // "scoped to administrative units ... aren't supported").
 func TestEntraScopedRoles(t *testing.T) {
-	ra, err := os.ReadFile("../../testdata/entra/roleAssignments.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	scoped := strings.Replace(string(ra), `"value":[`, `"value":[{"id":"au-scoped-1","principalId":"`+carol+`","roleDefinitionId":"`+globalAdm+`","directoryScopeId":"/administrativeUnits/e7000000-0000-4000-8000-000000000001","appScopeId":null,"resourceScope":"/administrativeUnits/e7000000-0000-4000-8000-000000000001"},`, 1)
+	scoped := edited(t, "roleAssignments", `"value":[`, `"value":[{"id":"au-scoped-1","principalId":"`+carol+`","roleDefinitionId":"`+globalAdm+`","directoryScopeId":"/administrativeUnits/e7000000-0000-4000-8000-000000000001","appScopeId":null,"resourceScope":"/administrativeUnits/e7000000-0000-4000-8000-000000000001"},`)
 	dir := tenantWith(t, map[string]string{"roleAssignments": scoped, "conditionalAccessPolicies": caPolicies(
 		ca("c3000000-0000-4000-8000-0000000000a1", "MFA for admins", "enabled", roleUsers(globalAdm), allApps, "", "", mfaGrant), blockLegacy)})
 	src, _ := judge(t, dir)
@@ -521,10 +514,6 @@ func TestEntraREC05(t *testing.T) {
 // owned by either Microsoft tenant are first-party (learn.microsoft.com
 // "Verify first-party Microsoft applications in sign-in reports").
 func TestEntraWorkloadSAMLAndFirstParty(t *testing.T) {
-	sps, err := os.ReadFile("../../testdata/entra/servicePrincipals.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	saml := `{"id":"d5000000-0000-4000-8000-0000000000c1","appId":"d4000000-0000-4000-8000-0000000000c1","displayName":"Contoso SAML portal","accountEnabled":true,
 	  "appOwnerOrganizationId":"8a2e6c1f-3b4d-4e5f-9a0b-1c2d3e4f5a6b","servicePrincipalType":"Application","preferredSingleSignOnMode":"saml",
 	  "preferredTokenSigningKeyThumbprint":"41424344",
@@ -534,7 +523,7 @@ func TestEntraWorkloadSAMLAndFirstParty(t *testing.T) {
 	   {"customKeyIdentifier":"QUJDRA==","displayName":"CN=Microsoft Azure Federated SSO Certificate","endDateTime":"2028-01-01T00:00:00Z","key":null,"keyId":"f6000000-0000-4000-8000-0000000000c2","startDateTime":"2025-01-01T00:00:00Z","type":"AsymmetricX509Cert","usage":"Verify"}]},
 	 {"id":"d5000000-0000-4000-8000-0000000000c2","appId":"00000002-0000-0ff1-ce00-000000000000","displayName":"Office 365 Exchange Online","accountEnabled":true,
 	  "appOwnerOrganizationId":"72f988bf-86f1-41af-91ab-2d7cd011db47","servicePrincipalType":"Application","passwordCredentials":[],"keyCredentials":[]},`
-	withSAML := strings.Replace(string(sps), `"value":[`, `"value":[`+saml, 1)
+	withSAML := edited(t, "servicePrincipals", `"value":[`, `"value":[`+saml)
 	src, res := judge(t, tenantWith(t, map[string]string{"servicePrincipals": withSAML}))
 	w := workload(t, src, "d5000000-0000-4000-8000-0000000000c1")
 	if len(w.Credentials) != 1 || w.Credentials[0].Type != evidence.CredCertificate || !strings.HasPrefix(w.Credentials[0].Name, "SAML token signing") {
