@@ -3,7 +3,6 @@ package checks
 import (
 	"encoding/binary"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -1079,11 +1078,6 @@ func allDevice(ws []grantWay) bool {
 		}
 	}
 	return len(ws) > 0
-}
-
-// sortRefs orders policy refs by id (deterministic evidence).
-func sortRefs(rs []PolicyRef) {
-	sort.Slice(rs, func(i, j int) bool { return rs[i].ID < rs[j].ID })
 }
 
 // oneAuthenticatorApp: the registration report lists both

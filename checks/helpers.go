@@ -124,14 +124,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
-
-// members counts the member accounts (guests' MFA lives in their home tenant).
-func (e *env) members() int {
-	n := 0
-	for i := range e.accts {
-		if e.accts[i].member {
-			n++
-		}
-	}
-	return n
-}

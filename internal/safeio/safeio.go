@@ -154,11 +154,6 @@ func MkdirAll(dir string) error {
 	return nil
 }
 
-// WriteFile writes data to path atomically (see WriteSet) with FileMode.
-func WriteFile(path string, data []byte) error {
-	return WriteSet(filepath.Dir(path), []File{{Name: filepath.Base(path), Data: data}})
-}
-
 // File is one file of a set: a name inside the set's directory, and its
 // content.
 type File struct {
