@@ -220,7 +220,7 @@ func EvidenceFacts(ev map[string]any, o FactOptions) (facts []Fact, omitted int)
 	}
 	var all []Fact
 	add := func(label, value string) {
-		all = append(all, Fact{Label: label, Value: cut(value, o.ValueRunes)})
+		all = append(all, Fact{Label: label, Value: CutAtWord(value, o.ValueRunes)})
 	}
 
 	var flags []string
@@ -309,11 +309,51 @@ func FactsText(fs []Fact) string {
 	return strings.Join(parts, " · ")
 }
 
-func cut(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return strings.TrimRight(string(r[:n-1]), " ,;") + "…"
+// CutAtWord shortens s to at most n runes of whole words (separated by
+// spaces) and " …", so that "…" never stands inside an id, an e-mail
+// address or a hash ("okta.users.man…" told an auditor nothing and could not
+// be searched for). A list's "+N more" tail is kept so the count is not
+// lost; the only text longer than n it returns is a first word too long to
+// fit (up to maxToken runes), which it never splits. s is returned
+// unchanged when it fits.
+func CutAtWord(s string, n int) string {
+	const maxToken = 128 // a SHA-512 in hex
+	r := []rune(s)
+	if n <= 0 || len(r) <= n {
+		return s
 	}
-	return s
+	tail := ""
+	if i := strings.LastIndex(s, " +"); i > 0 && strings.HasSuffix(s, " more") {
+		tail = s[i:]
+		r = []rune(s[:i])
+		n -= len([]rune(tail))
+	}
+	limit := n - 2 // room for " …"
+	end := -1
+	for i := 0; i < len(r) && i <= limit; i++ {
+		if r[i] == ' ' {
+			end = i
+		}
+	}
+	if end <= 0 {
+		// The first word alone is too long: keep it whole.
+		first := len(r)
+		for i, c := range r {
+			if c == ' ' {
+				first = i
+				break
+			}
+		}
+		if first > maxToken {
+			// Not an identifier: a blob no reader can use whole.
+			return string(r[:n-1]) + "…" + tail
+		}
+		if first >= len(r) {
+			return string(r) + tail
+		}
+		end = first
+	}
+	return strings.TrimRight(string(r[:end]), " ,;:/(·") + " …" + tail
 }
 
 // factValue words one evidence value.

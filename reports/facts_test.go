@@ -115,3 +115,29 @@ func TestHumanWording(t *testing.T) {
 		t.Errorf("FactsText = %q", got)
 	}
 }
+
+// TestCutAtWordNeverSplitsAToken: a cut value ends at a word, so an id, an
+// e-mail address or a permission scope is printed whole or not at all
+// (issue 15: "okta.users.man…", "00pZfa4Qkw3YkI…").
+func TestCutAtWordNeverSplitsAToken(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 90, "short"},
+		{"okta.groups.read, okta.users.manage, okta.apps.read", 40, "okta.groups.read, okta.users.manage …"},
+		{"Default Policy / Default Rule (Default Policy), 00pZfa4Qkw3YkIabcdef", 60, "Default Policy / Default Rule (Default Policy) …"},
+		{"00ppyjAI5zPPZa1NBycN/0prpFVpDabcdefghij rest", 10, "00ppyjAI5zPPZa1NBycN/0prpFVpDabcdefghij …"},
+		{"0123456789abcdef0123456789abcdef", 8, "0123456789abcdef0123456789abcdef"},
+		{"alice@example.com, bob@example.com, carol@example.com +3 more", 45, "alice@example.com, bob@example.com … +3 more"},
+	} {
+		got := CutAtWord(tc.in, tc.n)
+		if got != tc.want {
+			t.Errorf("CutAtWord(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+		if strings.Contains(tc.in, " ") && got != tc.in && len([]rune(got)) > tc.n && !strings.HasPrefix(tc.in, strings.Fields(got)[0]+" ") {
+			t.Errorf("CutAtWord(%q, %d) = %q: longer than %d", tc.in, tc.n, got, tc.n)
+		}
+	}
+}

@@ -1472,11 +1472,7 @@ func EvidenceText(ev map[string]any, max int) string {
 	for _, k := range keys {
 		parts = append(parts, k+": "+valueText(ev[k]))
 	}
-	s := strings.Join(parts, "; ")
-	if r := []rune(s); max > 0 && len(r) > max {
-		s = string(r[:max-1]) + "…"
-	}
-	return s
+	return CutAtWord(strings.Join(parts, "; "), max)
 }
 
 func valueText(v any) string {

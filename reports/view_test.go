@@ -361,7 +361,7 @@ func TestHelpers(t *testing.T) {
 			}
 		})
 	}
-	if got := EvidenceText(map[string]any{"a": strings.Repeat("x", 50)}, 10); got != "a: xxxxxx…" {
+	if got := EvidenceText(map[string]any{"a": "okta.users.manage okta.groups.read"}, 25); got != "a: okta.users.manage …" {
 		t.Errorf("EvidenceText cut = %q", got)
 	}
 }

@@ -226,11 +226,65 @@ func (d *doc) lines(text string, w float64) []string {
 	if strings.TrimSpace(text) == "" {
 		return []string{""}
 	}
-	ls := d.f.SplitText(text, w)
+	ls := wrap(text, w, d.f.GetStringWidth)
 	if len(ls) == 0 {
 		return []string{""}
 	}
 	return ls
+}
+
+// breakAfter are the characters a token too wide for its column may be
+// broken after: e-mail addresses, ids, scopes and paths then wrap at their
+// own separators ("hr-systems@" / "acme.com"), never between two letters.
+const breakAfter = "@.-_/:,;=&?+"
+
+// wrap breaks text into lines no wider than w: at spaces, and a word wider
+// than a whole line after its last separator that fits (breakAfter). Only a
+// word with no separator at all that still does not fit (a long hash in a
+// narrow column) is broken where the line ends. Newlines are kept.
+func wrap(text string, w float64, width func(string) float64) []string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			cand := word
+			if line != "" {
+				cand = line + " " + word
+			}
+			if width(cand) <= w {
+				line = cand
+				continue
+			}
+			if line != "" {
+				out = append(out, line)
+				line = ""
+			}
+			for width(word) > w {
+				head, rest := splitToken(word, w, width)
+				out = append(out, head)
+				word = rest
+			}
+			line = word
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// splitToken cuts the longest head of word that fits w: after a separator
+// when one fits, else where the width runs out (at least one rune).
+func splitToken(word string, w float64, width func(string) float64) (head, rest string) {
+	r := []rune(word)
+	fit := 1
+	for fit < len(r) && width(string(r[:fit+1])) <= w {
+		fit++
+	}
+	for i := fit; i > 0; i-- {
+		if strings.ContainsRune(breakAfter, r[i-1]) && i < len(r) {
+			return string(r[:i]), string(r[i:])
+		}
+	}
+	return string(r[:fit]), string(r[fit:])
 }
 
 // text draws text (cleaned) as a left-aligned paragraph of width w at x,

@@ -59,6 +59,25 @@ func pdftotext(t *testing.T, pdf []byte, first, last int) string {
 	return string(out)
 }
 
+// pdftotextRaw extracts the text in content-stream order (pdftotext -raw):
+// each printed line on a line of its own, without -layout's column padding.
+func pdftotextRaw(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext not installed (Debian poppler-utils); CI installs it")
+	}
+	path := filepath.Join(t.TempDir(), "r.pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.CommandContext(t.Context(), bin, "-raw", "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestWriterIdentity(t *testing.T) {

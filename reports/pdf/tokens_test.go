@@ -1,0 +1,87 @@
+package pdf
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/templates/demo"
+)
+
+// tokenRes match what an auditor copies out of a report: e-mail addresses,
+// Okta ids (20 characters from "00"), GUIDs, SHA-256 hashes, Okta scopes.
+var tokenRes = []*regexp.Regexp{
+	regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[a-z]{2,}`),
+	regexp.MustCompile(`\b00[a-zA-Z0-9]{18}\b`),
+	regexp.MustCompile(`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`),
+	regexp.MustCompile(`\b[0-9a-f]{64}\b`),
+	regexp.MustCompile(`\bokta\.[a-zA-Z]+\.[a-zA-Z.]+\b`),
+}
+
+// TestNoTokenSplitMidWord renders the demo scan and finds every id, e-mail
+// address, hash and scope of its results in the PDF's text: each must be
+// printed whole, or wrapped only after one of its own separators
+// ("identity-team@" / "acme.example"), and "…" must never stand inside one
+// (issue 15: the cover's SHA-256 over three lines, "okta.users.man…",
+// "33b04260-9bc6-4e13-a532-aa7f4" / "632ee0c").
+func TestNoTokenSplitMidWord(t *testing.T) {
+	snap, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := checks.ParseWaivers("waivers.yaml", demo.WaiversYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := checks.DefaultParams(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
+	p.Waivers, p.ToolVersion, p.Organization = ws, "0.0.0-test", "Acme Corp"
+	r, err := checks.Evaluate(snap, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdftotextRaw(t, write(t, t.Context(), r))
+	// Lines joined with a marker: a token wrapped over two lines reads
+	// "head\ntail".
+	flat := strings.ReplaceAll(text, "\f", "\n")
+
+	seen, checked := map[string]bool{}, 0
+	for _, re := range tokenRes {
+		for _, tok := range re.FindAllString(string(js), -1) {
+			if seen[tok] {
+				continue
+			}
+			seen[tok] = true
+			if strings.Contains(flat, tok) {
+				checked++
+				continue
+			}
+			// Printed at all? Then only wrapped after a separator.
+			for i := 1; i < len(tok); i++ {
+				head, tail := tok[:i], tok[i:]
+				if !strings.Contains(flat, head+"\n"+tail) && !strings.Contains(flat, head+"\n"+strings.TrimLeft(tail, " ")) {
+					continue
+				}
+				checked++
+				if !strings.ContainsRune(breakAfter, rune(head[len(head)-1])) {
+					t.Errorf("%q is wrapped mid-word as %q / %q", tok, head, tail)
+				}
+			}
+			if cut := regexp.MustCompile(regexp.QuoteMeta(tok[:min(len(tok), 10)]) + `[^\s…]*…`); cut.MatchString(flat) {
+				t.Errorf("%q is cut with … inside it: %q", tok, cut.FindString(flat))
+			}
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("only %d of the %d tokens of the demo results are in the PDF: the test reads the wrong text", checked, len(seen))
+	}
+	if m := regexp.MustCompile(`[A-Za-z0-9@._/-]+[A-Za-z0-9]…`).FindAllString(flat, 5); len(m) > 0 {
+		t.Errorf("text cut inside a word: %q", m)
+	}
+}
