@@ -221,7 +221,34 @@ type Results struct {
 	// Trend holds key figures of earlier runs kept with --history and of
 	// this run (last), oldest first, for the reports' trend view.
 	Trend []TrendPoint `json:"trend,omitempty"`
+	// Inputs are the files the run read and wrote that an auditor needs to
+	// re-perform it (evidence snapshot, configuration, waivers, the
+	// results.json written), each with the SHA-256 of its bytes — what
+	// sha256sum prints; the reports' cover prints them with the exact
+	// `shadowpath verify` command. Set by the command line, not Evaluate.
+	Inputs []Input `json:"inputs,omitempty"`
 }
+
+// Input is one file of a run.
+type Input struct {
+	Role string `json:"role"` // one of the Input* roles
+	// Path is the file as given on the command line (or, for the demo's
+	// built-in data, its place in the shadowpath source tree).
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256,omitempty"`
+	// BuiltIn marks the demo's embedded data: the file at Path in a
+	// checkout of the shadowpath source holds the same bytes.
+	BuiltIn bool `json:"built_in,omitempty"`
+}
+
+// The roles of a run's inputs.
+const (
+	InputSnapshot      = "snapshot"       // evidence read (--snapshot, or the demo's)
+	InputSavedSnapshot = "saved_snapshot" // evidence written (--save-snapshot)
+	InputConfig        = "config"
+	InputWaivers       = "waivers"
+	InputResults       = "results" // the results.json this run wrote (no hash: it holds this list)
+)
 
 // TrendPoint is one run's key figures.
 type TrendPoint struct {

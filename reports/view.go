@@ -72,6 +72,32 @@ type Cover struct {
 	// the cover (an incomplete scan's verdict is not final).
 	Complete     bool   `json:"complete"`
 	Completeness string `json:"completeness"`
+	// Scope reconciles, per tenant, the users read with those in scope and
+	// those excluded by reason, on one line.
+	Scope []string `json:"scope,omitempty"`
+	// BreakGlass names the declared break-glass accounts and
+	// ServiceAccounts the service-account patterns and list: the
+	// configuration that decides who the human checks judge.
+	BreakGlass      string `json:"break_glass"`
+	ServiceAccounts string `json:"service_accounts"`
+	// Reperform is how an auditor re-performs the test.
+	Reperform Reperform `json:"reperform"`
+}
+
+// Reperform lists the run's input files with their SHA-256 and the exact
+// `shadowpath verify` command(s) that re-derive the results from them; Note
+// says what stands in the way when no command can be given.
+type Reperform struct {
+	Files    []InputFile `json:"files,omitempty"`
+	Commands []string    `json:"commands,omitempty"`
+	Note     string      `json:"note,omitempty"`
+}
+
+// InputFile is one input as printed: what it is, where, its SHA-256.
+type InputFile struct {
+	Label  string `json:"label"`
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // Tenant is one scanned source on the cover.
@@ -887,6 +913,10 @@ func (b *builder) cover() Cover {
 		c.Completeness = fmt.Sprintf("Incomplete: %d %s not read in full, %d %s not assessed or a lower bound; the verdict is not final",
 			gaps, plural(gaps, "dataset", "datasets"), weak, plural(weak, "check", "checks"))
 	}
+	c.Scope = b.scopeLines()
+	c.BreakGlass = listOrNone(b.r.Parameters["break_glass"])
+	c.ServiceAccounts = serviceAccountsText(b.r.Parameters["service_accounts.patterns"], b.r.Parameters["service_accounts.accounts"])
+	c.Reperform = reperform(b.r.Inputs)
 	for _, s := range b.sources() {
 		c.Tenants = append(c.Tenants, Tenant{
 			Provider: s.Provider, ProviderName: ProviderName(s.Provider), Tenant: s.Tenant, TenantName: s.TenantName,
@@ -895,6 +925,129 @@ func (b *builder) cover() Cover {
 		})
 	}
 	return c
+}
+
+// scopeLines reconciles each tenant's users: read = in scope + excluded.
+func (b *builder) scopeLines() []string {
+	var out []string
+	for _, s := range b.sources() {
+		excluded := 0
+		var reasons []string
+		for _, o := range s.OutOfScope {
+			excluded += o.Count
+			reasons = append(reasons, o.Reason+": "+Thousands(o.Count))
+		}
+		line := fmt.Sprintf("%s: %s users read = %s in scope + %s excluded", ProviderName(s.Provider),
+			Thousands(s.Accounts+excluded), Thousands(s.Accounts), Thousands(excluded))
+		if len(reasons) > 0 {
+			line += " (" + strings.Join(reasons, ", ") + ")"
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// listOrNone words a space-separated parameter list.
+func listOrNone(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return strings.Join(f, ", ")
+	}
+	return "none declared"
+}
+
+func serviceAccountsText(patterns, accounts string) string {
+	p, a := strings.Fields(patterns), strings.Fields(accounts)
+	switch {
+	case len(p) == 0 && len(a) == 0:
+		return "none declared: every account is judged as a person's"
+	case len(a) == 0:
+		return "logins matching " + strings.Join(p, ", ")
+	case len(p) == 0:
+		return "listed: " + strings.Join(a, ", ")
+	}
+	return "logins matching " + strings.Join(p, ", ") + "; listed: " + strings.Join(a, ", ")
+}
+
+var inputLabels = map[string]string{
+	checks.InputSnapshot:      "Evidence snapshot",
+	checks.InputSavedSnapshot: "Evidence snapshot (written)",
+	checks.InputConfig:        "Configuration",
+	checks.InputWaivers:       "Waivers",
+	checks.InputResults:       "Results",
+}
+
+// reperform words the run's inputs and builds the verify command from
+// them: the snapshot written (or the one read), results.json, and the
+// configuration and waivers, which change the verdicts.
+func reperform(in []checks.Input) Reperform {
+	var r Reperform
+	var snaps []string
+	var saved, results, cfg, waivers string
+	builtIn := false
+	for _, i := range in {
+		label := inputLabels[i.Role]
+		if label == "" {
+			label = i.Role
+		}
+		path := i.Path
+		if i.BuiltIn {
+			builtIn = true
+			path += " (built in)"
+		}
+		r.Files = append(r.Files, InputFile{Label: label, Path: path, SHA256: i.SHA256})
+		switch i.Role {
+		case checks.InputSnapshot:
+			snaps = append(snaps, i.Path)
+		case checks.InputSavedSnapshot:
+			saved = i.Path
+		case checks.InputResults:
+			results = i.Path
+		case checks.InputConfig:
+			cfg = i.Path
+		case checks.InputWaivers:
+			waivers = i.Path
+		}
+	}
+	if len(in) == 0 {
+		return r // not recorded (results of an older version, or a library caller)
+	}
+	if saved != "" {
+		snaps = []string{saved}
+	}
+	switch {
+	case len(snaps) == 0:
+		r.Note = "No evidence snapshot was kept, so this run cannot be re-performed: scan again with --save-snapshot FILE (or --history DIR)."
+		return r
+	case results == "":
+		r.Note = "results.json was not written (--format without json), so verify can check the snapshot's hashes but not re-derive the results."
+	case len(snaps) > 1:
+		r.Note = "verify re-derives results from one snapshot: run it on each file to check its hashes."
+	}
+	for _, sn := range snaps {
+		cmd := "shadowpath verify " + shellQuote(sn)
+		if results != "" && len(snaps) == 1 {
+			cmd += " --results " + shellQuote(results)
+			if cfg != "" {
+				cmd += " --config " + shellQuote(cfg)
+			}
+			if waivers != "" {
+				cmd += " --waivers " + shellQuote(waivers)
+			}
+		}
+		r.Commands = append(r.Commands, cmd)
+	}
+	if builtIn && r.Note == "" {
+		r.Note = "The demo's data is built in: run the command in a checkout of the shadowpath source, where the files named hold the same bytes."
+	}
+	return r
+}
+
+// shellQuote quotes a path for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func (b *builder) summary(matrix []MatrixRow) ExecutiveSummary {

@@ -365,3 +365,72 @@ func TestHelpers(t *testing.T) {
 		t.Errorf("EvidenceText cut = %q", got)
 	}
 }
+
+// TestReperform: the cover's verify command is built from the run's inputs
+// exactly as the verify command takes them (issue 15: "the exact shadowpath
+// verify command that re-performs the test").
+func TestReperform(t *testing.T) {
+	sum := strings.Repeat("ab", 32)
+	for _, tc := range []struct {
+		name     string
+		in       []checks.Input
+		commands []string
+		note     string
+	}{
+		{name: "not recorded", in: nil},
+		{
+			name: "snapshot written, config and waivers",
+			in: []checks.Input{
+				{Role: checks.InputConfig, Path: "cfg/shadowpath.yaml", SHA256: sum},
+				{Role: checks.InputWaivers, Path: "cfg/waivers.yaml", SHA256: sum},
+				{Role: checks.InputSavedSnapshot, Path: "q4 evidence.json", SHA256: sum},
+				{Role: checks.InputResults, Path: "out/results.json"},
+			},
+			commands: []string{"shadowpath verify 'q4 evidence.json' --results out/results.json --config cfg/shadowpath.yaml --waivers cfg/waivers.yaml"},
+		},
+		{
+			name:     "snapshot read, no config",
+			in:       []checks.Input{{Role: checks.InputSnapshot, Path: "/audit/okta.json", SHA256: sum}, {Role: checks.InputResults, Path: "r/results.json"}},
+			commands: []string{"shadowpath verify /audit/okta.json --results r/results.json"},
+		},
+		{
+			name: "live scan, nothing kept",
+			in:   []checks.Input{{Role: checks.InputResults, Path: "r/results.json"}},
+			note: "No evidence snapshot was kept, so this run cannot be re-performed: scan again with --save-snapshot FILE (or --history DIR).",
+		},
+		{
+			name:     "no results.json",
+			in:       []checks.Input{{Role: checks.InputSnapshot, Path: "s.json", SHA256: sum}},
+			commands: []string{"shadowpath verify s.json"},
+			note:     "results.json was not written (--format without json), so verify can check the snapshot's hashes but not re-derive the results.",
+		},
+		{
+			name:     "two snapshots",
+			in:       []checks.Input{{Role: checks.InputSnapshot, Path: "a.json"}, {Role: checks.InputSnapshot, Path: "b.json"}, {Role: checks.InputResults, Path: "results.json"}},
+			commands: []string{"shadowpath verify a.json", "shadowpath verify b.json"},
+			note:     "verify re-derives results from one snapshot: run it on each file to check its hashes.",
+		},
+		{
+			name:     "demo",
+			in:       []checks.Input{{Role: checks.InputSnapshot, Path: "templates/demo/snapshot.json", BuiltIn: true}, {Role: checks.InputConfig, Path: "templates/demo/config.yaml", BuiltIn: true}, {Role: checks.InputResults, Path: "x/results.json"}},
+			commands: []string{"shadowpath verify templates/demo/snapshot.json --results x/results.json --config templates/demo/config.yaml"},
+			note:     "The demo's data is built in: run the command in a checkout of the shadowpath source, where the files named hold the same bytes.",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := reperform(tc.in)
+			if diff := cmp.Diff(tc.commands, r.Commands); diff != "" {
+				t.Errorf("commands (-want +got):\n%s", diff)
+			}
+			if r.Note != tc.note {
+				t.Errorf("note = %q, want %q", r.Note, tc.note)
+			}
+			if len(r.Files) != len(tc.in) {
+				t.Errorf("%d files listed, want %d", len(r.Files), len(tc.in))
+			}
+		})
+	}
+	if got := shellQuote("it's"); got != `'it'\''s'` {
+		t.Errorf("shellQuote = %s", got)
+	}
+}

@@ -106,6 +106,8 @@ type entraFileCfg struct {
 // config is the parsed, validated configuration.
 type config struct {
 	path string
+	// sha256 is the SHA-256 of the file's bytes, for the report's cover.
+	sha256 string
 	fileConfig
 	thresholds checks.Thresholds
 	// oktaTimeout, entraTimeout: parsed request_timeout (0 = connector default).
@@ -137,14 +139,22 @@ func readBounded(path string) ([]byte, error) {
 // files only: /dev/zero or a FIFO is an error, not a crash or a hang) and
 // parses its single YAML document.
 func loadWaivers(path string) ([]checks.Waiver, error) {
+	w, _, err := loadWaiversFile(path)
+	return w, err
+}
+
+// loadWaiversFile is loadWaivers that also returns the SHA-256 of the
+// bytes it parsed.
+func loadWaiversFile(path string) ([]checks.Waiver, string, error) {
 	data, err := safeio.ReadFile(path, maxWaiverBytes)
 	if err != nil {
-		return nil, fmt.Errorf("waivers: %w", err)
+		return nil, "", fmt.Errorf("waivers: %w", err)
 	}
 	if err := singleDocument(path, data); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return checks.ParseWaivers(path, data)
+	w, err := checks.ParseWaivers(path, data)
+	return w, sha256Hex(data), err
 }
 
 // maxWaiverBytes matches checks.ParseWaivers' own bound.
@@ -171,7 +181,7 @@ func singleDocument(path string, data []byte) error {
 }
 
 func parseConfig(path string, data []byte, getenv func(string) string, warn func(string)) (*config, error) {
-	c := &config{path: path, thresholds: checks.DefaultThresholds()}
+	c := &config{path: path, sha256: sha256Hex(data), thresholds: checks.DefaultThresholds()}
 	if len(bytes.TrimSpace(data)) > 0 {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)

@@ -82,7 +82,7 @@ func (o *explainOptions) evidence(ctx context.Context, f *factory) (*config, *ev
 	if err != nil {
 		return nil, nil, time.Time{}, err
 	}
-	snap, at, err := gatherEvidence(ctx, f, so, cfg, log)
+	snap, at, _, err := gatherEvidence(ctx, f, so, cfg, log)
 	return cfg, snap, at, err
 }
 

@@ -36,8 +36,10 @@ func TestScanHistoryKeepsRunsAndTrend(t *testing.T) {
 	if !res.Trend[2].GeneratedAt.Equal(res.GeneratedAt) || !res.Trend[0].GeneratedAt.Before(res.Trend[1].GeneratedAt) {
 		t.Errorf("trend not oldest-first ending with this run: %v", res.Trend)
 	}
-	// The same run again (same time, same content) is not a new entry.
-	if code := c.run(t, "scan", "--demo", "--format", "json", "--out", t.TempDir(), "--history", hist); code != 0 {
+	// The same run again (same time, same content, same report directory,
+	// which results.json names for the cover's verify command) is not a new
+	// entry.
+	if code := c.run(t, "scan", "--demo", "--format", "json", "--out", out, "--history", hist); code != 0 {
 		t.Fatal(code)
 	}
 	if entries, _ := os.ReadDir(hist); len(entries) != 3 {

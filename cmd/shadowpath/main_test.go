@@ -140,10 +140,16 @@ func TestScanExitCodes(t *testing.T) {
 
 func TestScanDeterministic(t *testing.T) {
 	c := newCLI()
-	a, b := t.TempDir(), t.TempDir()
+	// Both runs write to the same directory (results.json names it for the
+	// cover's verify command); the first run's reports are moved aside.
+	out, a, b := filepath.Join(t.TempDir(), "out"), t.TempDir(), t.TempDir()
 	for _, d := range []string{a, b} {
-		if code := c.run(t, "scan", "--demo", "--format", "json,oscal,pdf,xlsx", "--out", d); code != 0 {
+		if code := c.run(t, "scan", "--demo", "--format", "json,oscal,pdf,xlsx", "--out", out); code != 0 {
 			t.Fatalf("exit %d: %s", code, c.stderr.String())
+		}
+		os.Remove(d)
+		if err := os.Rename(out, d); err != nil {
+			t.Fatal(err)
 		}
 	}
 	for _, name := range []string{"results.json", "assessment-results.oscal.json", "shadowpath-report.pdf", "shadowpath-report.xlsx"} {
@@ -368,6 +374,14 @@ func TestReevaluateOldSnapshot(t *testing.T) {
 		t.Fatal("the two runs should differ in generated_at")
 	}
 	a.GeneratedAt, b.GeneratedAt = time.Time{}, time.Time{}
+	// The reports went to two directories: the results.json each names.
+	for _, r := range []*checks.Results{a, b} {
+		for i := range r.Inputs {
+			if r.Inputs[i].Role == checks.InputResults {
+				r.Inputs[i].Path = ""
+			}
+		}
+	}
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	if !bytes.Equal(ja, jb) {

@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -157,7 +160,7 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 	if err != nil {
 		return err
 	}
-	waivers, err := loadScanWaivers(opts, cfg)
+	waivers, waiversIn, err := loadScanWaivers(opts, cfg)
 	if err != nil {
 		return err
 	}
@@ -185,7 +188,7 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 		return err
 	}
 
-	snap, evalAt, err := gatherEvidence(ctx, f, opts, cfg, log)
+	snap, evalAt, snapIn, err := gatherEvidence(ctx, f, opts, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -200,12 +203,14 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 			return err
 		}
 	}
+	inputs := scanInputs(opts, cfg, snapIn, waiversIn)
 	if opts.saveSnapshot != "" {
 		sum, err := writeEvidence(opts.saveSnapshot, evidenceJSON, signKey)
 		if err != nil {
 			return err
 		}
 		log.Info("evidence snapshot written", "file", opts.saveSnapshot, "sha256", sum)
+		inputs = append(inputs, checks.Input{Role: checks.InputSavedSnapshot, Path: opts.saveSnapshot, SHA256: sum})
 	}
 
 	res, err := evaluate(snap, cfg, waivers, evalAt)
@@ -213,6 +218,10 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 		return err
 	}
 	res.GeneratedAt = reportAt
+	res.Inputs = inputs
+	if slices.Contains(opts.formats, "json") {
+		res.Inputs = append(res.Inputs, checks.Input{Role: checks.InputResults, Path: filepath.Join(opts.out, "results.json")})
+	}
 	if err := addPlan(res, snap, cfg, evalAt); err != nil {
 		return err
 	}
@@ -288,7 +297,9 @@ func loadScanConfig(f *factory, opts *scanOptions, log *slog.Logger) (*config, e
 	return &config{thresholds: checks.DefaultThresholds()}, nil
 }
 
-func loadScanWaivers(opts *scanOptions, cfg *config) ([]checks.Waiver, error) {
+// loadScanWaivers reads the waivers of a scan and says which file they came
+// from, with its SHA-256 (nil when there are none).
+func loadScanWaivers(opts *scanOptions, cfg *config) ([]checks.Waiver, *checks.Input, error) {
 	path := opts.waiversPath
 	if path == "" && cfg.Waivers != "" {
 		path = cfg.Waivers
@@ -298,52 +309,61 @@ func loadScanWaivers(opts *scanOptions, cfg *config) ([]checks.Waiver, error) {
 	}
 	switch {
 	case path != "":
-		w, err := loadWaivers(path)
-		return w, usageErr(err)
+		w, sum, err := loadWaiversFile(path)
+		if err != nil {
+			return nil, nil, usageErr(err)
+		}
+		return w, &checks.Input{Role: checks.InputWaivers, Path: path, SHA256: sum}, nil
 	case opts.demo:
 		w, err := checks.ParseWaivers("demo waivers", demo.WaiversYAML)
-		return w, usageErr(err)
+		if err != nil {
+			return nil, nil, usageErr(err)
+		}
+		return w, &checks.Input{Role: checks.InputWaivers, Path: demoWaiversPath, SHA256: sha256Hex(demo.WaiversYAML), BuiltIn: true}, nil
 	}
-	return nil, nil
+	return nil, nil, nil
 }
 
-// gatherEvidence returns the snapshot to evaluate and the evaluation time:
-// the collection time, so that re-evaluating an old snapshot gives the same
-// results it gave then.
-func gatherEvidence(ctx context.Context, f *factory, opts *scanOptions, cfg *config, log *slog.Logger) (*evidence.Snapshot, time.Time, error) {
+// gatherEvidence returns the snapshot to evaluate, the evaluation time (the
+// collection time, so that re-evaluating an old snapshot gives the same
+// results it gave then) and the snapshot files read, with their SHA-256.
+func gatherEvidence(ctx context.Context, f *factory, opts *scanOptions, cfg *config, log *slog.Logger) (*evidence.Snapshot, time.Time, []checks.Input, error) {
 	switch {
 	case opts.demo:
 		snap, err := demo.Snapshot()
 		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("demo snapshot: %w", err)
+			return nil, time.Time{}, nil, fmt.Errorf("demo snapshot: %w", err)
 		}
-		return snap, latestCollection(snap), nil
+		in := []checks.Input{{Role: checks.InputSnapshot, Path: demoSnapshotPath, SHA256: sha256Hex(demo.SnapshotJSON), BuiltIn: true}}
+		return snap, latestCollection(snap), in, nil
 	case len(opts.snapshots) > 0:
-		snap, err := readSnapshots(opts.snapshots)
+		snap, in, err := readSnapshots(opts.snapshots)
 		if err != nil {
-			return nil, time.Time{}, usageErr(err)
+			return nil, time.Time{}, nil, usageErr(err)
 		}
-		return snap, latestCollection(snap), nil
+		return snap, latestCollection(snap), in, nil
 	}
 	since, _ := parseDuration(opts.since)
 	cfg.oktaBase = opts.incr.base()
 	now := f.now().UTC().Truncate(time.Second)
 	snap, err := collectLive(ctx, f, cfg, opts.sources, opts.entraCloud, now, now.Add(-since), log)
-	return snap, now, err
+	return snap, now, nil, err
 }
 
 // readSnapshots reads one or more snapshot files into one snapshot.
-func readSnapshots(paths []string) (*evidence.Snapshot, error) {
+func readSnapshots(paths []string) (*evidence.Snapshot, []checks.Input, error) {
 	merged := &evidence.Snapshot{SchemaVersion: evidence.SchemaVersion}
 	seen := map[evidence.Provider]string{}
+	var inputs []checks.Input
 	for _, p := range paths {
-		s, err := readSnapshot(p)
+		s, sum, err := readSnapshot(p)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		inputs = append(inputs, checks.Input{Role: checks.InputSnapshot, Path: p, SHA256: sum})
 		for _, src := range s.Sources {
 			if prev, dup := seen[src.Provider]; dup {
-				return nil, fmt.Errorf("snapshot %s: a second %s source (%s; %s came first): scan one tenant per provider at a time", p, src.Provider, src.Tenant, prev)
+				return nil, nil, fmt.Errorf("snapshot %s: a second %s source (%s; %s came first): scan one tenant per provider at a time", p, src.Provider, src.Tenant, prev)
 			}
 			seen[src.Provider] = src.Tenant
 			merged.Sources = append(merged.Sources, src)
@@ -353,7 +373,7 @@ func readSnapshots(paths []string) (*evidence.Snapshot, error) {
 		}
 	}
 	merged.Normalize()
-	return merged, nil
+	return merged, inputs, nil
 }
 
 func latestCollection(s *evidence.Snapshot) time.Time {
@@ -517,17 +537,24 @@ func readBoundedLarge(path string) ([]byte, error) {
 
 // readSnapshot reads a snapshot file through safeio (regular files only,
 // opened without blocking) and decodes it, bounded by DecodeSnapshot.
-func readSnapshot(path string) (*evidence.Snapshot, error) {
+// readSnapshot decodes a snapshot file and returns the SHA-256 of its bytes
+// (what sha256sum prints), hashed as they are read.
+func readSnapshot(path string) (*evidence.Snapshot, string, error) {
 	f, err := safeio.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", path, err)
+		return nil, "", fmt.Errorf("snapshot %s: %w", path, err)
 	}
 	defer f.Close()
-	s, err := evidence.DecodeSnapshot(f)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", path, err)
+	h := sha256.New()
+	r := io.TeeReader(f, h)
+	s, err := evidence.DecodeSnapshot(r)
+	if err == nil {
+		_, err = io.Copy(io.Discard, r) // trailing bytes count in the file's hash
 	}
-	return s, nil
+	if err != nil {
+		return nil, "", fmt.Errorf("snapshot %s: %w", path, err)
+	}
+	return s, hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // renderOne renders results.json alone (history keeps it even when the

@@ -28,18 +28,20 @@ func (d *doc) cover() {
 	f.AddPage()
 	f.Bookmark("Cover", 0, 0)
 	d.fill(cNavy)
-	f.Rect(0, 0, pageW, 118, "F")
+	f.Rect(0, 0, pageW, 96, "F")
 	d.pill(pageW-marginR-26, 14, strings.ToUpper(v.Cover.Classification), rgb{198, 40, 40})
 	d.font("B", 9, rgb{165, 196, 230})
-	d.cellText(marginL, 30, bodyW, 5, "SHADOWPATH · IDENTITY ASSURANCE REVIEW", "L")
-	f.SetXY(marginL, 42)
+	d.cellText(marginL, 26, bodyW, 5, "SHADOWPATH · IDENTITY ASSURANCE REVIEW", "L")
+	f.SetXY(marginL, 36)
 	d.para(marginL, bodyW, v.Cover.Title, "B", 26, cWhite, 11)
 	f.Ln(1)
 	d.para(marginL, bodyW, v.Cover.Subtitle, "", 13, rgb{205, 220, 238}, 6.5)
-	f.SetXY(marginL, 86)
+	f.SetXY(marginL, 72)
 	d.para(marginL, bodyW, v.Cover.Organization, "B", 19, cWhite, 8.5)
+	f.Ln(1)
+	d.para(marginL, bodyW, "Confidential: contains account names and security weaknesses of "+v.Cover.Organization+". Distribute on a need-to-know basis.", "", 8, rgb{205, 220, 238}, 4)
 
-	f.SetXY(marginL, 130)
+	f.SetXY(marginL, 104)
 	var providers []string
 	for _, p := range v.Providers {
 		providers = append(providers, p.Name)
@@ -61,9 +63,9 @@ func (d *doc) cover() {
 		}
 		d.f.SetXY(marginL+42, y+0.8)
 		d.para(marginL+42, bodyW-42, p[1], "B", 10, c, 5)
-		f.SetXY(marginL, max(y+7, d.y()+1))
+		f.SetXY(marginL, max(y+6, d.y()+1))
 	}
-	f.Ln(5)
+	f.Ln(3)
 	d.para(marginL, bodyW, "Tenants and evidence", "B", 10, cNavy, 6)
 	f.Ln(1)
 	var rows [][]cell
@@ -81,10 +83,42 @@ func (d *doc) cover() {
 		d.cellText(marginL, d.y(), bodyW, 4.2, "Evidence SHA-256 ("+t.ProviderName+"): "+t.EvidenceSHA256, "L")
 		f.Ln(4.4)
 	}
-	f.SetXY(marginL, pageH-48)
-	d.para(marginL, bodyW, "This document summarizes the assessment for decision makers. "+reports.WorkbookFilename+" lists every account and finding; results.json is the machine-readable record. The evidence hashes identify the snapshots the results were computed from.", "", 8, cMuted, 4)
-	f.Ln(2)
-	d.para(marginL, bodyW, "Confidential: contains account names and security weaknesses of "+v.Cover.Organization+". Distribute on a need-to-know basis.", "B", 8, cInk, 4)
+	f.Ln(1.5)
+	label := func(k, val string) {
+		y := d.y()
+		d.font("", 7.5, cMuted)
+		d.cellText(marginL, y, 30, 3.8, k, "L")
+		d.f.SetXY(marginL+30, y)
+		d.para(marginL+30, bodyW-30, val, "", 7.5, cInk, 3.8)
+	}
+	for i, sc := range v.Cover.Scope {
+		k := ""
+		if i == 0 {
+			k = "Scope"
+		}
+		label(k, sc)
+	}
+	label("Break-glass", v.Cover.BreakGlass)
+	label("Service accounts", v.Cover.ServiceAccounts)
+	if rp := v.Cover.Reperform; len(rp.Files) > 0 {
+		f.Ln(2)
+		d.para(marginL, bodyW, "Re-performing this assessment", "B", 10, cNavy, 6)
+		for _, in := range rp.Files {
+			label(in.Label, in.Path)
+			if in.SHA256 != "" {
+				label("", "SHA-256 "+in.SHA256)
+			}
+		}
+		for _, c := range rp.Commands {
+			f.Ln(1)
+			d.box(c, cTint, cNavy, "B", 7.5)
+		}
+		if rp.Note != "" {
+			d.para(marginL, bodyW, rp.Note, "", 7.5, cMuted, 3.8)
+		}
+	}
+	f.SetXY(marginL, max(pageH-30, d.y()+3))
+	d.para(marginL, bodyW, "This document summarizes the assessment for decision makers. "+reports.WorkbookFilename+" lists every account and finding; results.json is the machine-readable record. The evidence hashes identify the snapshots the results were computed from.", "", 7.5, cMuted, 3.8)
 }
 
 func (d *doc) summary() {

@@ -42,11 +42,24 @@ func TestNoTokenSplitMidWord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sum := strings.Repeat("5e", 32)
+	r.Inputs = []checks.Input{
+		{Role: checks.InputSnapshot, Path: "templates/demo/snapshot.json", SHA256: sum, BuiltIn: true},
+		{Role: checks.InputConfig, Path: "templates/demo/config.yaml", SHA256: sum, BuiltIn: true},
+		{Role: checks.InputWaivers, Path: "templates/demo/waivers.yaml", SHA256: sum, BuiltIn: true},
+		{Role: checks.InputResults, Path: "shadowpath-report/results.json"},
+	}
+	r.Parameters["break_glass"] = "bg-admin-01@acmecorp.onmicrosoft.com bg-admin-02@acmecorp.onmicrosoft.com"
 	js, err := json.Marshal(r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := pdftotextRaw(t, write(t, t.Context(), r))
+	// The cover holds everything an auditor needs on one page.
+	pages := strings.Split(text, "\f")
+	if len(pages) < 2 || !strings.Contains(pages[0], "Re-performing this assessment") || !strings.Contains(pages[1], "Executive summary") {
+		t.Errorf("the cover does not fit on page 1 (page 2 begins %.80q)", pages[min(1, len(pages)-1)])
+	}
 	// Lines joined with a marker: a token wrapped over two lines reads
 	// "head\ntail".
 	flat := strings.ReplaceAll(text, "\f", "\n")
