@@ -527,8 +527,12 @@ type FindingSection struct {
 	Why       string          `json:"why"`
 	// Remediation is set when every provider that needs action shares the
 	// same text; otherwise each such ProviderFinding carries its own.
-	Remediation string            `json:"remediation,omitempty"`
-	Providers   []ProviderFinding `json:"providers"`
+	Remediation string `json:"remediation,omitempty"`
+	// RemediationTitle heads the remediation: "Remediation", or "How to get
+	// it assessed" when no provider has anything to fix yet (each
+	// not-assessed provider's text says how to get its data read).
+	RemediationTitle string            `json:"remediation_title"`
+	Providers        []ProviderFinding `json:"providers"`
 }
 
 // ProviderFinding is a check's result for one provider within its section.
@@ -544,8 +548,11 @@ type ProviderFinding struct {
 	// Action is true for fail, waived and not assessed: the provider parts
 	// that get a remediation and a subjects table.
 	Action bool `json:"action"`
-	// Remediation is this provider's text when the providers' differ.
-	Remediation string `json:"remediation,omitempty"`
+	// Remediation is this provider's text when the providers' differ;
+	// RemediationTitle heads it ("" for a remediation, "how to get it
+	// assessed" for a not-assessed provider).
+	Remediation      string `json:"remediation,omitempty"`
+	RemediationTitle string `json:"remediation_title,omitempty"`
 	// FailsWhen and Why are set only when this provider's text differs from
 	// the section's (a --template-dir override can make them differ).
 	FailsWhen   string       `json:"fails_when,omitempty"`
@@ -1468,6 +1475,7 @@ func (b *builder) section(cs []*checks.CheckResult, group int) (FindingSection, 
 	sec := FindingSection{CheckID: cs[0].ID, Title: cs[0].Title, Providers: []ProviderFinding{}}
 	seenCtl := map[ControlRef]bool{}
 	var remediations []string
+	toFix := false
 	for _, c := range cs {
 		txt, err := b.checkText(c)
 		if err != nil {
@@ -1496,7 +1504,13 @@ func (b *builder) section(cs []*checks.CheckResult, group int) (FindingSection, 
 				sec.Severity = pf.Severity
 			}
 			pf.Remediation = txt.Remediation
-			remediations = append(remediations, txt.Remediation)
+			if c.Status == checks.NotAssessed {
+				// Nothing to fix yet: say how to get the data assessed.
+				pf.Remediation, pf.RemediationTitle = b.howToAssess(c), "how to get it assessed"
+			} else {
+				toFix = true
+			}
+			remediations = append(remediations, pf.Remediation)
 		}
 		// The first provider's narrative is the section's; a provider whose
 		// text differs keeps its own.
@@ -1518,16 +1532,73 @@ func (b *builder) section(cs []*checks.CheckResult, group int) (FindingSection, 
 	for _, r := range remediations {
 		same = same && r == remediations[0]
 	}
+	sec.RemediationTitle = "Remediation"
+	if !toFix {
+		sec.RemediationTitle = "How to get it assessed"
+	}
 	if same {
 		sec.Remediation = remediations[0]
 		for i := range sec.Providers {
-			sec.Providers[i].Remediation = ""
+			sec.Providers[i].Remediation, sec.Providers[i].RemediationTitle = "", ""
 		}
 	}
 	return sec, nil
 }
 
 // providerFinding is one provider's part of a section.
+// howToAssess says, for a not-assessed check, how to get its data read: per
+// dataset it needs that was not read completely, the permission to grant,
+// the retention to work around, or the error to rerun past.
+func (b *builder) howToAssess(c *checks.CheckResult) string {
+	var cov []evidence.Coverage
+	for _, s := range b.r.Sources {
+		if s.Provider == c.Provider {
+			cov = s.Coverage
+		}
+	}
+	need := map[string]bool{}
+	if chk, ok := checks.Lookup(c.ID); ok {
+		for _, group := range [][]string{chk.Datasets[evidence.Provider(c.Provider)], chk.Refine[evidence.Provider(c.Provider)]} {
+			for _, alt := range group {
+				for _, ds := range strings.Split(alt, "|") {
+					need[ds] = true
+				}
+			}
+		}
+	}
+	var steps []string
+	for _, cv := range cov {
+		if cv.Status == evidence.Complete || (len(need) > 0 && !need[cv.Dataset]) {
+			continue
+		}
+		steps = append(steps, assessStep(c.Provider, cv))
+	}
+	if len(steps) == 0 {
+		return "Rerun the scan; if the check stays not assessed, run shadowpath doctor to see which read fails."
+	}
+	return strings.Join(steps, " ") + " Then rerun the scan."
+}
+
+// assessStep words one dataset's gap as what to do about it.
+func assessStep(provider string, cv evidence.Coverage) string {
+	detail := strings.TrimSuffix(cv.Detail, ".")
+	switch cv.Status {
+	case evidence.Denied:
+		return fmt.Sprintf("%s was denied (%s): grant the read permission it names to the scanning credential (README, Permissions; shadowpath doctor checks them).", cv.Dataset, detail)
+	case evidence.Partial:
+		if strings.Contains(detail, "retention") {
+			if provider == string(evidence.Entra) {
+				return fmt.Sprintf("%s was read only in part (%s): Microsoft Entra keeps audit events 7 days without a P1 or P2 licence and 30 days with one; scan with --since no longer than the retention, or route the audit logs to Log Analytics or a storage account (Identity › Monitoring & health › Diagnostic settings) to keep a longer window.", cv.Dataset, detail)
+			}
+			return fmt.Sprintf("%s was read only in part (%s): scan with --since no longer than the retention, or keep the logs in a SIEM for a longer window.", cv.Dataset, detail)
+		}
+		return fmt.Sprintf("%s was read only in part (%s): rerun when the tenant is less busy or with a longer request_timeout.", cv.Dataset, detail)
+	case CoverageNotRecorded:
+		return fmt.Sprintf("%s is not in the evidence (a snapshot from an older version): collect the evidence again.", cv.Dataset)
+	}
+	return fmt.Sprintf("%s could not be read (%s): rerun; if it fails again, shadowpath doctor shows the cause.", cv.Dataset, detail)
+}
+
 func (b *builder) providerFinding(c *checks.CheckResult) ProviderFinding {
 	pf := ProviderFinding{
 		Provider: c.Provider, ProviderName: ProviderName(c.Provider), Status: c.Status, Severity: EffectiveSeverity(c),

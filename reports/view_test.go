@@ -434,3 +434,44 @@ func TestReperform(t *testing.T) {
 		t.Errorf("shellQuote = %s", got)
 	}
 }
+
+// TestNotAssessedSaysHowToGetAssessed: a not-assessed provider's section
+// says how to get the data read (the permission, the retention, the error
+// to rerun past), never the control's remediation, which fixes nothing yet
+// (issue 15).
+func TestNotAssessedSaysHowToGetAssessed(t *testing.T) {
+	r := fixture.Results()
+	v, err := BuildView(r, ViewOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, sec := range v.Findings {
+		chk, _ := checks.Lookup(sec.CheckID)
+		for _, p := range sec.Providers {
+			if p.Status != checks.NotAssessed {
+				continue
+			}
+			n++
+			text := p.Remediation
+			if text == "" {
+				text = sec.Remediation
+			}
+			if text == "" || strings.Contains(text, chk.Remediation[:min(40, len(chk.Remediation))]) {
+				t.Errorf("%s/%s: %q is not how to get it assessed", sec.CheckID, p.Provider, text)
+			}
+			if !strings.Contains(text, "rerun") {
+				t.Errorf("%s/%s: %q does not say to rerun", sec.CheckID, p.Provider, text)
+			}
+			if p.Provider == "okta" && !strings.Contains(text, "okta.apiTokens.read") {
+				t.Errorf("%s/%s: %q does not name the missing permission", sec.CheckID, p.Provider, text)
+			}
+			if p.Provider == "entra" && !strings.Contains(text, "P1 or P2 licence") {
+				t.Errorf("%s/%s: %q does not name the licence", sec.CheckID, p.Provider, text)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("the fixture has no not-assessed provider: the test checks nothing")
+	}
+}

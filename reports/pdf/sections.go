@@ -578,7 +578,7 @@ func (d *doc) section(s reports.FindingSection) {
 	d.block("Fails when", s.FailsWhen)
 	d.block("Why it matters", s.Why)
 	if s.Remediation != "" {
-		d.block("Remediation", s.Remediation)
+		d.block(s.RemediationTitle, s.Remediation)
 	} else {
 		var parts []reports.ProviderFinding
 		for _, p := range s.Providers {
@@ -588,10 +588,14 @@ func (d *doc) section(s reports.FindingSection) {
 		}
 		if len(parts) > 0 {
 			d.ensure(18)
-			d.para(marginL, bodyW, "Remediation", "B", 8.5, cNavy, 4.4)
+			d.para(marginL, bodyW, s.RemediationTitle, "B", 8.5, cNavy, 4.4)
 			for _, p := range parts {
 				d.ensure(12)
-				d.para(marginL, bodyW, p.ProviderName, "B", 8.5, cInk, 4.4)
+				head := p.ProviderName
+				if p.RemediationTitle != "" {
+					head += ": " + p.RemediationTitle
+				}
+				d.para(marginL, bodyW, head, "B", 8.5, cInk, 4.4)
 				d.paragraphs(p.Remediation)
 			}
 			d.f.Ln(1)
