@@ -27,7 +27,24 @@ type FactOptions struct {
 	Max        int
 	ValueRunes int
 	ListItems  int
+	// Names, when set, rewrites ids as "Name (id)" wherever a name was read,
+	// flagging privileged or weak accounts among actors and owners.
+	Names *Directory
+	// Self is the subject's own id: left as it is (the row names it).
+	Self string
 }
+
+// resolve names the ids in one fact's text (see FactOptions.Names).
+func (o FactOptions) resolve(key, text string) string {
+	if o.Names == nil {
+		return text
+	}
+	return o.Names.resolve(text, actorKeys[key], o.Self)
+}
+
+// actorKeys are evidence keys naming who acted or who owns: an account
+// there that is privileged or weak is flagged.
+var actorKeys = map[string]bool{"actor": true, "actors": true, "owner": true, "owners": true, "inactive_owners": true, "privileged_owner": true, "approver": true}
 
 // valueKind says how a known evidence key is worded.
 type valueKind int
@@ -272,7 +289,7 @@ func EvidenceFacts(ev map[string]any, o FactOptions) (facts []Fact, omitted int)
 				return
 			}
 		}
-		add(s.label, factValue(v, s.kind, o))
+		add(s.label, o.resolve(s.key, factValue(v, s.kind, o)))
 	}
 	for _, s := range factSpecs {
 		spec(s)
@@ -289,7 +306,7 @@ func EvidenceFacts(ev map[string]any, o FactOptions) (facts []Fact, omitted int)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		add(humanKey(k), factValue(ev[k], vText, o))
+		add(humanKey(k), o.resolve(k, factValue(ev[k], vText, o)))
 	}
 	for _, s := range lowSpecs {
 		spec(s)

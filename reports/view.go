@@ -748,7 +748,7 @@ func BuildView(r *checks.Results, opts ViewOptions) (*View, error) {
 			return nil, err
 		}
 	}
-	b := &builder{r: r, opts: opts, tpl: tpl, params: templateParams(r.Parameters)}
+	b := &builder{r: r, names: NewDirectory(r), opts: opts, tpl: tpl, params: templateParams(r.Parameters)}
 	v := &View{}
 	v.Providers = b.providers()
 	v.Cover = b.cover()
@@ -779,6 +779,7 @@ func BuildView(r *checks.Results, opts ViewOptions) (*View, error) {
 
 type builder struct {
 	r      *checks.Results
+	names  *Directory
 	opts   ViewOptions
 	tpl    *templates.Set
 	params map[string]string
@@ -1626,7 +1627,7 @@ func (b *builder) providerFinding(c *checks.CheckResult) ProviderFinding {
 			pf.Waivers = append(pf.Waivers, WaiverRow{CheckID: c.ID, Provider: c.Provider, Subject: subjectLabel(f.Subject), SubjectID: f.Subject.ID, Reason: w.Reason, Owner: w.Owner, ApprovedBy: w.ApprovedBy, Ticket: w.Ticket, Expires: w.Expires, Expired: w.Expired, Source: w.Source})
 		}
 		if i < b.opts.TopSubjects {
-			pf.Subjects = append(pf.Subjects, subjectRow(c, f))
+			pf.Subjects = append(pf.Subjects, b.subjectRow(c, f))
 		}
 	}
 	pf.More = pf.Total - len(pf.Subjects)
@@ -1636,12 +1637,12 @@ func (b *builder) providerFinding(c *checks.CheckResult) ProviderFinding {
 	return pf
 }
 
-func subjectRow(c *checks.CheckResult, f checks.Finding) SubjectRow {
-	row := SubjectRow{Type: f.Subject.Type, ID: f.Subject.ID, Name: f.Subject.Name, Severity: FindingSeverity(c, f), Message: f.Message, Waiver: WaiverLabel(f.Waiver)}
+func (b *builder) subjectRow(c *checks.CheckResult, f checks.Finding) SubjectRow {
+	row := SubjectRow{Type: f.Subject.Type, ID: f.Subject.ID, Name: f.Subject.Name, Severity: FindingSeverity(c, f), Message: b.names.resolve(f.Message, false, f.Subject.ID), Waiver: WaiverLabel(f.Waiver)}
 	if l, ok := f.Evidence["login"].(string); ok && l != f.Subject.Name {
 		row.Login = l
 	}
-	row.Facts, row.MoreFacts = EvidenceFacts(f.Evidence, FactOptions{})
+	row.Facts, row.MoreFacts = EvidenceFacts(f.Evidence, FactOptions{Names: b.names, Self: f.Subject.ID})
 	return row
 }
 
