@@ -46,7 +46,7 @@ detached ed25519 signature (SNAPSHOT.sig).`,
 	return cmd
 }
 
-func collectRun(ctx context.Context, f *factory, opts *collectOptions) error {
+func collectRun(ctx context.Context, f *factory, opts *collectOptions) (err error) {
 	if err := validateSources(opts.sources); err != nil {
 		return err
 	}
@@ -77,10 +77,12 @@ func collectRun(ctx context.Context, f *factory, opts *collectOptions) error {
 	}
 	cfg.oktaBase = opts.incr.base()
 	now := f.now().UTC().Truncate(time.Second)
-	snap, err := collectLive(ctx, f, cfg, opts.sources, opts.entraCloud, now, now.Add(-since), log)
+	g, err := collectLive(ctx, f, cfg, opts.sources, opts.entraCloud, now, now.Add(-since), log)
 	if err != nil {
 		return err
 	}
+	defer func() { err = errors.Join(g.bug, err) }()
+	snap := g.snap
 	// An interrupted collection is not evidence: the previous snapshot stays.
 	if err := interrupted(ctx, "during collection: nothing written, "+opts.out+" is untouched"); err != nil {
 		return err
@@ -102,7 +104,7 @@ func collectRun(ctx context.Context, f *factory, opts *collectOptions) error {
 	for _, src := range snap.Sources {
 		for _, c := range src.Coverage {
 			if c.Status != evidence.Complete {
-				f.exitCode = exitIncomplete
+				return exitWith(exitIncomplete)
 			}
 		}
 	}

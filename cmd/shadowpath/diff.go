@@ -54,7 +54,7 @@ With --fail-on it exits 1 when a new failing finding is at or above that severit
 			if rank > 0 {
 				for _, n := range d.New {
 					if n.Severity.Rank() >= rank {
-						f.exitCode = exitFailing
+						return exitWith(exitFailing)
 					}
 				}
 			}

@@ -93,15 +93,18 @@ func doctorRun(ctx context.Context, f *factory, opts *doctorOptions) error {
 		}
 		out = append(out, rep)
 	}
-	if !healthy {
-		f.exitCode = exitIncomplete
-	}
+	var werr error
 	if opts.format == "json" {
 		enc := json.NewEncoder(f.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		werr = enc.Encode(out)
+	} else {
+		werr = printDoctor(f, out)
 	}
-	return printDoctor(f, out)
+	if werr != nil || healthy {
+		return werr
+	}
+	return exitWith(exitIncomplete)
 }
 
 // wouldBeNotAssessed lists the checks that need a dataset the probes could

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 )
 
 // Exit codes (DESIGN.md contract).
@@ -11,6 +12,22 @@ const (
 	exitIncomplete = 2 // also bad usage or configuration
 	exitInternal   = 3
 )
+
+// exitError ends a run that completed but must exit non-zero: checks failing
+// at or above --fail-on, an incomplete collection, a verify mismatch, a
+// connector that panicked while the others were read. The command's own
+// output (summary, table, log) already says why, so run prints nothing more.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// exitWith is the error a completed run returns for an exit code: nil for 0.
+func exitWith(code int) error {
+	if code == exitOK {
+		return nil
+	}
+	return &exitError{code}
+}
 
 // usageError is bad usage, configuration, waivers or input files: exit 2.
 type usageError struct{ err error }
@@ -46,21 +63,56 @@ type incompleteError struct{ err error }
 func (e *incompleteError) Error() string { return e.err.Error() }
 func (e *incompleteError) Unwrap() error { return e.err }
 
+// exitCodeOf maps the error a command returned to the process exit code.
+// Errors joined with errors.Join (a run's outcome and a bug recorded
+// earlier) exit with the most severe: 3 over 2 over 1 over 0.
 func exitCodeOf(err error) int {
-	var ue *usageError
-	var ie *incompleteError
-	var ee *envError
+	if err == nil {
+		return exitOK
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		code := exitOK
+		for _, e := range j.Unwrap() {
+			code = max(code, exitCodeOf(e))
+		}
+		return code
+	}
+	var (
+		xe *exitError
+		cp *collectPanic
+		ue *usageError
+		ie *incompleteError
+		ee *envError
+	)
 	switch {
+	case errors.As(err, &cp):
+		// A bug, even when every provider failed and it is wrapped as
+		// an incomplete scan.
+		return exitInternal
+	case errors.As(err, &xe):
+		return xe.code
 	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &ee):
 		return exitIncomplete
 	}
 	return exitInternal
 }
 
-// worse keeps the more severe exit code: 3 over 2 over 1 over 0.
-func worse(a, b int) int {
-	if b > a {
-		return b
+// errorMessages are the messages of err to print, one per joined error;
+// an exitError has none (its command already said why).
+func errorMessages(err error) []string {
+	if err == nil {
+		return nil
 	}
-	return a
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []string
+		for _, e := range j.Unwrap() {
+			out = append(out, errorMessages(e)...)
+		}
+		return out
+	}
+	var xe *exitError
+	if errors.As(err, &xe) {
+		return nil
+	}
+	return []string{err.Error()}
 }

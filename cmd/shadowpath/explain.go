@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/spf13/cobra"
 
 	"github.com/shadowpath/shadowpath/checks"
-	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
 
 // explainOptions are the flags of `shadowpath explain`.
@@ -65,32 +63,34 @@ func (o *explainOptions) bind(cmd *cobra.Command, configHelp string) {
 
 // evidence reads the evidence the flags name, with the config: the same
 // sources, validation and errors as scan.
-func (o *explainOptions) evidence(ctx context.Context, f *factory) (*config, *evidence.Snapshot, time.Time, error) {
+func (o *explainOptions) evidence(ctx context.Context, f *factory) (*config, *gathered, error) {
 	if o.format != "text" && o.format != "json" {
-		return nil, nil, time.Time{}, usageErr(fmt.Errorf("--format %q: want text or json", o.format))
+		return nil, nil, usageErr(fmt.Errorf("--format %q: want text or json", o.format))
 	}
 	so := &scanOptions{sources: o.sources, snapshots: o.snapshots, demo: o.demo, configPath: o.configPath,
 		since: o.since, entraCloud: o.entraCloud, formats: []string{"json"}, failOn: "none"}
 	if err := so.validate(); err != nil {
-		return nil, nil, time.Time{}, err
+		return nil, nil, err
 	}
 	log, err := f.logger()
 	if err != nil {
-		return nil, nil, time.Time{}, err
+		return nil, nil, err
 	}
 	cfg, err := loadScanConfig(f, so, log)
 	if err != nil {
-		return nil, nil, time.Time{}, err
+		return nil, nil, err
 	}
-	snap, at, _, err := gatherEvidence(ctx, f, so, cfg, log)
-	return cfg, snap, at, err
+	g, err := gatherEvidence(ctx, f, so, cfg, log)
+	return cfg, g, err
 }
 
-func explainRun(ctx context.Context, f *factory, opts *explainOptions, query string) error {
-	cfg, snap, at, err := opts.evidence(ctx, f)
+func explainRun(ctx context.Context, f *factory, opts *explainOptions, query string) (err error) {
+	cfg, g, err := opts.evidence(ctx, f)
 	if err != nil {
 		return err
 	}
+	defer func() { err = errors.Join(g.bug, err) }()
+	snap, at := g.snap, g.at
 	refs := checks.FindAccounts(snap, query)
 	switch len(refs) {
 	case 0:

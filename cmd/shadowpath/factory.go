@@ -35,9 +35,6 @@ type factory struct {
 
 	// warn, set once the logger exists, reports a configuration warning.
 	warn func(string)
-
-	// exitCode is set by commands that complete but must exit non-zero.
-	exitCode int
 }
 
 func newFactory(stdout, stderr io.Writer, getenv func(string) string) *factory {

@@ -21,7 +21,8 @@ func main() {
 
 // run executes the command line and maps the outcome to an exit code
 // (DESIGN.md): 0 ok, 1 failing checks at or above --fail-on, 2 incomplete
-// scan or bad usage, 3 internal error.
+// scan or bad usage, 3 internal error. It is the one place an error becomes
+// an exit code.
 func run(ctx context.Context, args []string, f *factory) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -32,10 +33,8 @@ func run(ctx context.Context, args []string, f *factory) (code int) {
 	root := newRootCmd(f)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return f.exitCode
+	for _, msg := range errorMessages(err) {
+		fmt.Fprintln(f.stderr, "shadowpath:", msg)
 	}
-	fmt.Fprintln(f.stderr, "shadowpath:", err)
-	// Precedence 3 over 2 over 1: a bug recorded before the error stands.
-	return worse(f.exitCode, exitCodeOf(err))
+	return exitCodeOf(err)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -64,11 +65,13 @@ account.`,
 	return cmd
 }
 
-func planRun(ctx context.Context, f *factory, opts *planOptions) error {
-	cfg, snap, at, err := opts.evidence(ctx, f)
+func planRun(ctx context.Context, f *factory, opts *planOptions) (err error) {
+	cfg, g, err := opts.evidence(ctx, f)
 	if err != nil {
 		return err
 	}
+	defer func() { err = errors.Join(g.bug, err) }()
+	snap, at := g.snap, g.at
 	pl, err := planFor(snap, cfg, at)
 	if err != nil {
 		return err

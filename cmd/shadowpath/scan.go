@@ -144,7 +144,7 @@ func (o *scanOptions) validate() error {
 	return o.incr.validate(o.sources)
 }
 
-func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
+func scanRun(ctx context.Context, f *factory, opts *scanOptions) (err error) {
 	if err := opts.validate(); err != nil {
 		return err
 	}
@@ -188,10 +188,13 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 		return err
 	}
 
-	snap, evalAt, snapIn, err := gatherEvidence(ctx, f, opts, cfg, log)
+	g, err := gatherEvidence(ctx, f, opts, cfg, log)
 	if err != nil {
 		return err
 	}
+	// A connector bug recorded during collection outranks what follows.
+	defer func() { err = errors.Join(g.bug, err) }()
+	snap, evalAt, snapIn := g.snap, g.at, g.inputs
 	// An interrupted collection is not evidence: write nothing.
 	if err := interrupted(ctx, "during collection: nothing written"); err != nil {
 		return err
@@ -261,7 +264,6 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 
 	failRank, _ := parseFailOn(opts.failOn)
 	code := verdict(res, failRank, opts.failOnNew)
-	f.exitCode = worse(f.exitCode, code)
 	if !f.quiet {
 		if strings.EqualFold(f.logFormat, "json") {
 			// Schedulers parsing JSON logs get the summary as a record.
@@ -281,7 +283,7 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) error {
 			fmt.Fprintln(f.stderr, line)
 		}
 	}
-	return nil
+	return exitWith(code)
 }
 
 func loadScanConfig(f *factory, opts *scanOptions, log *slog.Logger) (*config, error) {
@@ -324,30 +326,28 @@ func loadScanWaivers(opts *scanOptions, cfg *config) ([]checks.Waiver, *checks.I
 	return nil, nil, nil
 }
 
-// gatherEvidence returns the snapshot to evaluate, the evaluation time (the
-// collection time, so that re-evaluating an old snapshot gives the same
-// results it gave then) and the snapshot files read, with their SHA-256.
-func gatherEvidence(ctx context.Context, f *factory, opts *scanOptions, cfg *config, log *slog.Logger) (*evidence.Snapshot, time.Time, []checks.Input, error) {
+// gatherEvidence returns the evidence the flags name: the demo tenants,
+// snapshot files, or the tenants read live.
+func gatherEvidence(ctx context.Context, f *factory, opts *scanOptions, cfg *config, log *slog.Logger) (*gathered, error) {
 	switch {
 	case opts.demo:
 		snap, err := demo.Snapshot()
 		if err != nil {
-			return nil, time.Time{}, nil, fmt.Errorf("demo snapshot: %w", err)
+			return nil, fmt.Errorf("demo snapshot: %w", err)
 		}
 		in := []checks.Input{{Role: checks.InputSnapshot, Path: demoSnapshotPath, SHA256: sha256Hex(demo.SnapshotJSON), BuiltIn: true}}
-		return snap, latestCollection(snap), in, nil
+		return &gathered{snap: snap, at: latestCollection(snap), inputs: in}, nil
 	case len(opts.snapshots) > 0:
 		snap, in, err := readSnapshots(opts.snapshots)
 		if err != nil {
-			return nil, time.Time{}, nil, usageErr(err)
+			return nil, usageErr(err)
 		}
-		return snap, latestCollection(snap), in, nil
+		return &gathered{snap: snap, at: latestCollection(snap), inputs: in}, nil
 	}
 	since, _ := parseDuration(opts.since)
 	cfg.oktaBase = opts.incr.base()
 	now := f.now().UTC().Truncate(time.Second)
-	snap, err := collectLive(ctx, f, cfg, opts.sources, opts.entraCloud, now, now.Add(-since), log)
-	return snap, now, nil, err
+	return collectLive(ctx, f, cfg, opts.sources, opts.entraCloud, now, now.Add(-since), log)
 }
 
 // readSnapshots reads one or more snapshot files into one snapshot.

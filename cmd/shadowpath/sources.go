@@ -205,11 +205,26 @@ func warnReadable(path, what string, warn func(string)) {
 	}
 }
 
+// gathered is the evidence a command evaluates.
+type gathered struct {
+	snap *evidence.Snapshot
+	// at is the evaluation time: the collection time, so that re-evaluating
+	// an old snapshot gives the results it gave then.
+	at time.Time
+	// inputs are the snapshot files read, with their SHA-256 (none when
+	// the tenants were read live).
+	inputs []checks.Input
+	// bug is set when a connector panicked while the others were read: the
+	// command completes (reports, snapshot) and then exits 3.
+	bug error
+}
+
 // collectLive reads each requested provider. A provider that cannot be read
 // at all (bad credentials, unreachable) is an incomplete scan: exit 2.
-func collectLive(ctx context.Context, f *factory, cfg *config, providers []string, cloud string, now, since time.Time, log *slog.Logger) (*evidence.Snapshot, error) {
+func collectLive(ctx context.Context, f *factory, cfg *config, providers []string, cloud string, now, since time.Time, log *slog.Logger) (*gathered, error) {
 	snap := &evidence.Snapshot{SchemaVersion: evidence.SchemaVersion, Tool: "shadowpath " + toolVersion()}
 	var errs []error
+	var bugs bool
 	providers = dedupe(providers)
 	for _, p := range providers {
 		conn, cred, err := connectorFor(f, cfg, p, cloud)
@@ -230,7 +245,7 @@ func collectLive(ctx context.Context, f *factory, cfg *config, providers []strin
 		if errors.As(err, &bug) {
 			// A bug, not the tenant: the other providers are still read and
 			// the reports written, but the run exits 3.
-			f.exitCode = worse(f.exitCode, exitInternal)
+			bugs = true
 			log.Error("internal error while collecting: please report it", "provider", p, "stack", bug.stack)
 		}
 		if opts.Progress != nil {
@@ -262,7 +277,11 @@ func collectLive(ctx context.Context, f *factory, cfg *config, providers []strin
 		return nil, &incompleteError{errors.Join(errs...)}
 	}
 	snap.Normalize()
-	return snap, nil
+	g := &gathered{snap: snap, at: now}
+	if bugs {
+		g.bug = exitWith(exitInternal) // logged above, with the stack
+	}
+	return g, nil
 }
 
 // collectPanic is a panic recovered from a connector's Collect.

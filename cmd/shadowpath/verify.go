@@ -117,7 +117,7 @@ func verifyRun(f *factory, path string, opts *verifyOptions) error {
 		}
 	}
 	if !ok {
-		f.exitCode = exitFailing
+		return exitWith(exitFailing)
 	}
 	return nil
 }
