@@ -12,13 +12,11 @@ import (
 )
 
 type collectOptions struct {
-	sources    []string
-	out        string
-	configPath string
-	since      string
-	signKey    string
-	entraCloud string
-	incr       incrementalFlags
+	liveFlags
+	out     string
+	since   auditWindow
+	signKey string
+	incr    incrementalFlags
 }
 
 func newCollectCmd(f *factory) *cobra.Command {
@@ -36,12 +34,10 @@ detached ed25519 signature (SNAPSHOT.sig).`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringSliceVar(&opts.sources, "source", nil, "providers to read: okta, entra")
+	opts.liveFlags.bind(fl)
+	opts.since.bind(fl)
 	fl.StringVar(&opts.out, "out", "", "snapshot file to write")
-	fl.StringVar(&opts.configPath, "config", "", "configuration file (YAML)")
-	fl.StringVar(&opts.since, "since", "30d", "audit window (e.g. 30d, 72h)")
-	fl.StringVar(&opts.signKey, "sign-key", "", "ed25519 private key (PKCS#8 PEM) to sign the snapshot")
-	fl.StringVar(&opts.entraCloud, "entra-cloud", "", "Entra cloud: global, usgov, usgov-dod, china")
+	fl.StringVar(&opts.signKey, "sign-key", "", "ed25519 private key (PKCS#8 PEM) to sign the snapshot (SNAPSHOT.sig)")
 	opts.incr.bind(fl)
 	return cmd
 }
@@ -52,10 +48,6 @@ func collectRun(ctx context.Context, f *factory, opts *collectOptions) (err erro
 	}
 	if opts.out == "" {
 		return usageErr(errors.New("--out SNAPSHOT.json is required"))
-	}
-	since, err := parseDuration(opts.since)
-	if err != nil || since <= 0 {
-		return usageErr(fmt.Errorf("--since %q: want a positive duration such as 30d", opts.since))
 	}
 	if err := opts.incr.validate(opts.sources); err != nil {
 		return err
@@ -77,7 +69,7 @@ func collectRun(ctx context.Context, f *factory, opts *collectOptions) (err erro
 	}
 	cfg.oktaBase = opts.incr.base()
 	now := f.now().UTC().Truncate(time.Second)
-	g, err := collectLive(ctx, f, cfg, opts.sources, opts.entraCloud, now, now.Add(-since), log)
+	g, err := collectLive(ctx, f, cfg, &opts.liveFlags, now, now.Add(-opts.since.d), log)
 	if err != nil {
 		return err
 	}

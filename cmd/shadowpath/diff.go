@@ -13,8 +13,9 @@ import (
 )
 
 func newDiffCmd(f *factory) *cobra.Command {
-	var format, failOn string
+	var format string
 	var all bool
+	var threshold failOn
 	cmd := &cobra.Command{
 		Use:   "diff OLD-results.json NEW-results.json",
 		Short: "Show drift between two audits: new, resolved and still-failing findings",
@@ -23,10 +24,6 @@ failing, checks whose status changed, and accounts whose effective AAL went down
 With --fail-on it exits 1 when a new failing finding is at or above that severity.`,
 		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rank, err := parseFailOn(failOn)
-			if err != nil {
-				return err
-			}
 			old, err := readResultsFile(args[0])
 			if err != nil {
 				return usageErr(err)
@@ -51,7 +48,7 @@ With --fail-on it exits 1 when a new failing finding is at or above that severit
 			default:
 				return usageErr(fmt.Errorf("--format %q: want table or json", format))
 			}
-			if rank > 0 {
+			if rank := threshold.rank(); rank > 0 {
 				for _, n := range d.New {
 					if n.Severity.Rank() >= rank {
 						return exitWith(exitFailing)
@@ -63,7 +60,7 @@ With --fail-on it exits 1 when a new failing finding is at or above that severit
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
 	cmd.Flags().BoolVar(&all, "all", false, "list every still-failing finding (default: a count per check)")
-	cmd.Flags().StringVar(&failOn, "fail-on", "none", "exit 1 when a new failing finding is at or above: none, low, medium, high, critical")
+	bindFailOn(cmd.Flags(), &threshold, "a new failing finding is")
 	return cmd
 }
 

@@ -16,10 +16,8 @@ import (
 )
 
 type doctorOptions struct {
-	sources    []string
-	configPath string
-	entraCloud string
-	format     string
+	liveFlags
+	format string
 }
 
 func newDoctorCmd(f *factory) *cobra.Command {
@@ -37,9 +35,7 @@ scan fails at 3 a.m. Exit 0 when everything is readable, 2 otherwise.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringSliceVar(&opts.sources, "source", nil, "providers to check: okta, entra")
-	fl.StringVar(&opts.configPath, "config", "", "configuration file (YAML)")
-	fl.StringVar(&opts.entraCloud, "entra-cloud", "", "Entra cloud: global, usgov, usgov-dod, china")
+	opts.liveFlags.bind(fl)
 	fl.StringVar(&opts.format, "format", "table", "output: table or json")
 	return cmd
 }

@@ -10,19 +10,15 @@ import (
 	"unicode"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/shadowpath/shadowpath/checks"
 )
 
 // explainOptions are the flags of `shadowpath explain`.
 type explainOptions struct {
-	sources    []string
-	snapshots  []string
-	demo       bool
-	configPath string
-	since      string
-	entraCloud string
-	format     string
+	evidenceFlags
+	format string
 }
 
 func newExplainCmd(f *factory) *cobra.Command {
@@ -45,19 +41,13 @@ Exit codes: 0 the account was found; 2 no account or more than one matches
 			return explainRun(cmd.Context(), f, opts, args[0])
 		},
 	}
-	opts.bind(cmd, "configuration file (YAML): service-account patterns, break-glass accounts")
+	opts.bind(cmd.Flags())
 	return cmd
 }
 
 // bind declares the evidence and output flags explain and plan share.
-func (o *explainOptions) bind(cmd *cobra.Command, configHelp string) {
-	fl := cmd.Flags()
-	fl.StringSliceVar(&o.sources, "source", nil, "providers to read live: okta, entra")
-	fl.StringSliceVar(&o.snapshots, "snapshot", nil, "evidence snapshot file(s)")
-	fl.BoolVar(&o.demo, "demo", false, "the built-in demo tenants")
-	fl.StringVar(&o.configPath, "config", "", configHelp)
-	fl.StringVar(&o.since, "since", "30d", "with --source: audit window to read")
-	fl.StringVar(&o.entraCloud, "entra-cloud", "", "Entra cloud: global, usgov, usgov-dod, china (default global)")
+func (o *explainOptions) bind(fl *pflag.FlagSet) {
+	o.evidenceFlags.bind(fl)
 	fl.StringVarP(&o.format, "format", "o", "text", "output: text or json")
 }
 
@@ -67,20 +57,18 @@ func (o *explainOptions) evidence(ctx context.Context, f *factory) (*config, *ga
 	if o.format != "text" && o.format != "json" {
 		return nil, nil, usageErr(fmt.Errorf("--format %q: want text or json", o.format))
 	}
-	so := &scanOptions{sources: o.sources, snapshots: o.snapshots, demo: o.demo, configPath: o.configPath,
-		since: o.since, entraCloud: o.entraCloud, formats: []string{"json"}, failOn: "none"}
-	if err := so.validate(); err != nil {
+	if err := o.evidenceFlags.validate(); err != nil {
 		return nil, nil, err
 	}
 	log, err := f.logger()
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg, err := loadScanConfig(f, so, log)
+	cfg, err := loadScanConfig(f, &o.evidenceFlags, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	g, err := gatherEvidence(ctx, f, so, cfg, log)
+	g, err := gatherEvidence(ctx, f, &o.evidenceFlags, cfg, log)
 	return cfg, g, err
 }
 

@@ -60,7 +60,7 @@ account.`,
 			return planRun(cmd.Context(), f, opts)
 		},
 	}
-	opts.bind(cmd, "configuration file (YAML): owners (plan.owners), privileged weight")
+	opts.bind(cmd.Flags())
 	cmd.Flags().StringVar(&opts.whatIf, "what-if", "", "show one action's effect (an id from the plan or its candidates)")
 	return cmd
 }

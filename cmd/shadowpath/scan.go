@@ -28,21 +28,16 @@ import (
 
 // scanOptions are the flags of `shadowpath scan`.
 type scanOptions struct {
-	sources      []string
-	snapshots    []string
-	demo         bool
+	evidenceFlags
 	formats      []string
 	out          string
-	configPath   string
 	waiversPath  string
 	baseline     string
-	since        string
 	saveSnapshot string
-	failOn       string
+	failOn       failOn
 	failOnNew    bool
 	history      string
 	templateDir  string
-	entraCloud   string
 	signKey      string
 	incr         incrementalFlags
 }
@@ -70,56 +65,24 @@ so some checks are not_assessed) or bad usage/config; 3 internal error.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringSliceVar(&opts.sources, "source", nil, "providers to read live: okta, entra")
-	fl.StringSliceVar(&opts.snapshots, "snapshot", nil, "evidence snapshot file(s) to evaluate instead of reading tenants")
-	fl.BoolVar(&opts.demo, "demo", false, "evaluate the built-in demo tenants (no credentials, no network)")
+	opts.evidenceFlags.bind(fl)
 	fl.StringSliceVar(&opts.formats, "format", []string{"pdf", "xlsx", "json"}, "report formats: pdf, xlsx, json, oscal")
 	fl.StringVar(&opts.out, "out", "./shadowpath-report", "output directory")
-	fl.StringVar(&opts.configPath, "config", "", "configuration file (YAML)")
 	fl.StringVar(&opts.waiversPath, "waivers", "", "waivers file (YAML)")
 	fl.StringVar(&opts.baseline, "baseline", "", "an earlier results.json to compare with (drift)")
-	fl.StringVar(&opts.since, "since", "30d", "audit window: how far back to read audit events (e.g. 30d, 72h)")
 	fl.StringVar(&opts.saveSnapshot, "save-snapshot", "", "also write the collected evidence to this file")
-	fl.StringVar(&opts.failOn, "fail-on", "none", "exit 1 when a check fails at or above: none, low, medium, high, critical")
+	bindFailOn(fl, &opts.failOn, "a check fails")
 	fl.BoolVar(&opts.failOnNew, "fail-on-new", false, "with --baseline: count only failures that are new since the baseline")
 	fl.StringVar(&opts.history, "history", "", "keep this run's results and evidence in this directory (never overwritten)")
 	fl.StringVar(&opts.templateDir, "template-dir", "", "directory of report text templates overriding the embedded ones")
-	fl.StringVar(&opts.entraCloud, "entra-cloud", "", "Entra cloud: global, usgov, usgov-dod, china (default global)")
 	fl.StringVar(&opts.signKey, "sign-key", "", "with --save-snapshot: ed25519 private key (PKCS#8 PEM) to sign the snapshot (SNAPSHOT.sig)")
 	opts.incr.bind(fl)
 	return cmd
 }
 
-// parseFailOn returns the minimum severity rank that fails the run (0 = never).
-func parseFailOn(s string) (int, error) {
-	if s == "" || s == "none" {
-		return 0, nil
-	}
-	r := checks.Severity(s).Rank()
-	if r == 0 {
-		return 0, usageErr(fmt.Errorf("--fail-on %q: want none, low, medium, high or critical", s))
-	}
-	return r, nil
-}
-
 func (o *scanOptions) validate() error {
-	modes := 0
-	if len(o.sources) > 0 {
-		modes++
-	}
-	if len(o.snapshots) > 0 {
-		modes++
-	}
-	if o.demo {
-		modes++
-	}
-	if modes != 1 {
-		return usageErr(errors.New("give exactly one of --source, --snapshot or --demo"))
-	}
-	if len(o.sources) > 0 {
-		if err := validateSources(o.sources); err != nil {
-			return err
-		}
+	if err := o.evidenceFlags.validate(); err != nil {
+		return err
 	}
 	if len(o.formats) == 0 {
 		return usageErr(errors.New("--format: give at least one of pdf, xlsx, json, oscal"))
@@ -129,17 +92,11 @@ func (o *scanOptions) validate() error {
 			return usageErr(fmt.Errorf("--format %q: want pdf, xlsx, json or oscal", ft))
 		}
 	}
-	if _, err := parseFailOn(o.failOn); err != nil {
-		return err
-	}
 	if o.signKey != "" && o.saveSnapshot == "" {
 		return usageErr(errors.New("--sign-key needs --save-snapshot"))
 	}
 	if o.failOnNew && o.baseline == "" {
 		return usageErr(errors.New("--fail-on-new needs --baseline"))
-	}
-	if d, err := parseDuration(o.since); err != nil || d <= 0 {
-		return usageErr(fmt.Errorf("--since %q: want a positive duration such as 30d or 72h", o.since))
 	}
 	return o.incr.validate(o.sources)
 }
@@ -156,7 +113,7 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	cfg, err := loadScanConfig(f, opts, log)
+	cfg, err := loadScanConfig(f, &opts.evidenceFlags, log)
 	if err != nil {
 		return err
 	}
@@ -188,7 +145,8 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) (err error) {
 		return err
 	}
 
-	g, err := gatherEvidence(ctx, f, opts, cfg, log)
+	cfg.oktaBase = opts.incr.base()
+	g, err := gatherEvidence(ctx, f, &opts.evidenceFlags, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -262,8 +220,7 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) (err error) {
 		}
 	}
 
-	failRank, _ := parseFailOn(opts.failOn)
-	code := verdict(res, failRank, opts.failOnNew)
+	code := verdict(res, opts.failOn.rank(), opts.failOnNew)
 	if !f.quiet {
 		if strings.EqualFold(f.logFormat, "json") {
 			// Schedulers parsing JSON logs get the summary as a record.
@@ -286,7 +243,7 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) (err error) {
 	return exitWith(code)
 }
 
-func loadScanConfig(f *factory, opts *scanOptions, log *slog.Logger) (*config, error) {
+func loadScanConfig(f *factory, opts *evidenceFlags, log *slog.Logger) (*config, error) {
 	warn := func(msg string) { log.Warn(msg) }
 	switch {
 	case opts.configPath != "":
@@ -328,7 +285,7 @@ func loadScanWaivers(opts *scanOptions, cfg *config) ([]checks.Waiver, *checks.I
 
 // gatherEvidence returns the evidence the flags name: the demo tenants,
 // snapshot files, or the tenants read live.
-func gatherEvidence(ctx context.Context, f *factory, opts *scanOptions, cfg *config, log *slog.Logger) (*gathered, error) {
+func gatherEvidence(ctx context.Context, f *factory, opts *evidenceFlags, cfg *config, log *slog.Logger) (*gathered, error) {
 	switch {
 	case opts.demo:
 		snap, err := demo.Snapshot()
@@ -344,10 +301,8 @@ func gatherEvidence(ctx context.Context, f *factory, opts *scanOptions, cfg *con
 		}
 		return &gathered{snap: snap, at: latestCollection(snap), inputs: in}, nil
 	}
-	since, _ := parseDuration(opts.since)
-	cfg.oktaBase = opts.incr.base()
 	now := f.now().UTC().Truncate(time.Second)
-	return collectLive(ctx, f, cfg, opts.sources, opts.entraCloud, now, now.Add(-since), log)
+	return collectLive(ctx, f, cfg, &opts.liveFlags, now, now.Add(-opts.since.d), log)
 }
 
 // readSnapshots reads one or more snapshot files into one snapshot.

@@ -32,7 +32,7 @@ const (
 // config file's non-secret settings and secret-file references filling gaps.
 // It also returns the kind of credential the connector will authenticate
 // with, for the summary and the report.
-func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Connector, string, error) {
+func connectorFor(f *factory, cfg *config, provider string, cloud entraCloud) (evidence.Connector, string, error) {
 	getenv, err := cfg.envWithFiles(f.getenv, provider, f.warn)
 	if err != nil {
 		return nil, "", err
@@ -66,15 +66,12 @@ func connectorFor(f *factory, cfg *config, provider, cloud string) (evidence.Con
 		conn, err := okta.New(c)
 		return conn, kind, usageErr(err)
 	case "entra":
-		if cloud == "" {
-			cloud = cfg.Entra.Cloud
+		// Both are checked already: the flag when parsed, the file when loaded.
+		name := string(cloud)
+		if name == "" {
+			name = cfg.Entra.Cloud
 		}
-		switch cloud {
-		case "", "global", "usgov", "usgov-dod", "china":
-		default:
-			return nil, "", usageErr(fmt.Errorf("--entra-cloud %q: want global, usgov, usgov-dod or china", cloud))
-		}
-		c, err := entra.ConfigFromEnv(getenv, cloud)
+		c, err := entra.ConfigFromEnv(getenv, name)
 		if err != nil {
 			return nil, "", usageErr(err)
 		}
@@ -221,13 +218,13 @@ type gathered struct {
 
 // collectLive reads each requested provider. A provider that cannot be read
 // at all (bad credentials, unreachable) is an incomplete scan: exit 2.
-func collectLive(ctx context.Context, f *factory, cfg *config, providers []string, cloud string, now, since time.Time, log *slog.Logger) (*gathered, error) {
+func collectLive(ctx context.Context, f *factory, cfg *config, live *liveFlags, now, since time.Time, log *slog.Logger) (*gathered, error) {
 	snap := &evidence.Snapshot{SchemaVersion: evidence.SchemaVersion, Tool: "shadowpath " + toolVersion()}
 	var errs []error
 	var bugs bool
-	providers = dedupe(providers)
+	providers := dedupe(live.sources)
 	for _, p := range providers {
-		conn, cred, err := connectorFor(f, cfg, p, cloud)
+		conn, cred, err := connectorFor(f, cfg, p, live.entraCloud)
 		if err != nil {
 			return nil, err
 		}
@@ -342,19 +339,6 @@ func unreadableSource(p string, getenv func(string) string, now, since time.Time
 		src.Coverage = append(src.Coverage, evidence.CoverageFromError(ds, 0, err))
 	}
 	return src
-}
-
-// validateSources checks --source values: okta, entra or both.
-func validateSources(sources []string) error {
-	if len(sources) == 0 {
-		return usageErr(errors.New("--source is required (okta, entra or okta,entra)"))
-	}
-	for _, s := range sources {
-		if s != "okta" && s != "entra" {
-			return usageErr(fmt.Errorf("--source %q: want okta, entra or both (okta,entra)", s))
-		}
-	}
-	return nil
 }
 
 // optionalConfig loads --config when given, else the defaults.
