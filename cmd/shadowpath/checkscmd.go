@@ -11,23 +11,32 @@ import (
 	"github.com/shadowpath/shadowpath/checks"
 )
 
-func newChecksCmd(f *factory) *cobra.Command {
-	var format string
+// checksOptions are the flags of `shadowpath checks`.
+type checksOptions struct {
+	format string
+}
+
+// newChecksCmd is `shadowpath checks`; runF as in newScanCmd.
+func newChecksCmd(f *factory, runF func(*checksOptions) error) *cobra.Command {
+	opts := &checksOptions{}
 	cmd := &cobra.Command{
 		Use:   "checks",
 		Short: "List the check catalog and its framework mappings",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch format {
-			case "table":
-				return printCatalogTable(f, checks.Catalog())
-			case "json":
+			if opts.format != "table" && opts.format != "json" {
+				return usageErr(fmt.Errorf("--format %q: want table or json", opts.format))
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			if opts.format == "json" {
 				return printCatalogJSON(f, checks.Catalog())
 			}
-			return usageErr(fmt.Errorf("--format %q: want table or json", format))
+			return printCatalogTable(f, checks.Catalog())
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
+	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: table or json")
 	return cmd
 }
 

@@ -19,7 +19,8 @@ type collectOptions struct {
 	incr    incrementalFlags
 }
 
-func newCollectCmd(f *factory) *cobra.Command {
+// newCollectCmd is `shadowpath collect`; runF as in newScanCmd.
+func newCollectCmd(f *factory, runF func(*collectOptions) error) *cobra.Command {
 	opts := &collectOptions{}
 	cmd := &cobra.Command{
 		Use:   "collect --source okta,entra --out SNAPSHOT.json",
@@ -30,6 +31,12 @@ for auditors to re-perform the test (verify). With --sign-key it also writes a
 detached ed25519 signature (SNAPSHOT.sig).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return collectRun(cmd.Context(), f, opts)
 		},
 	}
@@ -42,16 +49,17 @@ detached ed25519 signature (SNAPSHOT.sig).`,
 	return cmd
 }
 
-func collectRun(ctx context.Context, f *factory, opts *collectOptions) (err error) {
-	if err := validateSources(opts.sources); err != nil {
+func (o *collectOptions) validate() error {
+	if err := validateSources(o.sources); err != nil {
 		return err
 	}
-	if opts.out == "" {
+	if o.out == "" {
 		return usageErr(errors.New("--out SNAPSHOT.json is required"))
 	}
-	if err := opts.incr.validate(opts.sources); err != nil {
-		return err
-	}
+	return o.incr.validate(o.sources)
+}
+
+func collectRun(ctx context.Context, f *factory, opts *collectOptions) (err error) {
 	log, err := f.logger()
 	if err != nil {
 		return err

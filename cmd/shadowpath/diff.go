@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -12,10 +11,17 @@ import (
 	"github.com/shadowpath/shadowpath/internal/drift"
 )
 
-func newDiffCmd(f *factory) *cobra.Command {
-	var format string
-	var all bool
-	var threshold failOn
+// diffOptions are the flags and arguments of `shadowpath diff`.
+type diffOptions struct {
+	oldPath, newPath string
+	format           string
+	all              bool
+	failOn           failOn
+}
+
+// newDiffCmd is `shadowpath diff`; runF as in newScanCmd.
+func newDiffCmd(f *factory, runF func(*diffOptions) error) *cobra.Command {
+	opts := &diffOptions{}
 	cmd := &cobra.Command{
 		Use:   "diff OLD-results.json NEW-results.json",
 		Short: "Show drift between two audits: new, resolved and still-failing findings",
@@ -24,44 +30,48 @@ failing, checks whose status changed, and accounts whose effective AAL went down
 With --fail-on it exits 1 when a new failing finding is at or above that severity.`,
 		Args: exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			old, err := readResultsFile(args[0])
-			if err != nil {
-				return usageErr(err)
+			opts.oldPath, opts.newPath = args[0], args[1]
+			if opts.format != "table" && opts.format != "json" {
+				return usageErr(fmt.Errorf("--format %q: want table or json", opts.format))
 			}
-			cur, err := readResultsFile(args[1])
-			if err != nil {
-				return usageErr(err)
+			if runF != nil {
+				return runF(opts)
 			}
-			d := compareResults(old, cur)
-			switch format {
-			case "json":
-				enc := json.NewEncoder(f.stdout)
-				enc.SetIndent("", "  ")
-				enc.SetEscapeHTML(false)
-				if err := enc.Encode(d); err != nil {
-					return err
-				}
-			case "table":
-				if err := printDrift(f.stdout, d, all); err != nil {
-					return err
-				}
-			default:
-				return usageErr(fmt.Errorf("--format %q: want table or json", format))
-			}
-			if rank := threshold.rank(); rank > 0 {
-				for _, n := range d.New {
-					if n.Severity.Rank() >= rank {
-						return exitWith(exitFailing)
-					}
-				}
-			}
-			return nil
+			return diffRun(f, opts)
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "table", "output format: table or json")
-	cmd.Flags().BoolVar(&all, "all", false, "list every still-failing finding (default: a count per check)")
-	bindFailOn(cmd.Flags(), &threshold, "a new failing finding is")
+	fl := cmd.Flags()
+	fl.StringVar(&opts.format, "format", "table", "output format: table or json")
+	fl.BoolVar(&opts.all, "all", false, "list every still-failing finding (default: a count per check)")
+	bindFailOn(fl, &opts.failOn, "a new failing finding is")
 	return cmd
+}
+
+func diffRun(f *factory, opts *diffOptions) error {
+	old, err := readResultsFile(opts.oldPath)
+	if err != nil {
+		return usageErr(err)
+	}
+	cur, err := readResultsFile(opts.newPath)
+	if err != nil {
+		return usageErr(err)
+	}
+	d := compareResults(old, cur)
+	if opts.format == "json" {
+		if err := writeJSON(f.stdout, d); err != nil {
+			return err
+		}
+	} else if err := printDrift(f.stdout, d, opts.all); err != nil {
+		return err
+	}
+	if rank := opts.failOn.rank(); rank > 0 {
+		for _, n := range d.New {
+			if n.Severity.Rank() >= rank {
+				return exitWith(exitFailing)
+			}
+		}
+	}
+	return nil
 }
 
 func compareResults(old, cur *checks.Results) *checks.Drift { return drift.Compare(old, cur) }

@@ -20,7 +20,8 @@ type doctorOptions struct {
 	format string
 }
 
-func newDoctorCmd(f *factory) *cobra.Command {
+// newDoctorCmd is `shadowpath doctor`; runF as in newScanCmd.
+func newDoctorCmd(f *factory, runF func(*doctorOptions) error) *cobra.Command {
 	opts := &doctorOptions{}
 	cmd := &cobra.Command{
 		Use:   "doctor --source okta,entra",
@@ -31,6 +32,12 @@ licence) and which checks would be not_assessed, and why — before a scheduled
 scan fails at 3 a.m. Exit 0 when everything is readable, 2 otherwise.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return doctorRun(cmd.Context(), f, opts)
 		},
 	}
@@ -48,13 +55,17 @@ type doctorReport struct {
 	NotAssessed []string         `json:"would_be_not_assessed"`
 }
 
-func doctorRun(ctx context.Context, f *factory, opts *doctorOptions) error {
-	if err := validateSources(opts.sources); err != nil {
+func (o *doctorOptions) validate() error {
+	if err := validateSources(o.sources); err != nil {
 		return err
 	}
-	if opts.format != "table" && opts.format != "json" {
-		return usageErr(fmt.Errorf("--format %q: want table or json", opts.format))
+	if o.format != "table" && o.format != "json" {
+		return usageErr(fmt.Errorf("--format %q: want table or json", o.format))
 	}
+	return nil
+}
+
+func doctorRun(ctx context.Context, f *factory, opts *doctorOptions) error {
 	log, err := f.logger()
 	if err != nil {
 		return err

@@ -15,13 +15,21 @@ import (
 	"github.com/shadowpath/shadowpath/checks"
 )
 
-// explainOptions are the flags of `shadowpath explain`.
-type explainOptions struct {
+// inspectFlags are the flags explain and plan share: the evidence and the
+// output format.
+type inspectFlags struct {
 	evidenceFlags
 	format string
 }
 
-func newExplainCmd(f *factory) *cobra.Command {
+// explainOptions are the flags and argument of `shadowpath explain`.
+type explainOptions struct {
+	inspectFlags
+	query string // ACCOUNT
+}
+
+// newExplainCmd is `shadowpath explain`; runF as in newScanCmd.
+func newExplainCmd(f *factory, runF func(*explainOptions) error) *cobra.Command {
 	opts := &explainOptions{}
 	cmd := &cobra.Command{
 		Use:   "explain ACCOUNT (--demo | --snapshot FILE... | --source okta,entra)",
@@ -38,28 +46,35 @@ Exit codes: 0 the account was found; 2 no account or more than one matches
   shadowpath explain 00u1alice000000001 --snapshot evidence.json --format json`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return explainRun(cmd.Context(), f, opts, args[0])
+			opts.query = args[0]
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return explainRun(cmd.Context(), f, opts)
 		},
 	}
 	opts.bind(cmd.Flags())
 	return cmd
 }
 
-// bind declares the evidence and output flags explain and plan share.
-func (o *explainOptions) bind(fl *pflag.FlagSet) {
+func (o *inspectFlags) bind(fl *pflag.FlagSet) {
 	o.evidenceFlags.bind(fl)
 	fl.StringVarP(&o.format, "format", "o", "text", "output: text or json")
 }
 
-// evidence reads the evidence the flags name, with the config: the same
-// sources, validation and errors as scan.
-func (o *explainOptions) evidence(ctx context.Context, f *factory) (*config, *gathered, error) {
+// validate: the same evidence checks and errors as scan.
+func (o *inspectFlags) validate() error {
 	if o.format != "text" && o.format != "json" {
-		return nil, nil, usageErr(fmt.Errorf("--format %q: want text or json", o.format))
+		return usageErr(fmt.Errorf("--format %q: want text or json", o.format))
 	}
-	if err := o.evidenceFlags.validate(); err != nil {
-		return nil, nil, err
-	}
+	return o.evidenceFlags.validate()
+}
+
+// evidence reads the evidence the flags name, with the config, as scan does.
+func (o *inspectFlags) evidence(ctx context.Context, f *factory) (*config, *gathered, error) {
 	log, err := f.logger()
 	if err != nil {
 		return nil, nil, err
@@ -72,7 +87,8 @@ func (o *explainOptions) evidence(ctx context.Context, f *factory) (*config, *ga
 	return cfg, g, err
 }
 
-func explainRun(ctx context.Context, f *factory, opts *explainOptions, query string) (err error) {
+func explainRun(ctx context.Context, f *factory, opts *explainOptions) (err error) {
+	query := opts.query
 	cfg, g, err := opts.evidence(ctx, f)
 	if err != nil {
 		return err

@@ -34,12 +34,14 @@ func addPlan(res *checks.Results, snap *evidence.Snapshot, cfg *config, at time.
 	return nil
 }
 
+// planOptions are the flags of `shadowpath plan`.
 type planOptions struct {
-	explainOptions
+	inspectFlags
 	whatIf string
 }
 
-func newPlanCmd(f *factory) *cobra.Command {
+// newPlanCmd is `shadowpath plan`; runF as in newScanCmd.
+func newPlanCmd(f *factory, runF func(*planOptions) error) *cobra.Command {
 	opts := &planOptions{}
 	cmd := &cobra.Command{
 		Use:   "plan (--demo | --snapshot FILE... | --source okta,entra)",
@@ -57,6 +59,12 @@ account.`,
   shadowpath plan --snapshot evidence.json --what-if ACT-1A2B3C4D`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return planRun(cmd.Context(), f, opts)
 		},
 	}

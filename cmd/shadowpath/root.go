@@ -5,6 +5,27 @@ import (
 )
 
 func newRootCmd(f *factory) *cobra.Command {
+	root := newBareRootCmd(f)
+	// nil: each command runs for real (tests pass a runF to capture the
+	// options instead).
+	root.AddCommand(
+		newScanCmd(f, nil),
+		newCollectCmd(f, nil),
+		newChecksCmd(f, nil),
+		newDiffCmd(f, nil),
+		newExplainCmd(f, nil),
+		newPlanCmd(f, nil),
+		newDoctorCmd(f, nil),
+		newVerifyCmd(f, nil),
+		newVersionCmd(f),
+		newDocsCmd(f),
+	)
+	return root
+}
+
+// newBareRootCmd is the root command without its subcommands: the global
+// flags and the error handling every command shares.
+func newBareRootCmd(f *factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "shadowpath",
 		Short: "Find the shadow login paths of Okta and Entra ID tenants",
@@ -26,19 +47,6 @@ Try it with no credentials:  shadowpath scan --demo --out ./shadowpath-report`,
 	pf.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	pf.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.BoolVarP(&f.quiet, "quiet", "q", false, "print only warnings, errors and the requested output")
-
-	root.AddCommand(
-		newScanCmd(f),
-		newCollectCmd(f),
-		newChecksCmd(f),
-		newDiffCmd(f),
-		newExplainCmd(f),
-		newPlanCmd(f),
-		newDoctorCmd(f),
-		newVerifyCmd(f),
-		newVersionCmd(f),
-		newDocsCmd(f),
-	)
 	return root
 }
 

@@ -40,11 +40,15 @@ type scanOptions struct {
 	templateDir  string
 	signKey      string
 	incr         incrementalFlags
+	// reportAt is generated_at: SOURCE_DATE_EPOCH, else the wall clock.
+	reportAt time.Time
 }
 
 var allFormats = []string{"pdf", "xlsx", "json", "oscal"}
 
-func newScanCmd(f *factory) *cobra.Command {
+// newScanCmd is `shadowpath scan`. runF, when set, gets the parsed and
+// checked options instead of scanRun (tests of the flags run no scan).
+func newScanCmd(f *factory, runF func(*scanOptions) error) *cobra.Command {
 	opts := &scanOptions{}
 	cmd := &cobra.Command{
 		Use:   "scan (--source okta,entra | --snapshot FILE... | --demo)",
@@ -61,6 +65,16 @@ so some checks are not_assessed) or bad usage/config; 3 internal error.`,
   shadowpath scan --snapshot evidence-2026Q3.json --format json,pdf`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			var err error
+			if opts.reportAt, err = f.reportTime(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			return scanRun(cmd.Context(), f, opts)
 		},
 	}
@@ -102,14 +116,7 @@ func (o *scanOptions) validate() error {
 }
 
 func scanRun(ctx context.Context, f *factory, opts *scanOptions) (err error) {
-	if err := opts.validate(); err != nil {
-		return err
-	}
 	log, err := f.logger()
-	if err != nil {
-		return err
-	}
-	reportAt, err := f.reportTime()
 	if err != nil {
 		return err
 	}
@@ -178,7 +185,7 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	res.GeneratedAt = reportAt
+	res.GeneratedAt = opts.reportAt
 	res.Inputs = inputs
 	if slices.Contains(opts.formats, "json") {
 		res.Inputs = append(res.Inputs, checks.Input{Role: checks.InputResults, Path: filepath.Join(opts.out, "results.json")})

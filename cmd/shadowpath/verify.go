@@ -22,7 +22,9 @@ import (
 	"github.com/shadowpath/shadowpath/internal/safeio"
 )
 
+// verifyOptions are the flags and argument of `shadowpath verify`.
 type verifyOptions struct {
+	snapshot    string // SNAPSHOT
 	results     string
 	publicKey   string
 	signature   string
@@ -30,7 +32,8 @@ type verifyOptions struct {
 	waiversPath string
 }
 
-func newVerifyCmd(f *factory) *cobra.Command {
+// newVerifyCmd is `shadowpath verify`; runF as in newScanCmd.
+func newVerifyCmd(f *factory, runF func(*verifyOptions) error) *cobra.Command {
 	opts := &verifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify SNAPSHOT",
@@ -44,7 +47,11 @@ check's status and findings follow from it. Exit 0 verified, 1 mismatch, 2 bad i
   shadowpath verify evidence.json --public-key audit-pub.pem`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return verifyRun(f, args[0], opts)
+			opts.snapshot = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return verifyRun(f, opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -56,7 +63,8 @@ check's status and findings follow from it. Exit 0 verified, 1 mismatch, 2 bad i
 	return cmd
 }
 
-func verifyRun(f *factory, path string, opts *verifyOptions) error {
+func verifyRun(f *factory, opts *verifyOptions) error {
+	path := opts.snapshot
 	data, err := readBoundedLarge(path)
 	if err != nil {
 		return usageErr(err)
