@@ -13,59 +13,55 @@ const (
 	exitInternal   = 3
 )
 
-// exitError ends a run that completed but must exit non-zero: checks failing
-// at or above --fail-on, an incomplete collection, a verify mismatch, a
-// connector that panicked while the others were read. The command's own
-// output (summary, table, log) already says why, so run prints nothing more.
-type exitError struct{ code int }
+// exitError is an error that ends the run with its exit code. Without err
+// it is a run that completed but must exit non-zero — checks failing at or
+// above --fail-on, an incomplete collection, a verify mismatch, a connector
+// that panicked while the others were read — whose command's own output
+// (summary, table, log) already says why, so run prints nothing more.
+type exitError struct {
+	code int
+	err  error
+}
 
-func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
 
 // exitWith is the error a completed run returns for an exit code: nil for 0.
 func exitWith(code int) error {
 	if code == exitOK {
 		return nil
 	}
-	return &exitError{code}
+	return &exitError{code: code}
 }
 
-// usageError is bad usage, configuration, waivers or input files: exit 2.
-type usageError struct{ err error }
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
-func usageErr(err error) error {
+func withCode(code int, err error) error {
 	if err == nil {
 		return nil
 	}
-	return &usageError{err}
+	return &exitError{code, err}
 }
 
-// envError is the environment refusing what was asked — an output path
-// that cannot be created or written, a full disk, an interrupt: exit 2, with
-// a message naming the path. It is not a bug.
-type envError struct{ err error }
+// usageErr is bad usage, configuration, waivers or input files: exit 2.
+func usageErr(err error) error { return withCode(exitIncomplete, err) }
 
-func (e *envError) Error() string { return e.err.Error() }
-func (e *envError) Unwrap() error { return e.err }
+// envErr is the environment refusing what was asked — an output path that
+// cannot be created or written, a full disk, an interrupt: exit 2, with a
+// message naming the path. It is not a bug.
+func envErr(err error) error { return withCode(exitIncomplete, err) }
 
-func envErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &envError{err}
-}
+// incompleteErr is a source that could not be read at all: exit 2.
+func incompleteErr(err error) error { return withCode(exitIncomplete, err) }
 
-// incompleteError is a source that could not be read at all: exit 2.
-type incompleteError struct{ err error }
-
-func (e *incompleteError) Error() string { return e.err.Error() }
-func (e *incompleteError) Unwrap() error { return e.err }
-
-// exitCodeOf maps the error a command returned to the process exit code.
-// Errors joined with errors.Join (a run's outcome and a bug recorded
-// earlier) exit with the most severe: 3 over 2 over 1 over 0.
+// exitCodeOf maps the error a command returned to the process exit code;
+// anything not marked is a bug (3). Errors joined with errors.Join (a run's
+// outcome and a bug recorded earlier) exit with the most severe: 3 over 2
+// over 1 over 0.
 func exitCodeOf(err error) int {
 	if err == nil {
 		return exitOK
@@ -78,11 +74,8 @@ func exitCodeOf(err error) int {
 		return code
 	}
 	var (
-		xe *exitError
 		cp *collectPanic
-		ue *usageError
-		ie *incompleteError
-		ee *envError
+		xe *exitError
 	)
 	switch {
 	case errors.As(err, &cp):
@@ -91,14 +84,12 @@ func exitCodeOf(err error) int {
 		return exitInternal
 	case errors.As(err, &xe):
 		return xe.code
-	case errors.As(err, &ue), errors.As(err, &ie), errors.As(err, &ee):
-		return exitIncomplete
 	}
 	return exitInternal
 }
 
 // errorMessages are the messages of err to print, one per joined error;
-// an exitError has none (its command already said why).
+// an exitError without an error has none.
 func errorMessages(err error) []string {
 	if err == nil {
 		return nil
@@ -110,8 +101,7 @@ func errorMessages(err error) []string {
 		}
 		return out
 	}
-	var xe *exitError
-	if errors.As(err, &xe) {
+	if xe, ok := err.(*exitError); ok && xe.err == nil {
 		return nil
 	}
 	return []string{err.Error()}

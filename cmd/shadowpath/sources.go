@@ -271,7 +271,7 @@ func collectLive(ctx context.Context, f *factory, cfg *config, live *liveFlags, 
 		snap.Sources = append(snap.Sources, src)
 	}
 	if len(errs) == len(providers) {
-		return nil, &incompleteError{errors.Join(errs...)}
+		return nil, incompleteErr(errors.Join(errs...))
 	}
 	snap.Normalize()
 	g := &gathered{snap: snap, at: now}
