@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -23,21 +24,21 @@ func newChecksCmd(f *factory, runF func(*checksOptions) error) *cobra.Command {
 		Use:   "checks",
 		Short: "List the check catalog and its framework mappings",
 		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.format != "table" && opts.format != "json" {
-				return usageErr(fmt.Errorf("--format %q: want table or json", opts.format))
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			if opts.format == "json" {
-				return printCatalogJSON(f, checks.Catalog())
-			}
-			return printCatalogTable(f, checks.Catalog())
-		},
+		RunE:  runE(f, opts, runF, checksRun),
 	}
 	cmd.Flags().StringVar(&opts.format, "format", "table", "output format: table or json")
 	return cmd
+}
+
+func (o *checksOptions) complete(_ *factory, _ []string) error {
+	return checkFormat(o.format, "table", "json")
+}
+
+func checksRun(_ context.Context, f *factory, opts *checksOptions) error {
+	if opts.format == "json" {
+		return printCatalogJSON(f, checks.Catalog())
+	}
+	return printCatalogTable(f, checks.Catalog())
 }
 
 func controlList(cs []checks.Control, framework string) string {

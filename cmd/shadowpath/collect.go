@@ -30,15 +30,7 @@ hashed snapshot file, for evaluation later or elsewhere (scan --snapshot) and
 for auditors to re-perform the test (verify). With --sign-key it also writes a
 detached ed25519 signature (SNAPSHOT.sig).`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return collectRun(cmd.Context(), f, opts)
-		},
+		RunE: runE(f, opts, runF, collectRun),
 	}
 	fl := cmd.Flags()
 	opts.liveFlags.bind(fl)
@@ -49,7 +41,7 @@ detached ed25519 signature (SNAPSHOT.sig).`,
 	return cmd
 }
 
-func (o *collectOptions) validate() error {
+func (o *collectOptions) complete(_ *factory, _ []string) error {
 	if err := validateSources(o.sources); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -29,16 +30,7 @@ func newDiffCmd(f *factory, runF func(*diffOptions) error) *cobra.Command {
 failing, checks whose status changed, and accounts whose effective AAL went down.
 With --fail-on it exits 1 when a new failing finding is at or above that severity.`,
 		Args: exactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.oldPath, opts.newPath = args[0], args[1]
-			if opts.format != "table" && opts.format != "json" {
-				return usageErr(fmt.Errorf("--format %q: want table or json", opts.format))
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return diffRun(f, opts)
-		},
+		RunE: runE(f, opts, runF, diffRun),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.format, "format", "table", "output format: table or json")
@@ -47,7 +39,12 @@ With --fail-on it exits 1 when a new failing finding is at or above that severit
 	return cmd
 }
 
-func diffRun(f *factory, opts *diffOptions) error {
+func (o *diffOptions) complete(_ *factory, args []string) error {
+	o.oldPath, o.newPath = args[0], args[1]
+	return checkFormat(o.format, "table", "json")
+}
+
+func diffRun(_ context.Context, f *factory, opts *diffOptions) error {
 	old, err := readResultsFile(opts.oldPath)
 	if err != nil {
 		return usageErr(err)

@@ -31,15 +31,7 @@ prints which datasets are readable, what each needs (scope, role, permission or
 licence) and which checks would be not_assessed, and why — before a scheduled
 scan fails at 3 a.m. Exit 0 when everything is readable, 2 otherwise.`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return doctorRun(cmd.Context(), f, opts)
-		},
+		RunE: runE(f, opts, runF, doctorRun),
 	}
 	fl := cmd.Flags()
 	opts.liveFlags.bind(fl)
@@ -55,14 +47,11 @@ type doctorReport struct {
 	NotAssessed []string         `json:"would_be_not_assessed"`
 }
 
-func (o *doctorOptions) validate() error {
+func (o *doctorOptions) complete(_ *factory, _ []string) error {
 	if err := validateSources(o.sources); err != nil {
 		return err
 	}
-	if o.format != "table" && o.format != "json" {
-		return usageErr(fmt.Errorf("--format %q: want table or json", o.format))
-	}
-	return nil
+	return checkFormat(o.format, "table", "json")
 }
 
 func doctorRun(ctx context.Context, f *factory, opts *doctorOptions) error {

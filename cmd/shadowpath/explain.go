@@ -45,16 +45,7 @@ Exit codes: 0 the account was found; 2 no account or more than one matches
 		Example: `  shadowpath explain dana.whitfield@acme.com --demo
   shadowpath explain 00u1alice000000001 --snapshot evidence.json --format json`,
 		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.query = args[0]
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return explainRun(cmd.Context(), f, opts)
-		},
+		RunE: runE(f, opts, runF, explainRun),
 	}
 	opts.bind(cmd.Flags())
 	return cmd
@@ -67,10 +58,15 @@ func (o *inspectFlags) bind(fl *pflag.FlagSet) {
 
 // validate: the same evidence checks and errors as scan.
 func (o *inspectFlags) validate() error {
-	if o.format != "text" && o.format != "json" {
-		return usageErr(fmt.Errorf("--format %q: want text or json", o.format))
+	if err := checkFormat(o.format, "text", "json"); err != nil {
+		return err
 	}
 	return o.evidenceFlags.validate()
+}
+
+func (o *explainOptions) complete(_ *factory, args []string) error {
+	o.query = args[0]
+	return o.validate()
 }
 
 // evidence reads the evidence the flags name, with the config, as scan does.

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -74,6 +76,14 @@ func validateSources(sources []string) error {
 		}
 	}
 	return nil
+}
+
+// checkFormat checks a --format value that names one output.
+func checkFormat(got string, want ...string) error {
+	if slices.Contains(want, got) {
+		return nil
+	}
+	return usageErr(fmt.Errorf("--format %q: want %s", got, strings.Join(want, " or ")))
 }
 
 // auditWindow is --since: how far back audit events are read, parsed

@@ -58,20 +58,14 @@ account.`,
 		Example: `  shadowpath plan --demo
   shadowpath plan --snapshot evidence.json --what-if ACT-1A2B3C4D`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return planRun(cmd.Context(), f, opts)
-		},
+		RunE: runE(f, opts, runF, planRun),
 	}
 	opts.bind(cmd.Flags())
 	cmd.Flags().StringVar(&opts.whatIf, "what-if", "", "show one action's effect (an id from the plan or its candidates)")
 	return cmd
 }
+
+func (o *planOptions) complete(_ *factory, _ []string) error { return o.validate() }
 
 func planRun(ctx context.Context, f *factory, opts *planOptions) (err error) {
 	cfg, g, err := opts.evidence(ctx, f)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 )
 
@@ -48,6 +50,28 @@ Try it with no credentials:  shadowpath scan --demo --out ./shadowpath-report`,
 	pf.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
 	pf.BoolVarP(&f.quiet, "quiet", "q", false, "print only warnings, errors and the requested output")
 	return root
+}
+
+// commandOptions are what a command's flags bind into. complete fills in
+// what flags do not carry (arguments, environment) and checks the whole,
+// so that the command's run starts from valid options.
+type commandOptions interface {
+	complete(f *factory, args []string) error
+}
+
+// runE is the RunE of every command with options, cli/cli's runF seam:
+// complete the options, then hand them to runF when a test set one (to
+// assert what the flags parsed into, running nothing), else to run.
+func runE[O commandOptions](f *factory, opts O, runF func(O) error, run func(context.Context, *factory, O) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := opts.complete(f, args); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return run(cmd.Context(), f, opts)
+	}
 }
 
 // exactArgs wraps cobra.ExactArgs so arity errors exit 2.

@@ -47,7 +47,8 @@ type scanOptions struct {
 var allFormats = []string{"pdf", "xlsx", "json", "oscal"}
 
 // newScanCmd is `shadowpath scan`. runF, when set, gets the parsed and
-// checked options instead of scanRun (tests of the flags run no scan).
+// checked options instead of scanRun (tests of the flags run no scan);
+// the root command passes nil.
 func newScanCmd(f *factory, runF func(*scanOptions) error) *cobra.Command {
 	opts := &scanOptions{}
 	cmd := &cobra.Command{
@@ -64,19 +65,7 @@ so some checks are not_assessed) or bad usage/config; 3 internal error.`,
   shadowpath scan --source okta,entra --config shadowpath.yaml --fail-on high
   shadowpath scan --snapshot evidence-2026Q3.json --format json,pdf`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			var err error
-			if opts.reportAt, err = f.reportTime(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return scanRun(cmd.Context(), f, opts)
-		},
+		RunE: runE(f, opts, runF, scanRun),
 	}
 	fl := cmd.Flags()
 	opts.evidenceFlags.bind(fl)
@@ -92,6 +81,15 @@ so some checks are not_assessed) or bad usage/config; 3 internal error.`,
 	fl.StringVar(&opts.signKey, "sign-key", "", "with --save-snapshot: ed25519 private key (PKCS#8 PEM) to sign the snapshot (SNAPSHOT.sig)")
 	opts.incr.bind(fl)
 	return cmd
+}
+
+func (o *scanOptions) complete(f *factory, _ []string) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	var err error
+	o.reportAt, err = f.reportTime()
+	return err
 }
 
 func (o *scanOptions) validate() error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"crypto/x509"
@@ -46,13 +47,7 @@ check's status and findings follow from it. Exit 0 verified, 1 mismatch, 2 bad i
 		Example: `  shadowpath verify evidence.json --results shadowpath-report/results.json
   shadowpath verify evidence.json --public-key audit-pub.pem`,
 		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.snapshot = args[0]
-			if runF != nil {
-				return runF(opts)
-			}
-			return verifyRun(f, opts)
-		},
+		RunE: runE(f, opts, runF, verifyRun),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.results, "results", "", "results.json to re-derive from the evidence")
@@ -63,7 +58,12 @@ check's status and findings follow from it. Exit 0 verified, 1 mismatch, 2 bad i
 	return cmd
 }
 
-func verifyRun(f *factory, opts *verifyOptions) error {
+func (o *verifyOptions) complete(_ *factory, args []string) error {
+	o.snapshot = args[0]
+	return nil
+}
+
+func verifyRun(_ context.Context, f *factory, opts *verifyOptions) error {
 	path := opts.snapshot
 	data, err := readBoundedLarge(path)
 	if err != nil {
