@@ -80,7 +80,9 @@ func TestPageSetupEverySheet(t *testing.T) {
 	}
 	t.Run("an ampersand in the organisation is literal", func(t *testing.T) {
 		var buf bytes.Buffer
-		if err := New(Options{Organization: "Smith & Sons"}).Write(t.Context(), &buf, fixture.Results()); err != nil {
+		r := fixture.Results()
+		r.Organization = "Smith & Sons"
+		if err := New(Options{}).Write(t.Context(), &buf, r); err != nil {
 			t.Fatal(err)
 		}
 		hf, err := open(t, buf.Bytes()).GetHeaderFooter(SheetChecks)
@@ -356,7 +358,9 @@ func TestFrozenPanesAndFilters(t *testing.T) {
 func TestLongOrganizationWraps(t *testing.T) {
 	var buf bytes.Buffer
 	org := strings.Repeat("Very Long Holding Company Name ", 8)
-	if err := New(Options{Organization: org}).Write(t.Context(), &buf, fixture.Results()); err != nil {
+	r := fixture.Results()
+	r.Organization = org
+	if err := New(Options{}).Write(t.Context(), &buf, r); err != nil {
 		t.Fatal(err)
 	}
 	f := open(t, buf.Bytes())

@@ -35,8 +35,6 @@ import (
 type Options struct {
 	// Templates supplies the narrative text; nil means the embedded set.
 	Templates *templates.Set
-	// Organization overrides the organisation named in the workbook.
-	Organization string
 }
 
 // XLSX writes shadowpath-report.xlsx.
@@ -77,7 +75,7 @@ func (x *XLSX) Write(ctx context.Context, w io.Writer, r *checks.Results) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	v, err := reports.BuildView(r, reports.ViewOptions{Organization: x.opts.Organization, Templates: x.opts.Templates})
+	v, err := reports.BuildView(r, reports.ViewOptions{Templates: x.opts.Templates})
 	if err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
