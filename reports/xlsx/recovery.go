@@ -7,21 +7,18 @@ import (
 	"github.com/shadowpath/shadowpath/reports"
 )
 
-// evidenceValue reads the first present evidence key as text (lists joined
-// with ", "); the keys are the ones checks.Evaluate records, older names
-// after them.
-func evidenceValue(ev map[string]any, keys ...string) string {
-	for _, k := range keys {
-		if v, ok := ev[k]; ok {
-			s := reports.EvidenceText(map[string]any{"v": v}, 0)
-			s = strings.TrimPrefix(s, "v: ")
-			if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
-				s = s[1 : len(s)-1]
-			}
-			return s
-		}
+// evidenceValue reads an evidence key as text (lists joined with ", ").
+func evidenceValue(ev map[string]any, key string) string {
+	v, ok := ev[key]
+	if !ok {
+		return ""
 	}
-	return ""
+	s := reports.EvidenceText(map[string]any{"v": v}, 0)
+	s = strings.TrimPrefix(s, "v: ")
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		s = s[1 : len(s)-1]
+	}
+	return s
 }
 
 // extraCol is a column a finding sheet adds from the evidence.
@@ -80,8 +77,8 @@ func (b *book) recovery() error {
 		[]extraCol{{"Login", wcol(26)}, {"Event IDs", wcol(24)}, {"Event kinds", wcol(16)}, {"Actors", wcol(26)}, {"Last reset", col(16)}},
 		func(f checks.Finding) []any {
 			ev := f.Evidence
-			return []any{b.str(evidenceValue(ev, "login")), b.str(evidenceValue(ev, "events", "event_ids")), b.str(evidenceValue(ev, "kinds", "kind")),
-				b.str(evidenceValue(ev, "actors", "actor")), b.instant(evidenceValue(ev, "last_reset", "reset_at"))}
+			return []any{b.str(evidenceValue(ev, "login")), b.str(evidenceValue(ev, "events")), b.str(evidenceValue(ev, "kinds")),
+				b.str(evidenceValue(ev, "actors")), b.instant(evidenceValue(ev, "last_reset"))}
 		})
 }
 
@@ -92,6 +89,6 @@ func (b *book) workloads() error {
 		[]extraCol{{"Workload type", wcol(16)}, {"App ID", col(40)}, {"Reasons", wcol(36)}},
 		func(f checks.Finding) []any {
 			ev := f.Evidence
-			return []any{b.str(evidenceValue(ev, "workload_type")), b.str(evidenceValue(ev, "app_id", "appId")), b.str(evidenceValue(ev, "reasons"))}
+			return []any{b.str(evidenceValue(ev, "workload_type")), b.str(evidenceValue(ev, "app_id")), b.str(evidenceValue(ev, "reasons"))}
 		})
 }
