@@ -120,7 +120,11 @@ var lowSpecs = []factSpec{
 
 // skipKeys never become facts: the mapped controls show the OWASP entry. A
 // string login is shown with the subject (SubjectRow.Login).
-var skipKeys = map[string]bool{"owasp_nhi": true}
+//
+// event_details and credentials are records (one per event or credential)
+// that the XLSX lists a row each (Recovery events, Workload identities);
+// the facts already count the events and name the credentials.
+var skipKeys = map[string]bool{"owasp_nhi": true, "event_details": true, "credentials": true}
 
 // methodLabels words the normalized method kinds.
 var methodLabels = map[string]string{

@@ -55,6 +55,18 @@ func (b *book) instant(s string) any {
 	return b.str(s)
 }
 
+// instantDay is a date cell (yyyy-mm-dd) for an RFC 3339 time, shown in
+// UTC; empty for ""; else text.
+func (b *book) instantDay(s string) any {
+	if s == "" {
+		return nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return styled(b.sDay, t.UTC())
+	}
+	return b.str(s)
+}
+
 // column is one column of a table sheet: its width and whether its text
 // wraps.
 type column struct {

@@ -279,13 +279,17 @@ func TestSummaryChartsCoverNoCells(t *testing.T) {
 func TestDatesAndNumbersAreTyped(t *testing.T) {
 	f := open(t, write(t, fixture.Results()))
 	waiver := rowOf(t, f, SheetWaivers, "I", "2027-03-31", false)
-	reset := rowOf(t, f, SheetRecovery, "K", "2026-11-02 09:14", false)
+	reset := rowOf(t, f, SheetRecovery, "A", "2026-11-02 09:14", false)
+	created := rowOf(t, f, SheetWorkloads, "L", "2019-04-01", false)
 	tests := []struct {
 		name, sheet, cell, shown, format string
 	}{
 		{"waiver expiry is a date", SheetWaivers, fmt.Sprintf("I%d", waiver), "2027-03-31", "yyyy-mm-dd"},
 		{"finding waiver expiry is a date", SheetFindings, "N3", "2027-03-31", "yyyy-mm-dd"},
-		{"last reset is a date-time", SheetRecovery, fmt.Sprintf("K%d", reset), "2026-11-02 09:14", "yyyy-mm-dd hh:mm"},
+		{"event time is a date-time", SheetRecovery, fmt.Sprintf("A%d", reset), "2026-11-02 09:14", "yyyy-mm-dd hh:mm"},
+		{"credential creation is a date", SheetWorkloads, fmt.Sprintf("L%d", created), "2019-04-01", "yyyy-mm-dd"},
+		{"credential expiry is a date", SheetWorkloads, fmt.Sprintf("M%d", created), "2299-12-31", "yyyy-mm-dd"},
+		{"credential age is a number", SheetWorkloads, fmt.Sprintf("N%d", created), "2,796", ""},
 		{"collection time is a date-time", SheetEvidence, "D3", "2026-11-26 11:56", "yyyy-mm-dd hh:mm"},
 		{"trend run is a date-time", SheetTrend, "A4", "2026-08-26 12:00", "yyyy-mm-dd hh:mm"},
 		{"key figure is a number", SheetSummary, fmt.Sprintf("B%d", rowOf(t, f, SheetSummary, "A", "Accounts assessed", false)), "13", ""},

@@ -1,7 +1,9 @@
 package xlsx
 
 import (
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/shadowpath/shadowpath/checks"
 	"github.com/shadowpath/shadowpath/reports"
@@ -21,74 +23,217 @@ func evidenceValue(ev map[string]any, key string) string {
 	return s
 }
 
-// extraCol is a column a finding sheet adds from the evidence.
-type extraCol struct {
-	title string
-	column
+// people names the accounts read, by provider and id, for the sheets that
+// show ids found in evidence (actors, targets).
+func (b *book) people() map[string]*checks.Identity {
+	if b.byID == nil {
+		b.byID = make(map[string]*checks.Identity, len(b.r.Identities))
+		for i := range b.r.Identities {
+			id := &b.r.Identities[i]
+			b.byID[id.Provider+"\x00"+id.ID] = id
+		}
+	}
+	return b.byID
 }
 
-func (b *book) findingSheet(name, note string, match func(id string) bool, extra []extraCol, extraVals func(f checks.Finding) []any) error {
-	s, err := b.newSheet(name)
+// recoveryEvent is one row of the Recovery events sheet.
+type recoveryEvent struct {
+	provider, id string
+	rec          map[string]any
+	at           time.Time
+	findings     []string // "REC-06 F-…"
+	subject      checks.Subject
+}
+
+// recovery lists the audit events behind the REC-06 and REC-07 findings,
+// one row per event (an event behind two findings is one row naming both),
+// oldest first. Results written before findings carried event_details give
+// the event ids alone.
+func (b *book) recovery() error {
+	s, err := b.newSheet(SheetRecovery)
 	if err != nil {
 		return err
 	}
-	cs := []column{col(9), col(9), wcol(10), col(40), wcol(26), wcol(44)}
-	for _, x := range extra {
-		cs = append(cs, x.column)
-	}
-	cs = append(cs, wcol(50))
+	cs := []column{col(17), col(24), col(20), wcol(26), wcol(26), col(30), col(10), wcol(26), col(30), col(9), col(9), wcol(28)}
 	if err := s.columns(cs...); err != nil {
 		return err
 	}
+	note := "One row per audit event behind the REC-06 (reset not followed by re-enrolment) and REC-07 (assisted reset to review) findings, oldest first; " +
+		"each finding lists at most 20 of its events (its event count is on the Findings sheet). The full log is in the evidence snapshot (hashes on the Evidence sheet)."
 	if err := s.para(b.sNote, note, len(cs)); err != nil {
 		return err
 	}
 	s.skip(1)
-	hdr := []string{"Check", "Provider", "Subject type", "Subject ID", "Subject name", "Message"}
-	for _, x := range extra {
-		hdr = append(hdr, x.title)
-	}
-	hdr = append(hdr, "Evidence")
-	if err := s.header(hdr...); err != nil {
+	if err := s.header("Time (UTC)", "Event ID", "Type", "Vendor event type", "Actor", "Actor ID", "Actor privileged", "Target", "Target ID", "Provider", "Checks", "Finding IDs"); err != nil {
 		return err
 	}
 	headerRow := s.row - 1
+	var rows []*recoveryEvent
+	seen := map[string]*recoveryEvent{}
+	add := func(c *checks.CheckResult, f *checks.Finding, id string, rec map[string]any) {
+		key := c.Provider + "\x00" + id
+		e := seen[key]
+		if e == nil || id == "" {
+			e = &recoveryEvent{provider: c.Provider, id: id, rec: rec, subject: f.Subject}
+			e.at, _ = time.Parse(time.RFC3339, reports.RecordString(rec, "time"))
+			seen[key] = e
+			rows = append(rows, e)
+		}
+		e.findings = append(e.findings, c.ID+" "+findingID(c, f))
+	}
 	for i := range b.r.Checks {
 		c := &b.r.Checks[i]
-		if !match(c.ID) {
+		if c.ID != "REC-06" && c.ID != "REC-07" {
 			continue
 		}
-		for _, f := range c.Findings {
-			row := []any{b.str(c.ID), b.str(c.Provider), b.str(f.Subject.Type), b.str(f.Subject.ID), b.str(f.Subject.Name), b.str(f.Message)}
-			row = append(row, extraVals(f)...)
-			row = append(row, b.str(reports.EvidenceText(f.Evidence, 0)))
-			if err := s.put(row...); err != nil {
-				return err
+		for j := range c.Findings {
+			f := &c.Findings[j]
+			recs := reports.EvidenceRecords(f.Evidence, "event_details")
+			if len(recs) == 0 {
+				for _, id := range strings.Split(evidenceValue(f.Evidence, "events"), ", ") {
+					if id != "" {
+						add(c, f, id, map[string]any{"id": id})
+					}
+				}
+				continue
+			}
+			for _, rec := range recs {
+				add(c, f, reports.RecordString(rec, "id"), rec)
 			}
 		}
 	}
-	return s.filter(headerRow, len(hdr), s.row-1)
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, c := rows[i], rows[j]
+		if !a.at.Equal(c.at) {
+			return a.at.Before(c.at)
+		}
+		if a.provider != c.provider {
+			return a.provider < c.provider
+		}
+		return a.id < c.id
+	})
+	people := b.people()
+	name := func(provider, id, recorded string) string {
+		if recorded != "" {
+			return recorded
+		}
+		if p := people[provider+"\x00"+id]; p != nil {
+			return p.Name
+		}
+		return ""
+	}
+	for _, e := range rows {
+		var at any
+		if !e.at.IsZero() {
+			at = styled(b.sDate, e.at.UTC())
+		}
+		actorID, targetID := reports.RecordString(e.rec, "actor_id"), reports.RecordString(e.rec, "target_id")
+		if targetID == "" && e.subject.Type == "user" && reports.RecordString(e.rec, "actor_id") == "" {
+			targetID = e.subject.ID // old results: the finding's subject is the account reset
+		}
+		target := name(e.provider, targetID, reports.RecordString(e.rec, "target_name"))
+		if target == "" && targetID == e.subject.ID {
+			target = e.subject.Name
+		}
+		var actorPriv any
+		if p := people[e.provider+"\x00"+actorID]; p != nil {
+			actorPriv = p.Privileged
+		}
+		if err := s.put(at, b.str(e.id), b.str(reports.RecordString(e.rec, "kind")), b.str(reports.RecordString(e.rec, "vendor_type")),
+			b.str(name(e.provider, actorID, reports.RecordString(e.rec, "actor_name"))), b.str(actorID), actorPriv,
+			b.str(target), b.str(targetID), b.str(e.provider), b.str(checkIDs(e.findings)), b.str(strings.Join(e.findings, "; "))); err != nil {
+			return err
+		}
+	}
+	return s.filter(headerRow, len(cs), s.row-1)
 }
 
-func (b *book) recovery() error {
-	return b.findingSheet(SheetRecovery,
-		"Built from the evidence of the REC-06 and REC-07 findings: results.json carries no raw audit events. The full event log is in the evidence snapshot (see the hashes on the Evidence sheet).",
-		func(id string) bool { return id == "REC-06" || id == "REC-07" },
-		[]extraCol{{"Login", wcol(26)}, {"Event IDs", wcol(24)}, {"Event kinds", wcol(16)}, {"Actors", wcol(26)}, {"Last reset", col(16)}},
-		func(f checks.Finding) []any {
-			ev := f.Evidence
-			return []any{b.str(evidenceValue(ev, "login")), b.str(evidenceValue(ev, "events")), b.str(evidenceValue(ev, "kinds")),
-				b.str(evidenceValue(ev, "actors")), b.instant(evidenceValue(ev, "last_reset"))}
-		})
+// checkIDs is the distinct check ids of "REC-06 F-…" labels.
+func checkIDs(labels []string) string {
+	var out []string
+	for _, l := range labels {
+		id, _, _ := strings.Cut(l, " ")
+		if len(out) == 0 || out[len(out)-1] != id {
+			out = append(out, id)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
+// findingID is the finding's stable id (results.json carries it; older
+// results get it computed the same way).
+func findingID(c *checks.CheckResult, f *checks.Finding) string {
+	if f.ID != "" {
+		return f.ID
+	}
+	return checks.FindingID(c.ID, c.Provider, f.Subject)
+}
+
+// workloads lists the findings of the NHI checks, one row per finding and
+// credential it names (NHI-04, NHI-07), with the credential's creation and
+// expiry dates and its age and lifetime in days.
 func (b *book) workloads() error {
-	return b.findingSheet(SheetWorkloads,
-		"Built from the findings of the NHI checks: results.json lists workload identities only where a check found something. The full inventory is in the evidence snapshot.",
-		func(id string) bool { return strings.HasPrefix(id, "NHI-") },
-		[]extraCol{{"Workload type", wcol(16)}, {"App ID", col(40)}, {"Reasons", wcol(36)}},
-		func(f checks.Finding) []any {
+	s, err := b.newSheet(SheetWorkloads)
+	if err != nil {
+		return err
+	}
+	cs := []column{col(9), col(9), wcol(10), col(40), wcol(26), wcol(44), wcol(16), col(40), wcol(36),
+		col(24), col(12), col(12), col(12), col(9), col(10), col(17)}
+	if err := s.columns(cs...); err != nil {
+		return err
+	}
+	note := "Built from the findings of the NHI checks: results.json lists workload identities only where a check found something. " +
+		"One row per finding and credential it names (static secrets, long-lived or non-expiring credentials); ages are in days at the scan time. The full inventory is in the evidence snapshot."
+	if err := s.para(b.sNote, note, len(cs)); err != nil {
+		return err
+	}
+	s.skip(1)
+	if err := s.header("Check", "Provider", "Subject type", "Subject ID", "Subject name", "Message", "Workload type", "App ID", "Reasons",
+		"Credential", "Credential type", "Created", "Expires", "Age (days)", "Lifetime (days)", "Last used"); err != nil {
+		return err
+	}
+	if err := s.numHeader(13, 14); err != nil {
+		return err
+	}
+	headerRow := s.row - 1
+	num := func(rec map[string]any, k string) any {
+		if n, ok := reports.RecordInt(rec, k); ok {
+			return n
+		}
+		return nil
+	}
+	for i := range b.r.Checks {
+		c := &b.r.Checks[i]
+		if !strings.HasPrefix(c.ID, "NHI-") {
+			continue
+		}
+		for _, f := range c.Findings {
 			ev := f.Evidence
-			return []any{b.str(evidenceValue(ev, "workload_type")), b.str(evidenceValue(ev, "app_id")), b.str(evidenceValue(ev, "reasons"))}
-		})
+			head := []any{b.str(c.ID), b.str(c.Provider), b.str(f.Subject.Type), b.str(f.Subject.ID), b.str(f.Subject.Name), b.str(f.Message),
+				b.str(evidenceValue(ev, "workload_type")), b.str(evidenceValue(ev, "app_id")), b.str(evidenceValue(ev, "reasons"))}
+			recs := reports.EvidenceRecords(ev, "credentials")
+			if len(recs) == 0 {
+				if err := s.put(head...); err != nil {
+					return err
+				}
+				continue
+			}
+			for _, rec := range recs {
+				cred := reports.RecordString(rec, "id")
+				if n := reports.RecordString(rec, "name"); n != "" && n != cred {
+					cred = n + " (" + cred + ")"
+				}
+				row := append(append([]any(nil), head...), b.str(cred), b.str(reports.RecordString(rec, "type")),
+					b.instantDay(reports.RecordString(rec, "created")), b.instantDay(reports.RecordString(rec, "expires")),
+					num(rec, "age_days"), num(rec, "lifetime_days"), nil)
+				if last := reports.RecordString(rec, "last_used"); last != "" {
+					row[len(row)-1] = b.instant(last)
+				}
+				if err := s.put(row...); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return s.filter(headerRow, len(cs), s.row-1)
 }
