@@ -111,8 +111,9 @@ func (b *book) newSheet(name string) (*sheet, error) {
 }
 
 // newStream starts a streamed one-table sheet: column widths and styles
-// (top-aligned, wrapped where asked), page setup, frozen header row.
-func (b *book) newStream(name string, cols []column, header []string) (*sheet, error) {
+// (top-aligned, wrapped where asked), page setup, frozen header row; the
+// titles of the columns nums (0-based) hold numbers and are right-aligned.
+func (b *book) newStream(name string, cols []column, header []string, nums ...int) (*sheet, error) {
 	if _, err := b.f.NewSheet(name); err != nil {
 		return nil, err
 	}
@@ -136,7 +137,14 @@ func (b *book) newStream(name string, cols []column, header []string) (*sheet, e
 		return nil, err
 	}
 	s := &sheet{b: b, name: name, row: 1, cols: cols, sw: sw}
-	return s, s.header(header...)
+	vals := make([]any, len(header))
+	for i, t := range header {
+		vals[i] = styled(b.sHeader, t)
+	}
+	for _, i := range nums {
+		vals[i] = styled(b.sHeaderNum, header[i])
+	}
+	return s, s.put(vals...)
 }
 
 // measure records in fit the height a cell needs: its own style's font
