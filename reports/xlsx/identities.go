@@ -11,9 +11,9 @@ import (
 
 func (b *book) identities() error {
 	st, err := b.newStream(SheetIdentity, []column{col(9), col(40), wcol(28), wcol(32), col(10), col(10), col(10), wcol(30), col(9), col(9), wcol(30), wcol(34),
-		wcol(28), col(16), col(18), col(10)},
+		wcol(28), col(16), col(18), col(10), col(12), col(10)},
 		[]string{"Provider", "ID", "Name", "Login", "User type", "Privileged", "Service account", "Methods", "Nominal AAL", "Effective AAL", "Weakest path", "Weakest path decided by",
-			"Roles", "Status", "Last sign-in", "Open findings"})
+			"Roles", "Status", "Last sign-in", "Open findings", "Effective below nominal", "Weak fallback"})
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,8 @@ func (b *book) identities() error {
 		}
 		if err := st.put(b.str(id.Provider), b.str(id.ID), b.str(id.Name), b.str(id.Login), b.str(id.UserType), id.Privileged, id.ServiceAccount,
 			b.str(strings.Join(id.Methods, ", ")), b.str(id.NominalAAL), b.str(id.EffectiveAAL), b.str(id.WeakestPath), b.str(reports.WeakestPolicy(*id)),
-			b.str(strings.Join(id.Roles, ", ")), b.str(id.Status), last, open[id.Provider+"\x00"+id.ID]); err != nil {
+			b.str(strings.Join(id.Roles, ", ")), b.str(id.Status), last, open[id.Provider+"\x00"+id.ID],
+			reports.BelowNominal(*id), reports.WeakFallback(*id)); err != nil {
 			return err
 		}
 	}
