@@ -20,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/connectors/evidence"
 	"github.com/shadowpath/shadowpath/reports"
 	"github.com/shadowpath/shadowpath/reports/internal/fixture"
 )
@@ -436,5 +437,28 @@ func TestRecoveryEventsOneRowPerEvent(t *testing.T) {
 	}
 	if got := data[0][7] + "|" + data[0][8]; got != "Old Results|00uold" {
 		t.Errorf("old-results event target = %q", got)
+	}
+}
+
+// TestChecksLinkTheirDocumentation: each Checks row links the vendor page
+// its rule follows (from the catalog).
+func TestChecksLinkTheirDocumentation(t *testing.T) {
+	f := open(t, write(t, fixture.Results()))
+	tb := readTable(t, f, SheetChecks, 1)
+	for i, row := range tb.rows {
+		id, provider := tb.get(row, "Check"), tb.get(row, "Provider")
+		c, ok := checks.Lookup(id)
+		if !ok {
+			continue
+		}
+		want := c.Docs[evidence.Provider(provider)]
+		cell := fmt.Sprintf("L%d", i+2)
+		ok, link, err := f.GetCellHyperLink(SheetChecks, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tb.get(row, "Documentation") != want || !ok || link != want {
+			t.Errorf("%s %s: %s shows %q links %v %q, want %q", id, provider, cell, tb.get(row, "Documentation"), ok, link, want)
+		}
 	}
 }
