@@ -1,9 +1,5 @@
 package reports
 
-import (
-	"strconv"
-)
-
 // EvidenceRecords returns the records a finding's evidence lists under key
 // (checks write "event_details" on REC-06/REC-07 findings and "credentials"
 // on NHI-04/NHI-07 findings): the maps of a list, whether built in memory
@@ -28,14 +24,8 @@ func EvidenceRecords(ev map[string]any, key string) []map[string]any {
 // as integers when they are whole.
 func RecordString(rec map[string]any, key string) string {
 	switch v := rec[key].(type) {
-	case string:
-		return v
-	case int:
-		return strconv.Itoa(v)
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(v)
+	case string, int, float64, bool:
+		return valueText(v)
 	}
 	return ""
 }

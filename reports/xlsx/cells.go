@@ -110,6 +110,25 @@ func (b *book) newSheet(name string) (*sheet, error) {
 	return &sheet{b: b, name: name, row: 1, plain: true}, nil
 }
 
+// noteTable starts a one-table sheet under a note: the note across the
+// columns, an empty row, then the header; headerRow is the header's row.
+func (b *book) noteTable(name, note string, cs []column, header ...string) (s *sheet, headerRow int, err error) {
+	if s, err = b.newSheet(name); err != nil {
+		return nil, 0, err
+	}
+	if err := s.columns(cs...); err != nil {
+		return nil, 0, err
+	}
+	if err := s.para(b.sNote, note, len(cs)); err != nil {
+		return nil, 0, err
+	}
+	s.skip(1)
+	if err := s.header(header...); err != nil {
+		return nil, 0, err
+	}
+	return s, s.row - 1, nil
+}
+
 // newStream starts a streamed one-table sheet: column widths and styles
 // (top-aligned, wrapped where asked), page setup, frozen header row; the
 // titles of the columns nums (0-based) hold numbers and are right-aligned.

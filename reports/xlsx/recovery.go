@@ -50,24 +50,14 @@ type recoveryEvent struct {
 // oldest first. Results written before findings carried event_details give
 // the event ids alone.
 func (b *book) recovery() error {
-	s, err := b.newSheet(SheetRecovery)
+	cs := []column{col(17), col(24), col(20), wcol(26), wcol(26), col(30), col(10), wcol(26), col(30), col(9), col(9), wcol(28)}
+	note := "One row per audit event behind the REC-06 (reset not followed by re-enrolment) and REC-07 (assisted reset to review) findings, oldest first; " +
+		"each finding lists at most 20 of its events (its event count is on the Findings sheet). The full log is in the evidence snapshot (hashes on the Evidence sheet)."
+	s, headerRow, err := b.noteTable(SheetRecovery, note, cs,
+		"Time (UTC)", "Event ID", "Type", "Vendor event type", "Actor", "Actor ID", "Actor privileged", "Target", "Target ID", "Provider", "Checks", "Finding IDs")
 	if err != nil {
 		return err
 	}
-	cs := []column{col(17), col(24), col(20), wcol(26), wcol(26), col(30), col(10), wcol(26), col(30), col(9), col(9), wcol(28)}
-	if err := s.columns(cs...); err != nil {
-		return err
-	}
-	note := "One row per audit event behind the REC-06 (reset not followed by re-enrolment) and REC-07 (assisted reset to review) findings, oldest first; " +
-		"each finding lists at most 20 of its events (its event count is on the Findings sheet). The full log is in the evidence snapshot (hashes on the Evidence sheet)."
-	if err := s.para(b.sNote, note, len(cs)); err != nil {
-		return err
-	}
-	s.skip(1)
-	if err := s.header("Time (UTC)", "Event ID", "Type", "Vendor event type", "Actor", "Actor ID", "Actor privileged", "Target", "Target ID", "Provider", "Checks", "Finding IDs"); err != nil {
-		return err
-	}
-	headerRow := s.row - 1
 	var rows []*recoveryEvent
 	seen := map[string]*recoveryEvent{}
 	add := func(c *checks.CheckResult, f *checks.Finding, id string, rec map[string]any) {
@@ -173,29 +163,18 @@ func findingID(c *checks.CheckResult, f *checks.Finding) string {
 // credential it names (NHI-04, NHI-07), with the credential's creation and
 // expiry dates and its age and lifetime in days.
 func (b *book) workloads() error {
-	s, err := b.newSheet(SheetWorkloads)
-	if err != nil {
-		return err
-	}
 	cs := []column{col(9), col(9), wcol(10), col(40), wcol(26), wcol(44), wcol(16), col(40), wcol(36),
 		col(24), col(12), col(12), col(12), col(9), col(10), col(17)}
-	if err := s.columns(cs...); err != nil {
-		return err
-	}
 	note := "Built from the findings of the NHI checks: results.json lists workload identities only where a check found something. " +
 		"One row per finding and credential it names (static secrets, long-lived or non-expiring credentials); ages are in days at the scan time. The full inventory is in the evidence snapshot."
-	if err := s.para(b.sNote, note, len(cs)); err != nil {
-		return err
-	}
-	s.skip(1)
-	if err := s.header("Check", "Provider", "Subject type", "Subject ID", "Subject name", "Message", "Workload type", "App ID", "Reasons",
-		"Credential", "Credential type", "Created", "Expires", "Age (days)", "Lifetime (days)", "Last used"); err != nil {
+	s, headerRow, err := b.noteTable(SheetWorkloads, note, cs, "Check", "Provider", "Subject type", "Subject ID", "Subject name", "Message", "Workload type", "App ID", "Reasons",
+		"Credential", "Credential type", "Created", "Expires", "Age (days)", "Lifetime (days)", "Last used")
+	if err != nil {
 		return err
 	}
 	if err := s.numHeader(13, 14); err != nil {
 		return err
 	}
-	headerRow := s.row - 1
 	num := func(rec map[string]any, k string) any {
 		if n, ok := reports.RecordInt(rec, k); ok {
 			return n

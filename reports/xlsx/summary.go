@@ -126,58 +126,15 @@ func (b *book) summary() error {
 	s.skip(chartRows(summaryChartH))
 
 	// Chart data tables, then the native charts that reference them.
-	fb := v.Charts.FindingsBySeverity
-	if err := s.put(styled(b.sSub, "Chart data: "+lowerFirst(fb.Title))); err != nil {
+	fb, aal := v.Charts.FindingsBySeverity, v.Charts.AAL
+	fbFirst, fbLast, err := b.chartData(s, fb)
+	if err != nil {
 		return err
 	}
-	hdr := []string{fb.XLabel}
-	for _, ser := range fb.Series {
-		hdr = append(hdr, ser.Name)
-	}
-	if err := s.header(hdr...); err != nil {
+	aalFirst, aalLast, err := b.chartData(s, aal)
+	if err != nil {
 		return err
 	}
-	if err := s.numHeader(seq(1, len(hdr))...); err != nil {
-		return err
-	}
-	fbFirst := s.row
-	for i, cat := range fb.Categories {
-		row := []any{cat}
-		for _, ser := range fb.Series {
-			row = append(row, ser.Values[i])
-		}
-		if err := s.put(row...); err != nil {
-			return err
-		}
-	}
-	fbLast := s.row - 1
-	s.skip(1)
-	aal := v.Charts.AAL
-	if err := s.put(styled(b.sSub, "Chart data: "+lowerFirst(aal.Title))); err != nil {
-		return err
-	}
-	hdr = []string{aal.XLabel}
-	for _, ser := range aal.Series {
-		hdr = append(hdr, ser.Name)
-	}
-	if err := s.header(hdr...); err != nil {
-		return err
-	}
-	if err := s.numHeader(seq(1, len(hdr))...); err != nil {
-		return err
-	}
-	aalFirst := s.row
-	for i, cat := range aal.Categories {
-		row := []any{cat}
-		for _, ser := range aal.Series {
-			row = append(row, ser.Values[i])
-		}
-		if err := s.put(row...); err != nil {
-			return err
-		}
-	}
-	aalLast := s.row - 1
-	s.skip(1)
 
 	if err := s.put(styled(b.sSub, "Framework controls by status")); err != nil {
 		return err
@@ -244,25 +201,60 @@ func (b *book) summary() error {
 		}
 		return out
 	}
-	if err := b.f.AddChart(SheetSummary, fmt.Sprintf("A%d", chartRow), &excelize.Chart{
-		Type: excelize.ColStacked, Series: series(fb, fbFirst, fbLast),
-		Title: chartTitle(fb.Title), Legend: excelize.ChartLegend{Position: "bottom"},
-		XAxis:     axis(fb.XLabel, false),
-		YAxis:     axis(fb.YLabel, true),
-		Dimension: excelize.ChartDimension{Width: uint(anchorPx(summaryCols[:3]) - 16), Height: summaryChartH},
-	}); err != nil {
-		return err
-	}
-	if err := b.f.AddChart(SheetSummary, fmt.Sprintf("D%d", chartRow), &excelize.Chart{
-		Type: excelize.Col, Series: series(aal, aalFirst, aalLast),
-		Title: chartTitle(aal.Title), Legend: excelize.ChartLegend{Position: "bottom"},
-		XAxis:     axis(aal.XLabel, false),
-		YAxis:     axis(aal.YLabel, true),
-		Dimension: excelize.ChartDimension{Width: uint(anchorPx(summaryCols[3:]) - 8), Height: summaryChartH},
-	}); err != nil {
-		return err
+	// Side by side: the severity chart over A..C, the AAL chart over D..H.
+	for _, x := range []struct {
+		anchor      string
+		typ         excelize.ChartType
+		c           reports.Chart
+		first, last int
+		width       int
+	}{
+		{"A", excelize.ColStacked, fb, fbFirst, fbLast, anchorPx(summaryCols[:3]) - 16},
+		{"D", excelize.Col, aal, aalFirst, aalLast, anchorPx(summaryCols[3:]) - 8},
+	} {
+		if err := b.f.AddChart(SheetSummary, fmt.Sprintf("%s%d", x.anchor, chartRow), &excelize.Chart{
+			Type: x.typ, Series: series(x.c, x.first, x.last),
+			Title: chartTitle(x.c.Title), Legend: excelize.ChartLegend{Position: "bottom"},
+			XAxis:     axis(x.c.XLabel, false),
+			YAxis:     axis(x.c.YLabel, true),
+			Dimension: excelize.ChartDimension{Width: uint(x.width), Height: summaryChartH},
+		}); err != nil {
+			return err
+		}
 	}
 	return s.print(0, "portrait")
+}
+
+// chartData writes a chart's data table (title, header, one row per
+// category) followed by an empty row, and returns its first and last data
+// rows for the chart's references.
+func (b *book) chartData(s *sheet, c reports.Chart) (first, last int, err error) {
+	if err := s.put(styled(b.sSub, "Chart data: "+lowerFirst(c.Title))); err != nil {
+		return 0, 0, err
+	}
+	hdr := []string{c.XLabel}
+	for _, ser := range c.Series {
+		hdr = append(hdr, ser.Name)
+	}
+	if err := s.header(hdr...); err != nil {
+		return 0, 0, err
+	}
+	if err := s.numHeader(seq(1, len(hdr))...); err != nil {
+		return 0, 0, err
+	}
+	first = s.row
+	for i, cat := range c.Categories {
+		row := []any{cat}
+		for _, ser := range c.Series {
+			row = append(row, ser.Values[i])
+		}
+		if err := s.put(row...); err != nil {
+			return 0, 0, err
+		}
+	}
+	last = s.row - 1
+	s.skip(1)
+	return first, last, nil
 }
 
 // contents lists the other sheets, each linked, with what it holds.
