@@ -97,6 +97,9 @@ type sheet struct {
 	// sw is the stream writer of a streamed sheet; nil writes through the
 	// File (and allows merged cells).
 	sw *excelize.StreamWriter
+	// cells and vals are put's and write's row buffers, reused.
+	cells []excelize.Cell
+	vals  []any
 }
 
 func (b *book) newSheet(name string) (*sheet, error) {
@@ -194,13 +197,28 @@ func (s *sheet) width(i int) (float64, bool) {
 	return s.cols[i].w, s.cols[i].wrap
 }
 
-// put writes one row of values (excelize.Cell for styled cells) at the
-// current row, sets the row's height when wrapped text or a larger font
-// needs it, and advances.
+// blank is a value that writes no cell at all: no value, no style, no
+// border. The Findings sheet's evidence columns use it for keys a finding
+// lacks, which are most of them: an empty styled cell costs as much to
+// write as a full one.
+var blank = blankCell{}
+
+type blankCell struct{}
+
+// skipStyle marks a blank cell in a row being written.
+const skipStyle = -1
+
+// put writes one row of values (excelize.Cell for styled cells, blank for
+// none) at the current row, sets the row's height when wrapped text or a
+// larger font needs it, and advances.
 func (s *sheet) put(vals ...any) error {
 	var fit rowFit
-	cells := make([]excelize.Cell, len(vals))
+	s.cells = s.cells[:0]
 	for i, v := range vals {
+		if v == blank {
+			s.cells = append(s.cells, excelize.Cell{StyleID: skipStyle})
+			continue
+		}
 		style := 0
 		if c, ok := v.(excelize.Cell); ok {
 			style, v = c.StyleID, c.Value
@@ -209,10 +227,10 @@ func (s *sheet) put(vals ...any) error {
 		if style == 0 && !s.plain {
 			style = s.b.cellStyle(v, wraps)
 		}
-		cells[i] = excelize.Cell{StyleID: style, Value: v}
+		s.cells = append(s.cells, excelize.Cell{StyleID: style, Value: v})
 		s.b.measure(&fit, w, wraps, style, v)
 	}
-	if err := s.write(cells, fit.height); err != nil {
+	if err := s.write(s.cells, fit.height); err != nil {
 		return err
 	}
 	s.row++
@@ -227,16 +245,25 @@ func (s *sheet) write(cells []excelize.Cell, height float64) error {
 		if err != nil {
 			return err
 		}
-		vals := make([]any, len(cells))
-		for i, c := range cells {
-			vals[i] = c
+		// The stream writes the row before SetRow returns, so one buffer
+		// serves every row.
+		s.vals = s.vals[:0]
+		for _, c := range cells {
+			if c.StyleID == skipStyle {
+				s.vals = append(s.vals, nil)
+			} else {
+				s.vals = append(s.vals, c)
+			}
 		}
 		if height > 0 {
-			return s.sw.SetRow(start, vals, excelize.RowOpts{Height: height})
+			return s.sw.SetRow(start, s.vals, excelize.RowOpts{Height: height})
 		}
-		return s.sw.SetRow(start, vals)
+		return s.sw.SetRow(start, s.vals)
 	}
 	for i, c := range cells {
+		if c.StyleID == skipStyle {
+			continue
+		}
 		cell, err := excelize.CoordinatesToCellName(i+1, s.row)
 		if err != nil {
 			return err

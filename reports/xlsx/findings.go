@@ -113,11 +113,12 @@ func (b *book) findings() error {
 }
 
 // evidenceCell is one evidence key's cell: a number for a count, else its
-// text (lists joined with ", "); nil when the finding lacks the key.
+// text (lists joined with ", "); blank (no cell) when the finding lacks the
+// key.
 func (b *book) evidenceCell(ev map[string]any, key string, number bool) any {
 	v, ok := ev[key]
 	if !ok {
-		return nil
+		return blank
 	}
 	if number {
 		switch n := v.(type) {
