@@ -267,12 +267,12 @@ func (b *book) contents(s *sheet) error {
 		sheet, what string
 		present     bool
 	}{
-		{SheetChecks, "Every check for every provider: status, severity, mapped controls, finding counts and rationale.", true},
-		{SheetFindings, "Every finding: subject, message, evidence and any waiver.", true},
-		{SheetIdentity, "Every account assessed: methods, nominal and effective AAL, weakest path and the rule that decides it.", true},
+		{SheetChecks, "Every check for every provider: status, severity, mapped controls, finding counts, rationale and the vendor documentation it follows.", true},
+		{SheetFindings, "Every finding, ticket-ready: stable id, status, subject, message, evidence in columns, waiver, remediation, Owner and Due.", true},
+		{SheetIdentity, "Every account assessed: methods, nominal and effective AAL, weakest path and the rule that decides it; filter Privileged, Effective below nominal or Weak fallback to reproduce the key figures.", true},
 		{SheetPaths, "Every access path of every account (at most 8 each, weakest first): proofs, AAL, context and the deciding policies.", true},
-		{SheetRecovery, "Resets and recovery events behind the REC-06 and REC-07 findings.", true},
-		{SheetWorkloads, "Workload identities behind the NHI findings.", true},
+		{SheetRecovery, "One row per reset or recovery event behind the REC-06 and REC-07 findings: time, type, actor, target.", true},
+		{SheetWorkloads, "Workload identities behind the NHI findings, one row per flagged credential with its creation and expiry dates and age.", true},
 		{SheetActions, "The remediation plan: each change, where to make it, its measured effect, side effects, owner and a due date to set.", true},
 		{SheetControls, "Each framework control, its status and the checks mapped to it, per provider.", true},
 		{SheetWaivers, "Accepted risks: owner, approver, ticket and expiry.", true},
