@@ -5,12 +5,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/shadowpath/shadowpath/checks"
 	"github.com/shadowpath/shadowpath/reports"
 	"github.com/shadowpath/shadowpath/reports/internal/fixture"
+	"github.com/shadowpath/shadowpath/templates/demo"
 )
 
 // table is a sheet's header-plus-rows table read back from the file.
@@ -69,7 +71,7 @@ func TestHeadlineFiguresFromCells(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		r    *checks.Results
-	}{{"fixture", fixture.Results()}, {"large", fixture.Large(1000)}} {
+	}{{"fixture", fixture.Results()}, {"large", fixture.Large(1000)}, {"demo", demoResults(t)}} {
 		t.Run(tt.name, func(t *testing.T) {
 			v, err := reports.BuildView(tt.r, reports.ViewOptions{})
 			if err != nil {
@@ -147,5 +149,66 @@ func TestHeadlineFiguresFromCells(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// demoResults is what scan --demo evaluates: the demo tenants by the real
+// catalog, with the demo waivers.
+func demoResults(t *testing.T) *checks.Results {
+	t.Helper()
+	snap, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := checks.ParseWaivers("waivers.yaml", demo.WaiversYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := checks.DefaultParams(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
+	p.Waivers, p.ToolVersion, p.Organization = ws, "0.0.0-test", "Acme Corp"
+	r, err := checks.Evaluate(snap, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestDemoRecoveryEvents: on the demo, the Recovery events sheet lists each
+// event behind a REC-06 or REC-07 finding once, with its time and actor.
+func TestDemoRecoveryEvents(t *testing.T) {
+	r := demoResults(t)
+	want := map[string]bool{}
+	for _, c := range r.Checks {
+		if c.ID != "REC-06" && c.ID != "REC-07" {
+			continue
+		}
+		for _, f := range c.Findings {
+			for _, rec := range reports.EvidenceRecords(f.Evidence, "event_details") {
+				want[c.Provider+" "+reports.RecordString(rec, "id")] = true
+			}
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("the demo has no REC-06/REC-07 event records")
+	}
+	tb := readTable(t, open(t, write(t, r)), SheetRecovery, 3)
+	got := map[string]bool{}
+	for _, row := range tb.rows {
+		key := tb.get(row, "Provider") + " " + tb.get(row, "Event ID")
+		if got[key] {
+			t.Errorf("event %s listed twice", key)
+		}
+		got[key] = true
+		if tb.get(row, "Time (UTC)") == "" || tb.get(row, "Actor ID") == "" || tb.get(row, "Target ID") == "" {
+			t.Errorf("event %s lacks time, actor or target: %q", key, row)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d event rows, want %d", len(got), len(want))
+	}
+	for k := range want {
+		if !got[k] {
+			t.Errorf("event %s missing", k)
+		}
 	}
 }
