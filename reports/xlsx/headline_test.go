@@ -5,14 +5,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/shadowpath/shadowpath/checks"
 	"github.com/shadowpath/shadowpath/reports"
 	"github.com/shadowpath/shadowpath/reports/internal/fixture"
-	"github.com/shadowpath/shadowpath/templates/demo"
 )
 
 // table is a sheet's header-plus-rows table read back from the file.
@@ -152,21 +150,10 @@ func TestHeadlineFiguresFromCells(t *testing.T) {
 	}
 }
 
-// demoResults is what scan --demo evaluates: the demo tenants by the real
-// catalog, with the demo waivers.
+// demoResults is what scan --demo evaluates (fixture.Demo).
 func demoResults(t *testing.T) *checks.Results {
 	t.Helper()
-	snap, err := demo.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, err := checks.ParseWaivers("waivers.yaml", demo.WaiversYAML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := checks.DefaultParams(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
-	p.Waivers, p.ToolVersion, p.Organization = ws, "0.0.0-test", "Acme Corp"
-	r, err := checks.Evaluate(snap, p)
+	r, err := fixture.Demo()
 	if err != nil {
 		t.Fatal(err)
 	}
