@@ -36,6 +36,10 @@ type Check struct {
 	// Manual, per provider, says what a person must verify where no API
 	// exposes the setting; the check is then always manual for that provider.
 	Manual map[evidence.Provider]string
+	// Docs, per provider, is the vendor documentation page the check's
+	// rule follows (Okta help or developer docs, Microsoft Learn): the
+	// reports link it, as Maester's help URLs do. Set from docs.go.
+	Docs map[evidence.Provider]string
 
 	eval func(e *env) outcome
 }
@@ -405,6 +409,7 @@ func Catalog() []Check {
 		},
 	}
 	splitRefinable(cs)
+	withDocs(cs)
 	sort.Slice(cs, func(i, j int) bool { return cs[i].ID < cs[j].ID })
 	return cs
 }

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -125,5 +126,25 @@ func TestEveryCheckStatesItsRequirement(t *testing.T) {
 		if c.Requirement == "" || c.Requirement == c.Title {
 			t.Errorf("%s has no requirement statement", c.ID)
 		}
+	}
+}
+
+// TestDocsLinks: every check links the vendor page its rule follows, for
+// each provider, on the vendors' documentation sites, over https.
+func TestDocsLinks(t *testing.T) {
+	hosts := map[evidence.Provider][]string{
+		evidence.Okta:  {"help.okta.com", "developer.okta.com"},
+		evidence.Entra: {"learn.microsoft.com"},
+	}
+	for _, c := range Catalog() {
+		for p, allowed := range hosts {
+			u, err := url.Parse(c.Docs[p])
+			if err != nil || u.Scheme != "https" || !slices.Contains(allowed, u.Host) {
+				t.Errorf("%s %s: doc link %q, want https on %v", c.ID, p, c.Docs[p], allowed)
+			}
+		}
+	}
+	if len(docs) != len(Catalog()) {
+		t.Errorf("docs table has %d entries for %d checks", len(docs), len(Catalog()))
 	}
 }

@@ -46,6 +46,36 @@ func credIDs(cs []*evidence.Credential) []string {
 	return out
 }
 
+// credentialRecords lists credentials as a finding's evidence records them
+// ("credentials", at most sampleSize): id, type, name, creation and expiry
+// times, age and lifetime in days, so the reports can show ages and expiry
+// dates as columns.
+func credentialRecords(cs []*evidence.Credential, now time.Time) []map[string]any {
+	cs = cs[:min(len(cs), sampleSize)]
+	out := make([]map[string]any, len(cs))
+	for i, c := range cs {
+		r := map[string]any{"id": c.ID, "type": string(c.Type)}
+		if c.Name != "" {
+			r["name"] = c.Name
+		}
+		if c.Created != nil {
+			r["created"] = c.Created.UTC().Format(time.RFC3339)
+			r["age_days"] = int(now.Sub(*c.Created) / (24 * time.Hour))
+		}
+		if c.Expires != nil {
+			r["expires"] = c.Expires.UTC().Format(time.RFC3339)
+			if c.Created != nil {
+				r["lifetime_days"] = int(c.Expires.Sub(*c.Created) / (24 * time.Hour))
+			}
+		}
+		if c.LastUsed != nil {
+			r["last_used"] = c.LastUsed.UTC().Format(time.RFC3339)
+		}
+		out[i] = r
+	}
+	return out
+}
+
 // workloadOutcome collects one finding per workload with its reasons.
 func workloadOutcome(e *env, sev Severity, noun string, judge func(w *evidence.Workload, ev map[string]any) []string) outcome {
 	var o outcome
@@ -212,6 +242,7 @@ func evalNHI04(e *env) outcome {
 			return nil
 		}
 		ev["secrets"] = credIDs(secrets)
+		ev["credentials"] = credentialRecords(secrets, now)
 		if w.AuthMethod != "" {
 			ev["auth_method"] = w.AuthMethod
 		}
@@ -257,6 +288,7 @@ func evalNHI07(e *env) outcome {
 	th := e.p.Thresholds
 	return workloadOutcome(e, High, "holding long-lived or fallback credentials", func(w *evidence.Workload, ev map[string]any) []string {
 		var why, long, never []string
+		var flagged []*evidence.Credential
 		perType := map[evidence.CredentialType]int{}
 		for _, c := range liveCreds(w, now) {
 			perType[c.Type]++
@@ -269,6 +301,7 @@ func evalNHI07(e *env) outcome {
 			}
 			if c.Expires == nil {
 				never = append(never, c.ID)
+				flagged = append(flagged, c)
 				continue
 			}
 			from := now
@@ -277,6 +310,7 @@ func evalNHI07(e *env) outcome {
 			}
 			if c.Expires.Sub(from) > max {
 				long = append(long, c.ID)
+				flagged = append(flagged, c)
 			}
 		}
 		if len(never) > 0 {
@@ -298,6 +332,9 @@ func evalNHI07(e *env) outcome {
 		if len(multi) > 0 {
 			why = append(why, "more than one active credential of a kind ("+strings.Join(multi, ", ")+")")
 			ev["active_per_type"] = multi
+		}
+		if len(flagged) > 0 {
+			ev["credentials"] = credentialRecords(flagged, now)
 		}
 		return why
 	})

@@ -473,6 +473,7 @@ func evalREC06(e *env) outcome {
 	}
 	type miss struct {
 		events []string
+		recs   []*evidence.Event
 		last   time.Time
 	}
 	misses := map[string]*miss{}
@@ -501,6 +502,7 @@ func evalREC06(e *env) outcome {
 			misses[ev.Target.ID] = m
 		}
 		m.events = append(m.events, ev.ID)
+		m.recs = append(m.recs, ev)
 		m.last = ev.Time
 	}
 	for _, id := range sortedKeys(misses) {
@@ -509,7 +511,8 @@ func evalREC06(e *env) outcome {
 		x := &e.accts[xi]
 		o.findings = append(o.findings, userFinding(x, Medium,
 			"was reset ("+plural(len(m.events), "event", "events")+", last "+m.last.UTC().Format(time.DateOnly)+") and did not enrol an MFA-capable method within "+days(window),
-			map[string]any{"events": sample(m.events), "event_count": len(m.events), "last_reset": m.last.UTC().Format(time.RFC3339)}))
+			map[string]any{"events": sample(m.events), "event_count": len(m.events), "last_reset": m.last.UTC().Format(time.RFC3339),
+				"event_details": eventRecords(m.recs)}))
 	}
 	switch {
 	case len(o.findings) > 0:
@@ -520,6 +523,39 @@ func evalREC06(e *env) outcome {
 		o.rationale = "Every reset whose re-enrolment window has elapsed was followed by enrolment (resets: " + itoa(resets) + ", still within the window: " + itoa(pending) + ")."
 	}
 	return o
+}
+
+// eventRecord is one audit event as a finding's evidence lists it
+// ("event_details", at most sampleSize per finding, in the order of
+// "events"): what the XLSX Recovery events sheet shows one row per event.
+func eventRecord(ev *evidence.Event) map[string]any {
+	r := map[string]any{
+		"id":        ev.ID,
+		"time":      ev.Time.UTC().Format(time.RFC3339),
+		"kind":      string(ev.Kind),
+		"actor_id":  ev.Actor.ID,
+		"target_id": ev.Target.ID,
+	}
+	if ev.VendorType != "" {
+		r["vendor_type"] = ev.VendorType
+	}
+	if ev.Actor.Name != "" {
+		r["actor_name"] = ev.Actor.Name
+	}
+	if ev.Target.Name != "" {
+		r["target_name"] = ev.Target.Name
+	}
+	return r
+}
+
+// eventRecords is the records of the first sampleSize events.
+func eventRecords(evs []*evidence.Event) []map[string]any {
+	evs = evs[:min(len(evs), sampleSize)]
+	out := make([]map[string]any, len(evs))
+	for i, ev := range evs {
+		out[i] = eventRecord(ev)
+	}
+	return out
 }
 
 func reenrolled(times []time.Time, x *acct, from, to time.Time) bool {
@@ -563,12 +599,14 @@ func evalREC07(e *env) outcome {
 	limit := e.p.Thresholds.ResetsPerActorPerDay
 	type agg struct {
 		events []string
+		recs   []*evidence.Event
 		kinds  map[string]bool
 		actors map[string]bool
 	}
 	privileged := map[string]*agg{}
 	perActorDay := map[string]map[string][]string{} // actor → day → event ids
 	actorNames := map[string]string{}
+	byID := map[string]*evidence.Event{} // the assisted events, for their records
 	assisted := 0
 	for i := range e.src.Events {
 		ev := &e.src.Events[i]
@@ -581,6 +619,9 @@ func evalREC07(e *env) outcome {
 			continue
 		}
 		assisted++
+		if _, ok := byID[ev.ID]; !ok {
+			byID[ev.ID] = ev
+		}
 		day := ev.Time.UTC().Format(time.DateOnly)
 		if perActorDay[ev.Actor.ID] == nil {
 			perActorDay[ev.Actor.ID] = map[string][]string{}
@@ -599,6 +640,7 @@ func evalREC07(e *env) outcome {
 			privileged[ev.Target.ID] = a
 		}
 		a.events = append(a.events, ev.ID)
+		a.recs = append(a.recs, ev)
 		a.kinds[string(ev.Kind)] = true
 		a.actors[ev.Actor.ID] = true
 	}
@@ -608,7 +650,8 @@ func evalREC07(e *env) outcome {
 		x := &e.accts[xi]
 		o.findings = append(o.findings, userFinding(x, High,
 			"is privileged and was reset or issued a temporary pass by an administrator ("+plural(len(a.events), "event", "events")+")",
-			map[string]any{"events": sample(a.events), "event_count": len(a.events), "kinds": sortedKeys(a.kinds), "actors": sortedKeys(a.actors), "reason": "privileged_target"}))
+			map[string]any{"events": sample(a.events), "event_count": len(a.events), "kinds": sortedKeys(a.kinds), "actors": sortedKeys(a.actors), "reason": "privileged_target",
+				"event_details": eventRecords(a.recs)}))
 	}
 	for _, actor := range sortedKeys(perActorDay) {
 		var busy []string
@@ -626,6 +669,10 @@ func evalREC07(e *env) outcome {
 			}
 			evs = append(evs, perActorDay[actor][day]...)
 		}
+		recs := make([]*evidence.Event, 0, min(len(evs), sampleSize))
+		for _, id := range sample(evs) {
+			recs = append(recs, byID[id])
+		}
 		if len(busy) == 0 {
 			continue
 		}
@@ -641,7 +688,8 @@ func evalREC07(e *env) outcome {
 			Subject:  Subject{Type: "user", ID: actor, Name: name},
 			Message:  label + " made more than " + itoa(limit) + " resets a day on " + plural(len(busy), "day", "days") + " (at most " + itoa(max) + ")",
 			Severity: High,
-			Evidence: map[string]any{"days": busy, "max_per_day": max, "resets": total, "threshold": limit, "events": sample(evs), "reason": "volume"},
+			Evidence: map[string]any{"days": busy, "max_per_day": max, "resets": total, "threshold": limit, "events": sample(evs), "reason": "volume",
+				"event_details": eventRecords(recs)},
 		})
 	}
 	switch {

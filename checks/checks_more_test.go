@@ -1,8 +1,10 @@
 package checks
 
 import (
+	"maps"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
@@ -272,5 +274,42 @@ func TestRoleListNamesEligibleRoles(t *testing.T) {
 	want := []string{"Global Administrator (eligible, PIM)", "Super Administrator", "c4e39bd9-1100-46d3-8c65-fb160da0071f (eligible, PIM)"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("roleList = %q, want %q", got, want)
+	}
+}
+
+// TestEventAndCredentialRecords: REC-06/REC-07 findings list each event
+// (time, id, kind, actor, target) and NHI-04/NHI-07 findings each flagged
+// credential (created, expires, age and lifetime in days), so the reports
+// can show one row per event and ages as columns.
+func TestEventAndCredentialRecords(t *testing.T) {
+	src := oktaGood()
+	at := testNow.Add(-3 * day)
+	src.Events = append(src.Events, evidence.Event{ID: "ev-adm", Kind: evidence.EvPasswordResetAdmin, Time: at, VendorType: "user.account.reset_password",
+		Actor: evidence.Principal{ID: oktaAlice, Name: "Alice"}, Target: evidence.Principal{ID: oktaAdmin}, Outcome: "SUCCESS"})
+	c := result(t, evaluate(t, testParams(), src), "REC-07", evidence.Okta)
+	if len(c.Findings) != 1 {
+		t.Fatalf("REC-07: %+v", c.Findings)
+	}
+	recs, _ := c.Findings[0].Evidence["event_details"].([]map[string]any)
+	want := map[string]any{"id": "ev-adm", "time": at.UTC().Format(time.RFC3339), "kind": string(evidence.EvPasswordResetAdmin),
+		"vendor_type": "user.account.reset_password", "actor_id": oktaAlice, "actor_name": "Alice", "target_id": oktaAdmin}
+	if len(recs) != 1 || !maps.Equal(recs[0], want) {
+		t.Errorf("REC-07 event_details = %v, want [%v]", recs, want)
+	}
+
+	e := entraGood()
+	e.Workloads[0].Credentials = []evidence.Credential{{ID: "pw4", Type: evidence.CredSecret, Name: "deploy", Created: ago(10 * day), Expires: in(720 * day), Active: true}}
+	r := evaluate(t, testParams(), e)
+	for _, id := range []string{"NHI-04", "NHI-07"} {
+		c := result(t, r, id, evidence.Entra)
+		if len(c.Findings) != 1 {
+			t.Fatalf("%s: %+v", id, c.Findings)
+		}
+		recs, _ := c.Findings[0].Evidence["credentials"].([]map[string]any)
+		want := map[string]any{"id": "pw4", "type": string(evidence.CredSecret), "name": "deploy", "created": ago(10 * day).UTC().Format(time.RFC3339),
+			"expires": in(720 * day).UTC().Format(time.RFC3339), "age_days": 10, "lifetime_days": 730}
+		if len(recs) != 1 || !maps.Equal(recs[0], want) {
+			t.Errorf("%s credentials = %v, want [%v]", id, recs, want)
+		}
 	}
 }

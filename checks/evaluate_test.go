@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
 
@@ -261,12 +262,39 @@ func TestLargeSource(t *testing.T) {
 	if !strings.Contains(strings.Join(r1.Warnings, "\n"), "okta: 2 enrolled methods of unknown kind (vendor values: new_thing)") {
 		t.Errorf("warnings %q", r1.Warnings)
 	}
-	// The same account judged alone agrees with the bulk pass.
-	for _, i := range []int{0, 1, 2, 3, 17, 4_242, 9_999} {
-		a, _ := AccountAssurance(src, src.Accounts[i].ID, testParams())
-		id := r1.Identities[i]
-		if id.ID != src.Accounts[i].ID || id.NominalAAL != a.Nominal.String() || id.EffectiveAAL != a.Effective.String() || id.WeakestPath != a.WeakestPath {
-			t.Errorf("account %d: identity %+v, AccountAssurance %+v", i, id, a)
+	// A genuinely different environment: a few of the accounts, alone in a
+	// copy of the source, evaluated by the sequential path (fewer than 4096
+	// accounts), must be judged exactly as the parallel bulk pass judged them.
+	picks := []int{0, 1, 2, 3, 7, 17, 3_003, 4_242, 9_999}
+	sub := *src
+	sub.Accounts = nil
+	for _, i := range picks {
+		sub.Accounts = append(sub.Accounts, src.Accounts[i])
+	}
+	alone := evaluate(t, testParams(), &sub)
+	if len(alone.Identities) != len(picks) {
+		t.Fatalf("subset: %d identities for %d accounts", len(alone.Identities), len(picks))
+	}
+	bulk := map[string]Identity{}
+	for _, id := range r1.Identities {
+		bulk[id.ID] = id
+	}
+	for _, got := range alone.Identities {
+		if diff := cmp.Diff(bulk[got.ID], got); diff != "" {
+			t.Errorf("account %s judged alone differs from the bulk pass (-bulk +alone):\n%s", got.ID, diff)
+		}
+	}
+	// And per account, the same findings of the account-level checks.
+	for _, id := range []string{"MFA-01", "MFA-02", "MFA-03", "MFA-04"} {
+		want := map[string]bool{}
+		for _, s := range subjects(result(t, r1, id, evidence.Okta)) {
+			want[s] = true
+		}
+		for _, acct := range sub.Accounts {
+			has := slices.Contains(subjects(result(t, alone, id, evidence.Okta)), acct.ID)
+			if has != want[acct.ID] {
+				t.Errorf("%s: account %s has a finding alone = %v, in bulk = %v", id, acct.ID, has, want[acct.ID])
+			}
 		}
 	}
 }

@@ -83,7 +83,6 @@ var factSpecs = []factSpec{
 	{"nominal_aal", "", vText}, // with effective_aal: one "Assurance" fact
 	{"effective_aal", "", vText},
 	{"usable_non_phishing_resistant", "Usable, not phishing-resistant", vMethods},
-	{"usable_weak_methods", "Usable weak methods", vMethods},
 	{"phishing_resistant", "Phishing-resistant", vMethods},
 	{"recovery_assurance", "Recovery assurance", vText},
 	{"required_sign_in", "Sign-in requires", vText},
@@ -98,16 +97,13 @@ var factSpecs = []factSpec{
 	{"kinds", "Kinds", vPath},
 	{"event_count", "Events", vText},
 	{"events", "Events", vCount},
-	{"event_ids", "Events", vCount},
 	{"sign_ins", "Sign-ins", vText},
 	{"sign_in_events", "Sign-ins", vCount},
 	{"resets", "Resets", vText},
 	{"max_per_day", "Most in one day", vText},
 	{"threshold", "Threshold", vText},
 	{"actors", "Actors", vText},
-	{"actor", "Actor", vText},
 	{"last_reset", "Last reset", vText},
-	{"reset_at", "Reset at", vText},
 	{"days", "Days", vText},
 	{"targets", "Applies to", vText},
 	{"members", "Members", vText},
@@ -141,7 +137,11 @@ var lowSpecs = []factSpec{
 
 // skipKeys never become facts: the mapped controls show the OWASP entry. A
 // string login is shown with the subject (SubjectRow.Login).
-var skipKeys = map[string]bool{"owasp_nhi": true}
+//
+// event_details and credentials are records (one per event or credential)
+// that the XLSX lists a row each (Recovery events, Workload identities);
+// the facts already count the events and name the credentials.
+var skipKeys = map[string]bool{"owasp_nhi": true, "event_details": true, "credentials": true}
 
 // methodLabels words the normalized method kinds.
 var methodLabels = map[string]string{
@@ -278,8 +278,12 @@ func EvidenceFacts(ev map[string]any, o FactOptions) (facts []Fact, omitted int)
 			return
 		}
 		if s.kind == vCount {
-			// Event id lists: one count is enough, and event_count wins.
+			// Event id lists: one count is enough, and a recorded count
+			// (event_count, sign_ins) wins.
 			if _, ok := ev["event_count"]; ok || counted {
+				return
+			}
+			if _, ok := ev["sign_ins"]; ok && s.key == "sign_in_events" {
 				return
 			}
 			counted = true

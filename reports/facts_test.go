@@ -43,8 +43,8 @@ func TestEvidenceFacts(t *testing.T) {
 			want: []Fact{{"Reasons", "a, b +4 more"}, {"Note", strings.Repeat("x", 19) + "…"}},
 		},
 		{
-			name: "event ids are counted once, event_count wins",
-			ev:   map[string]any{"events": []any{"e1", "e2"}, "event_ids": []any{"e3"}, "event_count": 2.0, "actors": []any{"helpdesk"}},
+			name: "events are counted once, event_count wins",
+			ev:   map[string]any{"events": []any{"e1", "e2"}, "event_count": 2.0, "actors": []any{"helpdesk"}},
 			want: []Fact{{"Events", "2"}, {"Actors", "helpdesk"}},
 		},
 		{

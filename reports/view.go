@@ -1073,13 +1073,12 @@ func (b *builder) summary(matrix []MatrixRow) ExecutiveSummary {
 		s.Accounts++
 		nom[bucket(id.NominalAAL)]++
 		eff[bucket(id.EffectiveAAL)]++
-		gap := AALRank(id.NominalAAL) > AALRank(id.EffectiveAAL)
-		if gap {
+		if BelowNominal(id) {
 			s.GapAccounts++
 		}
 		if id.Privileged {
 			s.Privileged++
-			if gap || AALRank(id.EffectiveAAL) <= 1 {
+			if WeakFallback(id) {
 				weak = append(weak, AccountRef{Provider: id.Provider, ID: id.ID, Name: id.Name, NominalAAL: id.NominalAAL, EffectiveAAL: id.EffectiveAAL, WeakestPath: id.WeakestPath})
 			}
 		}

@@ -194,7 +194,7 @@ func TestBuildViewContent(t *testing.T) {
 				if p.Subjects[0].Waiver != "waiver expired 2026-06-30" {
 					t.Errorf("waiver label = %q", p.Subjects[0].Waiver)
 				}
-				if p.Subjects[0].Login != "" || len(p.Subjects[0].Facts) != 2 {
+				if p.Subjects[0].Login != "svc-backup@acme.example" || len(p.Subjects[0].Facts) != 2 {
 					t.Errorf("subject row = %+v", p.Subjects[0])
 				}
 				return

@@ -3,10 +3,9 @@ package oscal
 import (
 	"bytes"
 	"testing"
-	"time"
 
 	"github.com/shadowpath/shadowpath/checks"
-	"github.com/shadowpath/shadowpath/templates/demo"
+	"github.com/shadowpath/shadowpath/reports/internal/fixture"
 )
 
 // TestDemoScan renders what `scan --demo --format oscal` would: the demo
@@ -15,17 +14,7 @@ import (
 // risk per failing or waived one, with satisfied exactly for pass and
 // not_applicable.
 func TestDemoScan(t *testing.T) {
-	snap, err := demo.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, err := checks.ParseWaivers("waivers.yaml", demo.WaiversYAML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := checks.DefaultParams(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
-	p.Waivers, p.ToolVersion, p.Organization = ws, "0.0.0-test", "Acme Corp"
-	r, err := checks.Evaluate(snap, p)
+	r, err := fixture.Demo()
 	if err != nil {
 		t.Fatal(err)
 	}

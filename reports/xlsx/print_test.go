@@ -80,7 +80,9 @@ func TestPageSetupEverySheet(t *testing.T) {
 	}
 	t.Run("an ampersand in the organisation is literal", func(t *testing.T) {
 		var buf bytes.Buffer
-		if err := New(Options{Organization: "Smith & Sons"}).Write(t.Context(), &buf, fixture.Results()); err != nil {
+		r := fixture.Results()
+		r.Organization = "Smith & Sons"
+		if err := New(Options{}).Write(t.Context(), &buf, r); err != nil {
 			t.Fatal(err)
 		}
 		hf, err := open(t, buf.Bytes()).GetHeaderFooter(SheetChecks)
@@ -195,23 +197,42 @@ func TestRowHeightsFitWrappedText(t *testing.T) {
 		}
 	})
 	t.Run("streamed findings rows grow with their evidence", func(t *testing.T) {
+		r := fixture.Results()
+		for i := range r.Checks {
+			if c := &r.Checks[i]; c.ID == "REC-03" {
+				c.Findings[0].Evidence["weakest_recovery_path"] = strings.Repeat("email OTP then a security question, ", 12)
+			}
+		}
+		f := open(t, write(t, r))
 		rows, err := f.GetRows(SheetFindings)
 		if err != nil {
 			t.Fatal(err)
 		}
+		cs, _ := findingColumns()
 		tall, short := 0, 0
 		for i, row := range rows[1:] {
-			if len(row) < 10 { // every finding has evidence (J)
-				continue
-			}
 			h := height(t, f, SheetFindings, i+2)
-			switch ev := row[9]; {
-			case textPx(ev, font{}) > 2.2*56*digitPx:
+			// Only wrapping columns grow a row.
+			fits, long := true, ""
+			for j, v := range row {
+				if j >= len(cs) || !cs[j].wrap {
+					continue
+				}
+				px := textPx(v, font{})
+				if px >= (cs[j].w-1)*digitPx {
+					fits = false
+				}
+				if px > 2.2*cs[j].w*digitPx {
+					long = v
+				}
+			}
+			switch {
+			case long != "":
 				tall++
 				if h < 3*lineHeight {
-					t.Errorf("row %d: evidence of %d characters in a row %v high", i+2, len(ev), h)
+					t.Errorf("row %d: a cell of %d characters in a row %v high", i+2, len(long), h)
 				}
-			case (len(row) <= 10 || row[10] == "") && textPx(row[8], font{}) < 40*digitPx && textPx(ev, font{}) < 50*digitPx && textPx(row[2], font{}) < 26*digitPx && textPx(row[7], font{}) < 24*digitPx:
+			case fits:
 				short++
 				if h != lineHeight {
 					t.Errorf("row %d: short row %v high: %q", i+2, h, row)
@@ -277,13 +298,17 @@ func TestSummaryChartsCoverNoCells(t *testing.T) {
 func TestDatesAndNumbersAreTyped(t *testing.T) {
 	f := open(t, write(t, fixture.Results()))
 	waiver := rowOf(t, f, SheetWaivers, "I", "2027-03-31", false)
-	reset := rowOf(t, f, SheetRecovery, "K", "2026-11-02 09:14", false)
+	reset := rowOf(t, f, SheetRecovery, "A", "2026-11-02 09:14", false)
+	created := rowOf(t, f, SheetWorkloads, "L", "2019-04-01", false)
 	tests := []struct {
 		name, sheet, cell, shown, format string
 	}{
 		{"waiver expiry is a date", SheetWaivers, fmt.Sprintf("I%d", waiver), "2027-03-31", "yyyy-mm-dd"},
-		{"finding waiver expiry is a date", SheetFindings, "N3", "2027-03-31", "yyyy-mm-dd"},
-		{"last reset is a date-time", SheetRecovery, fmt.Sprintf("K%d", reset), "2026-11-02 09:14", "yyyy-mm-dd hh:mm"},
+		{"finding waiver expiry is a date", SheetFindings, "AB3", "2027-03-31", "yyyy-mm-dd"},
+		{"event time is a date-time", SheetRecovery, fmt.Sprintf("A%d", reset), "2026-11-02 09:14", "yyyy-mm-dd hh:mm"},
+		{"credential creation is a date", SheetWorkloads, fmt.Sprintf("L%d", created), "2019-04-01", "yyyy-mm-dd"},
+		{"credential expiry is a date", SheetWorkloads, fmt.Sprintf("M%d", created), "2299-12-31", "yyyy-mm-dd"},
+		{"credential age is a number", SheetWorkloads, fmt.Sprintf("N%d", created), "2,796", ""},
 		{"collection time is a date-time", SheetEvidence, "D3", "2026-11-26 11:56", "yyyy-mm-dd hh:mm"},
 		{"trend run is a date-time", SheetTrend, "A4", "2026-08-26 12:00", "yyyy-mm-dd hh:mm"},
 		{"key figure is a number", SheetSummary, fmt.Sprintf("B%d", rowOf(t, f, SheetSummary, "A", "Accounts assessed", false)), "13", ""},
@@ -356,7 +381,9 @@ func TestFrozenPanesAndFilters(t *testing.T) {
 func TestLongOrganizationWraps(t *testing.T) {
 	var buf bytes.Buffer
 	org := strings.Repeat("Very Long Holding Company Name ", 8)
-	if err := New(Options{Organization: org}).Write(t.Context(), &buf, fixture.Results()); err != nil {
+	r := fixture.Results()
+	r.Organization = org
+	if err := New(Options{}).Write(t.Context(), &buf, r); err != nil {
 		t.Fatal(err)
 	}
 	f := open(t, buf.Bytes())

@@ -9,8 +9,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/connectors/evidence"
 	"github.com/shadowpath/shadowpath/reports"
 	"github.com/shadowpath/shadowpath/reports/internal/fixture"
 )
@@ -384,5 +387,78 @@ func TestIncompleteAndPathsSheets(t *testing.T) {
 	}
 	if len(rows) != want {
 		t.Errorf("Access paths has %d rows, want %d (header + one per identity path)", len(rows), want)
+	}
+}
+
+// TestRecoveryEventsOneRowPerEvent: the Recovery events sheet has one row
+// per audit event (not per finding), oldest first; an event behind two
+// findings is one row naming both; results without event_details still
+// list the event ids.
+func TestRecoveryEventsOneRowPerEvent(t *testing.T) {
+	r := fixture.Results()
+	var rec06, rec07 *checks.CheckResult
+	for i := range r.Checks {
+		switch c := &r.Checks[i]; {
+		case c.ID == "REC-06" && c.Provider == "okta":
+			rec06 = c
+		case c.ID == "REC-07" && c.Provider == "okta":
+			rec07 = c
+		}
+	}
+	// The REC-07 finding's first event is also behind REC-06 (the same
+	// account was not re-enrolled after it).
+	shared := reports.EvidenceRecords(rec07.Findings[0].Evidence, "event_details")[0]
+	f := rec06.Findings[0]
+	f.Evidence = maps.Clone(f.Evidence)
+	f.Evidence["event_details"] = append(reports.EvidenceRecords(f.Evidence, "event_details"), shared)
+	rec06.Findings = append(rec06.Findings, f)
+	// A finding from older results: event ids only.
+	rec06.Findings = append(rec06.Findings, checks.Finding{Subject: checks.Subject{Type: "user", ID: "00uold", Name: "Old Results"}, Evidence: map[string]any{"events": []any{"evt-old"}}})
+
+	rows, err := open(t, write(t, r)).GetRows(SheetRecovery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := rows[3:] // note, blank, header
+	var ids, times []string
+	for _, row := range data {
+		ids = append(ids, row[1])
+		times = append(times, row[0])
+	}
+	// The event without a time sorts first.
+	if want := []string{"evt-old", "evt-1111aaaa", "evt-2222bbbb", "evt-2222bbbc"}; !slices.Equal(ids, want) {
+		t.Fatalf("event ids = %q, want %q", ids, want)
+	}
+	if !slices.IsSorted(times) {
+		t.Errorf("times not ascending: %q", times)
+	}
+	if got := data[2][10]; got != "REC-06, REC-07" {
+		t.Errorf("shared event checks = %q", got)
+	}
+	if got := data[0][7] + "|" + data[0][8]; got != "Old Results|00uold" {
+		t.Errorf("old-results event target = %q", got)
+	}
+}
+
+// TestChecksLinkTheirDocumentation: each Checks row links the vendor page
+// its rule follows (from the catalog).
+func TestChecksLinkTheirDocumentation(t *testing.T) {
+	f := open(t, write(t, fixture.Results()))
+	tb := readTable(t, f, SheetChecks, 1)
+	for i, row := range tb.rows {
+		id, provider := tb.get(row, "Check"), tb.get(row, "Provider")
+		c, ok := checks.Lookup(id)
+		if !ok {
+			continue
+		}
+		want := c.Docs[evidence.Provider(provider)]
+		cell := fmt.Sprintf("L%d", i+2)
+		ok, link, err := f.GetCellHyperLink(SheetChecks, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tb.get(row, "Documentation") != want || !ok || link != want {
+			t.Errorf("%s %s: %s shows %q links %v %q, want %q", id, provider, cell, tb.get(row, "Documentation"), ok, link, want)
+		}
 	}
 }

@@ -1,0 +1,75 @@
+package xlsx
+
+import (
+	"strings"
+
+	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/reports"
+	"github.com/xuri/excelize/v2"
+)
+
+func controlsText(cs []checks.Control) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.Framework + " " + c.ID
+		if c.Interpretive {
+			parts[i] += " (supports the intent of)"
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (b *book) checks() error {
+	s, err := b.newSheet(SheetChecks)
+	if err != nil {
+		return err
+	}
+	if err := s.columns(col(9), col(9), wcol(34), col(15), col(11), col(10), wcol(40), col(9), col(8), col(8), wcol(60), col(50)); err != nil {
+		return err
+	}
+	if err := s.header("Check", "Provider", "Title", "Status", "Incomplete", "Severity", "Controls", "Findings", "Open", "Waived", "Rationale", "Documentation"); err != nil {
+		return err
+	}
+	if err := s.numHeader(7, 8, 9); err != nil {
+		return err
+	}
+	docs := map[string]string{} // check\x00provider → vendor page
+	for _, c := range checks.Catalog() {
+		for p, u := range c.Docs {
+			docs[c.ID+"\x00"+string(p)] = u
+		}
+	}
+	for i := range b.r.Checks {
+		c := &b.r.Checks[i]
+		open := 0
+		for _, f := range c.Findings {
+			if reports.IsOpen(f) {
+				open++
+			}
+		}
+		if err := s.put(b.str(c.ID), b.str(c.Provider), b.str(c.Title), b.statusCell(c.Status), c.Incomplete, b.severityCell(reports.EffectiveSeverity(c)),
+			b.str(controlsText(c.Controls)), len(c.Findings), open, len(c.Findings)-open, b.str(c.Rationale), b.docCell(docs[c.ID+"\x00"+c.Provider])); err != nil {
+			return err
+		}
+		if u := docs[c.ID+"\x00"+c.Provider]; u != "" {
+			// The URL is shown (it prints and copies) and linked; it comes
+			// from the catalog, never from tenant data.
+			cell, err := excelize.CoordinatesToCellName(12, s.row-1)
+			if err != nil {
+				return err
+			}
+			if err := b.f.SetCellHyperLink(s.name, cell, u, "External"); err != nil {
+				return err
+			}
+		}
+	}
+	return s.filter(1, 12, s.row-1)
+}
+
+// docCell is a check's documentation link cell (nil without one).
+func (b *book) docCell(u string) any {
+	if u == "" {
+		return nil
+	}
+	return styled(b.sLink, u)
+}
