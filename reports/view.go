@@ -531,8 +531,17 @@ type FindingSection struct {
 	// RemediationTitle heads the remediation: "Remediation", or "How to get
 	// it assessed" when no provider has anything to fix yet (each
 	// not-assessed provider's text says how to get its data read).
-	RemediationTitle string            `json:"remediation_title"`
-	Providers        []ProviderFinding `json:"providers"`
+	RemediationTitle string `json:"remediation_title"`
+	// Docs links, per provider, the vendor documentation the check's rule
+	// follows (one link when the providers share it).
+	Docs      []DocLink         `json:"docs,omitempty"`
+	Providers []ProviderFinding `json:"providers"`
+}
+
+// DocLink is one vendor documentation page.
+type DocLink struct {
+	ProviderName string `json:"provider_name"`
+	URL          string `json:"url"`
 }
 
 // ProviderFinding is a check's result for one provider within its section.
@@ -1495,6 +1504,11 @@ func (b *builder) section(cs []*checks.CheckResult, group int) (FindingSection, 
 				sec.Controls = append(sec.Controls, ref)
 			}
 		}
+		if chk, ok := checks.Lookup(c.ID); ok {
+			if u := chk.Docs[evidence.Provider(c.Provider)]; u != "" {
+				sec.Docs = append(sec.Docs, DocLink{ProviderName: ProviderName(c.Provider), URL: u})
+			}
+		}
 		pf := b.providerFinding(c)
 		if pf.Action {
 			if sectionGroup(c.Status) == group && sec.Status == "" {
@@ -1531,6 +1545,9 @@ func (b *builder) section(cs []*checks.CheckResult, group int) (FindingSection, 
 	same := len(remediations) > 1 || (len(remediations) == 1 && len(sec.Providers) == 1)
 	for _, r := range remediations {
 		same = same && r == remediations[0]
+	}
+	if len(sec.Docs) == 2 && sec.Docs[0].URL == sec.Docs[1].URL {
+		sec.Docs = []DocLink{{URL: sec.Docs[0].URL}}
 	}
 	sec.RemediationTitle = "Remediation"
 	if !toFix {

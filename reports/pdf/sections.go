@@ -541,6 +541,27 @@ func (d *doc) block(label, text string) {
 	d.f.Ln(1)
 }
 
+// link prints one documentation line, "Provider: URL", the URL a link
+// (kept on one line: a wrapped address cannot be followed or copied).
+func (d *doc) link(label, url string) {
+	d.ensure(4.4)
+	x := marginL
+	if label != "" {
+		d.font("", 8.5, cInk)
+		w := d.f.GetStringWidth(label+": ") + 0.5
+		d.cellText(x, d.y(), w, 4.2, label+": ", "L")
+		x += w
+	}
+	size := 8.5
+	d.font("", size, cNavy)
+	for size > 6 && d.f.GetStringWidth(url) > marginL+bodyW-x {
+		size -= 0.5
+		d.font("", size, cNavy)
+	}
+	d.f.SetXY(x, d.y())
+	d.f.CellFormat(marginL+bodyW-x, 4.2, d.san.clean(url), "", 1, "L", false, 0, url)
+}
+
 func (d *doc) paragraphs(text string) {
 	for _, p := range templates.Paragraphs(text) {
 		d.para(marginL, bodyW, p, "", 8.5, cInk, 4.2)
@@ -602,6 +623,14 @@ func (d *doc) section(s reports.FindingSection) {
 		}
 	}
 	d.block("Mapped controls", controlsText(s.Controls))
+	if len(s.Docs) > 0 {
+		d.ensure(14)
+		d.para(marginL, bodyW, "Vendor documentation", "B", 8.5, cNavy, 4.4)
+		for _, l := range s.Docs {
+			d.link(l.ProviderName, l.URL)
+		}
+		d.f.Ln(1)
+	}
 	for _, p := range s.Providers {
 		d.providerPart(s, p)
 	}

@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"bytes"
 	"encoding/json"
 	"regexp"
 	"strings"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/reports"
+	"github.com/shadowpath/shadowpath/reports/internal/fixture"
 	"github.com/shadowpath/shadowpath/templates/demo"
 )
 
@@ -96,5 +99,32 @@ func TestNoTokenSplitMidWord(t *testing.T) {
 	}
 	if m := regexp.MustCompile(`[A-Za-z0-9@._/-]+[A-Za-z0-9]…`).FindAllString(flat, 5); len(m) > 0 {
 		t.Errorf("text cut inside a word: %q", m)
+	}
+}
+
+// TestDocLinksAreLinks: every section's vendor documentation is printed and
+// is a link a reader can follow (a URI annotation), like Maester's help
+// URLs (issue 15: "a documentation link per check").
+func TestDocLinksAreLinks(t *testing.T) {
+	r := fixture.Results()
+	v, err := reports.BuildView(r, reports.ViewOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := write(t, t.Context(), r)
+	n := 0
+	for _, sec := range v.Findings {
+		if len(sec.Docs) == 0 {
+			t.Errorf("%s: no vendor documentation", sec.CheckID)
+		}
+		for _, l := range sec.Docs {
+			n++
+			if !bytes.Contains(b, []byte("/URI ("+l.URL+")")) {
+				t.Errorf("%s: %s is not a link in the PDF", sec.CheckID, l.URL)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no documentation links in the fixture's sections")
 	}
 }
