@@ -81,6 +81,8 @@ type catalogEntry struct {
 	Controls []checks.Control    `json:"controls"`
 	Sources  map[string]string   `json:"sources"`
 	Datasets map[string][]string `json:"datasets"`
+	// Docs is, per provider, the vendor documentation the rule follows.
+	Docs map[string]string `json:"docs,omitempty"`
 }
 
 func printCatalogJSON(f *factory, cat []checks.Check) error {
@@ -93,6 +95,12 @@ func printCatalogJSON(f *factory, cat []checks.Check) error {
 		}
 		for p, ds := range c.Datasets {
 			e.Datasets[string(p)] = ds
+		}
+		for p, u := range c.Docs {
+			if e.Docs == nil {
+				e.Docs = map[string]string{}
+			}
+			e.Docs[string(p)] = u
 		}
 		out = append(out, e)
 	}

@@ -274,6 +274,9 @@ func TestChecksCommand(t *testing.T) {
 		if len(e.Controls) == 0 {
 			t.Errorf("%s has no framework mapping", e.ID)
 		}
+		if !strings.HasPrefix(e.Docs["okta"], "https://") || !strings.HasPrefix(e.Docs["entra"], "https://") {
+			t.Errorf("%s: vendor documentation %v, want one page per provider", e.ID, e.Docs)
+		}
 	}
 	if code := c.run(t, "checks"); code != 0 || !strings.Contains(c.stdout.String(), "MFA-01") || !strings.Contains(c.stdout.String(), "supports the intent") {
 		t.Errorf("table output: exit %d\n%s", code, c.stdout.String())
