@@ -39,7 +39,7 @@ func (o FactOptions) resolve(key, text string) string {
 	if o.Names == nil {
 		return text
 	}
-	return o.Names.resolve(text, actorKeys[key], o.Self)
+	return o.Names.ResolveEvidence(key, text, o.Self)
 }
 
 // actorKeys are evidence keys naming who acted or who owns: an account

@@ -86,6 +86,13 @@ func (d *Directory) ActorFlags(id string) string {
 	return strings.Join(flags, ", ")
 }
 
+// ResolveEvidence names the ids in the text of one evidence key of the
+// finding about self (left as it is), flagging accounts under the keys that
+// name actors and owners.
+func (d *Directory) ResolveEvidence(key, text, self string) string {
+	return d.resolve(text, actorKeys[key], self)
+}
+
 // Resolve rewrites the ids in s as "Name (id)"; with actor, an account that
 // is privileged or weak is flagged: "Name (id; privileged, weakest sign-in
 // AAL1)". Ids with no name read stay as they are.

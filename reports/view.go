@@ -37,6 +37,9 @@ type ViewOptions struct {
 // (identities, every finding) that the XLSX reads from the Results directly.
 // It is plain data, deterministic for the same Results.
 type View struct {
+	// Names resolves the ids the scan read to names, for writers that
+	// print evidence (the XLSX columns).
+	Names     *Directory       `json:"-"`
 	Cover     Cover            `json:"cover"`
 	Providers []ProviderRef    `json:"providers"`
 	Summary   ExecutiveSummary `json:"summary"`
@@ -758,7 +761,7 @@ func BuildView(r *checks.Results, opts ViewOptions) (*View, error) {
 		}
 	}
 	b := &builder{r: r, names: NewDirectory(r), opts: opts, tpl: tpl, params: templateParams(r.Parameters)}
-	v := &View{}
+	v := &View{Names: b.names}
 	v.Providers = b.providers()
 	v.Cover = b.cover()
 	var err error

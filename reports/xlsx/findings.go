@@ -98,11 +98,11 @@ func (b *book) findings() error {
 			login, _ := f.Evidence["login"].(string)
 			priv, _ := f.Evidence["privileged"].(bool)
 			row = append(row[:0], b.str(c.ID), b.str(c.Provider), b.str(c.Title), b.str(string(c.Status)), b.str(string(reports.FindingSeverity(c, f))),
-				b.str(f.Subject.Type), b.str(f.Subject.ID), b.str(f.Subject.Name), b.str(f.Message))
+				b.str(f.Subject.Type), b.str(f.Subject.ID), b.str(f.Subject.Name), b.str(b.v.Names.ResolveEvidence("", f.Message, f.Subject.ID)))
 			for _, e := range evidenceColumns {
-				row = append(row, b.evidenceCell(f.Evidence, e.key, e.number))
+				row = append(row, b.evidenceCell(f.Evidence, e.key, e.number, f.Subject.ID))
 			}
-			row = append(row, b.str(otherEvidence(f.Evidence)), wl, wo, wa, we, wx,
+			row = append(row, b.str(b.v.Names.ResolveEvidence("", otherEvidence(f.Evidence), f.Subject.ID)), wl, wo, wa, we, wx,
 				b.str(findingID(c, &f)), b.str(status), b.str(login), priv, b.str(controlsText(c.Controls)), b.str(remediation[c.ID+"\x00"+c.Provider]), b.str(""), b.str(""))
 			if err := st.put(row...); err != nil {
 				return err
@@ -113,9 +113,9 @@ func (b *book) findings() error {
 }
 
 // evidenceCell is one evidence key's cell: a number for a count, else its
-// text (lists joined with ", "); blank (no cell) when the finding lacks the
-// key.
-func (b *book) evidenceCell(ev map[string]any, key string, number bool) any {
+// text (lists joined with ", ", ids other than the subject's own named
+// where a name was read); blank (no cell) when the finding lacks the key.
+func (b *book) evidenceCell(ev map[string]any, key string, number bool, self string) any {
 	v, ok := ev[key]
 	if !ok {
 		return blank
@@ -128,7 +128,7 @@ func (b *book) evidenceCell(ev map[string]any, key string, number bool) any {
 			return n
 		}
 	}
-	return b.str(evidenceValue(ev, key))
+	return b.str(b.v.Names.ResolveEvidence(key, evidenceValue(ev, key), self))
 }
 
 // otherEvidence is the "k: v; …" text of the keys without a column.

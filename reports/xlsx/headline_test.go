@@ -199,3 +199,30 @@ func TestDemoRecoveryEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoIDsNamed: in the Findings sheet an account id in a sample or a
+// reason is printed with the account's name beside it, so an engineer does
+// not have to look the GUID up (issue 15: "resolve every id to a name
+// wherever one was read").
+func TestDemoIDsNamed(t *testing.T) {
+	r := demoResults(t)
+	tb := readTable(t, open(t, write(t, r)), "Findings", 1)
+	named := 0
+	for _, row := range tb.rows {
+		s := tb.get(row, "Sample")
+		if s == "" {
+			continue
+		}
+		for _, part := range strings.Split(s, ", ") {
+			if strings.Contains(part, " (") {
+				named++
+			}
+		}
+		if strings.Contains(s, "00fd8d32-8eb7-457f-ad95-731adffb6ac6") && !strings.Contains(s, "Break Glass 02 (00fd8d32-8eb7-457f-ad95-731adffb6ac6") {
+			t.Errorf("sample %q: Break Glass 02 is not named", s)
+		}
+	}
+	if named == 0 {
+		t.Error("no sample id is named in the demo's Findings sheet")
+	}
+}
