@@ -122,7 +122,7 @@ func TestHooks(t *testing.T) {
 		{"deny", func(s *oktatest.Server) { s.Deny("/api/v1/logs") }, 403, "E0000006"},
 		{"fail next", func(s *oktatest.Server) { s.FailNext("/api/v1/logs", 500, 1) }, 500, "E0000009"},
 		{"fail glob", func(s *oktatest.Server) { s.FailNext("/api/*/logs", 503, 1) }, 503, "errorCode"},
-		{"garbage", func(s *oktatest.Server) { s.Garbage("/api/v1/logs", 1) }, 200, `[{"id":"00u1","status":`},
+		{"garbage", func(s *oktatest.Server) { s.GarbageNext("/api/v1/logs", 1) }, 200, `[{"id":"00u1","status":`},
 		{"429", func(s *oktatest.Server) { s.FailNext("/api/v1/logs", 429, 1) }, 429, "E0000047"},
 	}
 	for _, tt := range tests {
