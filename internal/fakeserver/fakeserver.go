@@ -28,8 +28,8 @@ import (
 // Vendor is what a fake tells the Core about its API.
 type Vendor struct {
 	// Key maps a request path to the string patterns are matched against;
-	// ok false leaves the request out of faults, paging modes, deny rules,
-	// counts, latency and in-flight tracking (it is still logged).
+	// ok false leaves the request out of faults, paging modes, deny rules
+	// and counts (it is still logged).
 	Key func(path string) (key string, ok bool)
 	// Error writes the vendor's answer to an injected error status,
 	// headers included (a 429's X-Rate-Limit-* or Retry-After).
@@ -105,14 +105,14 @@ type pagingRule struct {
 type Core struct {
 	v Vendor
 
-	mu       sync.Mutex
-	latency  time.Duration
-	faults   []*fault
-	denied   []string
-	paging   []pagingRule
-	requests []*Request
-	inFlight int
-	maxIn    int
+	mu        sync.Mutex
+	latency   time.Duration
+	faults    []*fault
+	denyRules []string
+	paging    []pagingRule
+	requests  []*Request
+	inFlight  int
+	maxIn     int
 }
 
 // New returns a Core for a vendor.
@@ -130,36 +130,44 @@ func Match(pattern, key string) bool {
 
 func (c *Core) key(r *http.Request) (string, bool) { return c.v.Key(r.URL.Path) }
 
-// Handler wraps a fake's handler: it logs every request with its status
-// and, for keyed requests, counts them in flight and applies the latency.
+// Handler wraps a fake's handler: it logs every request with its status.
 func (c *Core) Handler(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &recorder{ResponseWriter: w}
-		_, keyed := c.key(r)
 		logged := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Time: time.Now(),
 			Authorized: c.v.Authorized != nil && c.v.Authorized(r)} // outside c.mu: it may take the fake's lock
 		c.mu.Lock()
 		c.requests = append(c.requests, &logged)
-		if keyed {
-			c.inFlight++
-			c.maxIn = max(c.maxIn, c.inFlight)
-		}
-		latency := c.latency
 		c.mu.Unlock()
+		rec := &recorder{ResponseWriter: w, core: c, logged: &logged}
 		defer func() {
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			if keyed {
-				c.inFlight--
-			}
-			logged.Status = rec.logged()
+			logged.Status = rec.final()
 		}()
-		if keyed && latency > 0 && !wait(r, latency) {
-			rec.status = statusGaveUp
-			return
-		}
 		h.ServeHTTP(rec, r)
 	})
+}
+
+// Hold counts r in flight until release is called and first waits the
+// latency (SetLatency). A fake calls it where it computes its answers, so
+// that MaxInFlight shows how many it served at once. ok is false when the
+// client gave up during the wait: the fake must stop (499 is logged).
+func (c *Core) Hold(w http.ResponseWriter, r *http.Request) (release func(), ok bool) {
+	c.mu.Lock()
+	c.inFlight++
+	c.maxIn = max(c.maxIn, c.inFlight)
+	latency := c.latency
+	c.mu.Unlock()
+	release = func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.inFlight--
+	}
+	if latency > 0 && !wait(r, latency) {
+		setStatus(w, statusGaveUp)
+		return release, false
+	}
+	return release, true
 }
 
 // statusGaveUp is logged when the client went away while the fake waited.
@@ -176,7 +184,7 @@ func wait(r *http.Request, d time.Duration) bool {
 	}
 }
 
-// SetLatency delays every keyed answer by d, to observe client concurrency.
+// SetLatency makes Hold wait d, to observe client concurrency.
 func (c *Core) SetLatency(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -313,7 +321,7 @@ func reset(w http.ResponseWriter, body string) {
 func (c *Core) Deny(pattern string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.denied = append(c.denied, pattern)
+	c.denyRules = append(c.denyRules, pattern)
 }
 
 // Denied reports whether r matches a Deny pattern.
@@ -324,7 +332,7 @@ func (c *Core) Denied(r *http.Request) bool {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return slices.ContainsFunc(c.denied, func(p string) bool { return Match(p, key) })
+	return slices.ContainsFunc(c.denyRules, func(p string) bool { return Match(p, key) })
 }
 
 func (c *Core) addPaging(pattern string, m Paging) {
@@ -395,8 +403,8 @@ func (c *Core) RequestCount(pattern string) int {
 	return n
 }
 
-// MaxInFlight returns the largest number of keyed requests served at once
-// since the server started (or ResetRequests), to check a client's
+// MaxInFlight returns the largest number of requests held at once (see
+// Hold) since the server started (or ResetRequests), to check a client's
 // concurrency bound.
 func (c *Core) MaxInFlight() int {
 	c.mu.Lock()
@@ -420,6 +428,8 @@ func (c *Core) AssertReadOnly(t testing.TB) {
 type recorder struct {
 	http.ResponseWriter
 	status int
+	core   *Core
+	logged *Request
 }
 
 func (w *recorder) WriteHeader(code int) {
@@ -439,7 +449,7 @@ func (w *recorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection (Hijack).
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-func (w *recorder) logged() int {
+func (w *recorder) final() int {
 	if w.status == 0 {
 		return http.StatusOK // nothing written: net/http sends 200
 	}
@@ -447,10 +457,15 @@ func (w *recorder) logged() int {
 }
 
 // setStatus sets the status logged for w, for answers that write none.
+// The log shows it at once: a client that sees the connection close may
+// read the log before the handler returns.
 func setStatus(w http.ResponseWriter, code int) {
 	for {
 		if rec, ok := w.(*recorder); ok {
 			rec.status = code
+			rec.core.mu.Lock()
+			defer rec.core.mu.Unlock()
+			rec.logged.Status = code
 			return
 		}
 		u, ok := w.(interface{ Unwrap() http.ResponseWriter })

@@ -34,7 +34,9 @@ func TestMatch(t *testing.T) {
 func start(t *testing.T, c *Core) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(c.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if c.Inject(w, r) {
+		release, ok := c.Hold(w, r)
+		defer release()
+		if !ok || c.Inject(w, r) {
 			return
 		}
 		if c.Denied(r) {
@@ -49,16 +51,18 @@ func start(t *testing.T, c *Core) *httptest.Server {
 
 func testCore() *Core {
 	return New(Vendor{
-		Key: func(p string) (string, bool) { return strings.CutPrefix(p, "/api") },
-		Error: func(w http.ResponseWriter, status int) {
-			w.WriteHeader(status)
-			_, _ = io.WriteString(w, "vendor error")
-		},
+		Key:       func(p string) (string, bool) { return strings.CutPrefix(p, "/api") },
+		Error:     vendorError,
 		Garbage:   "[{",
 		Truncated: `[{"id":`,
 		Reset:     `[{"id":`,
 		TokenPath: func(p string) bool { return p == "/token" },
 	})
+}
+
+func vendorError(w http.ResponseWriter, status int) {
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, "vendor error")
 }
 
 func get(t *testing.T, srv *httptest.Server, method, path string) (int, string, error) {
@@ -106,7 +110,7 @@ func TestFaultsAreUsedUpInOrder(t *testing.T) {
 	}
 	reqs := c.Requests()
 	if reqs[3].Status != -1 {
-		t.Errorf("reset logged as %d, want -1", reqs[3].Status)
+		t.Errorf("reset logged as %d, want -1: %+v", reqs[3].Status, reqs)
 	}
 }
 

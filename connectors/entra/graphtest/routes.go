@@ -121,6 +121,11 @@ func perUserMFA(t *tenant, r *http.Request) answer {
 // then the deny, licence, query and fault rules, in that order.
 func (s *Server) graph(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		release, ok := s.Hold(w, r)
+		defer release()
+		if !ok {
+			return
+		}
 		if r.Method != http.MethodGet {
 			writeError(w, http.StatusMethodNotAllowed, "Request_BadRequest", "graphtest is read-only: "+r.Method)
 			return

@@ -1,6 +1,7 @@
 // Package oktatest is a simplified fake of the Okta management API for tests,
 // in the spirit of net/http/httptest: a real TLS server on a loopback socket
-// serving an in-memory org (loaded from JSON fixtures or built in code) with
+// serving an in-memory org (loaded from JSON fixtures or built in code;
+// requests read it in parallel, under a read lock) with
 // the behaviour a connector must cope with — Link-header pagination (one
 // header line per relation), body pagination on /api/v1/iam/assignees/users,
 // per-bucket rate limits with X-Rate-Limit-* headers and 429 E0000047,
@@ -36,6 +37,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -61,17 +63,26 @@ type Server struct {
 	srv *httptest.Server
 	mux *http.ServeMux // the API behind authentication (routes)
 
-	mu          sync.Mutex
+	reqSeq atomic.Int64 // X-Okta-Request-Id
+
+	// rlMu guards the rate-limit windows; limits and window are set by
+	// options only.
+	rlMu    sync.Mutex
+	limits  map[string]int // bucket → requests per window
+	window  time.Duration
+	windows map[string]*rlWindow
+
+	// mu guards the org and everything below. Requests read under RLock,
+	// in parallel, as Okta serves them (so a test sees the client's
+	// concurrency); changes (Org, AddUsers, the mutations, the token
+	// endpoint) take Lock.
+	mu          sync.RWMutex
 	org         *Org
 	token       string
 	clients     map[string]*rsa.PublicKey // OAuth service apps: client id → public key
 	accessToken map[string]bool
 	issued      int
 	pageSize    map[string]int // bucket → forced page size (0 = honour limit)
-	limits      map[string]int // bucket → requests per window
-	window      time.Duration
-	windows     map[string]*rlWindow
-	reqSeq      int
 
 	directAssignees bool
 	// warningThreshold is the org's rate-limit warning threshold (percent)
@@ -83,6 +94,7 @@ type Server struct {
 	// last filtered list per query, so paging a 100,000-user list does not
 	// filter it again for every page.
 	usersVersion int
+	cacheMu      sync.Mutex // guards filtered, which readers fill
 	filtered     map[string]filteredUsers
 }
 
@@ -156,7 +168,8 @@ func WithWarningThreshold(percent int) Option {
 // WithRateLimitWindow changes the rate-limit window (Okta: one minute).
 func WithRateLimitWindow(d time.Duration) Option { return func(s *Server) { s.window = d } }
 
-// WithLatency delays every answer by d (to observe client concurrency).
+// WithLatency makes every API answer take d (to observe client
+// concurrency: see MaxInFlight).
 func WithLatency(d time.Duration) Option { return func(s *Server) { s.SetLatency(d) } }
 
 // NewServer starts a fake org for a test and closes it when the test ends.
@@ -213,8 +226,8 @@ func newServer(opts ...Option) *Server {
 		Reset:     `[{"id":"00u1reset0000000001","status":"ACTIVE","profile":{"login":"reset@example.com"}},{"id":"00u1re`,
 		TokenPath: func(p string) bool { return p == tokenPath },
 		Authorized: func(r *http.Request) bool {
-			s.mu.Lock()
-			defer s.mu.Unlock()
+			s.mu.RLock()
+			defer s.mu.RUnlock()
 			return s.authorized(r)
 		},
 	})
@@ -300,13 +313,9 @@ func bucket(p string) string {
 const tokenPath = "/oauth2/v1/token"
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.reqSeq++
-	seq := s.reqSeq
-	s.mu.Unlock()
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("X-Okta-Request-Id", fmt.Sprintf("oktatest-%08d", seq))
+	h.Set("X-Okta-Request-Id", fmt.Sprintf("oktatest-%08d", s.reqSeq.Add(1)))
 	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
 
 	if !s.rateLimit(w, bucket(r.URL.Path)) {
@@ -315,10 +324,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.Inject(w, r) {
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if r.URL.Path == tokenPath {
+		s.mu.Lock() // it issues an access token
+		defer s.mu.Unlock()
 		s.tokenEndpoint(w, r)
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	// The latency is spent reading the org: answers overlap only as far as
+	// the fake serves them in parallel, which MaxInFlight then shows.
+	release, ok := s.Hold(w, r)
+	defer release()
+	if !ok {
 		return
 	}
 	if !s.authorized(r) {
@@ -339,8 +357,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // rateLimit counts the request in its bucket's fixed window, sets the
 // X-Rate-Limit-* headers, and answers 429 when the window is spent.
 func (s *Server) rateLimit(w http.ResponseWriter, b string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.rlMu.Lock()
+	defer s.rlMu.Unlock()
 	limit, limited := s.limits[b]
 	if !limited || limit <= 0 {
 		limit = 100000
@@ -637,13 +655,18 @@ func (s *Server) userRoles(id string) []Object {
 var statusEq = regexp.MustCompile(`status\s+eq\s+"([A-Z_]+)"`)
 
 // filterUsers is filterUsersOf the org's users, cached per query until the
-// users change.
+// users change. Called with s.mu read-locked.
 func (s *Server) filterUsers(q url.Values) []Object {
 	key := q.Get("search") + "\x00" + q.Get("filter")
-	if c, ok := s.filtered[key]; ok && c.version == s.usersVersion {
+	s.cacheMu.Lock()
+	c, ok := s.filtered[key]
+	s.cacheMu.Unlock()
+	if ok && c.version == s.usersVersion {
 		return c.users
 	}
 	out := filterUsersOf(s.org.Users, q)
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
 	if s.filtered == nil {
 		s.filtered = map[string]filteredUsers{}
 	}
