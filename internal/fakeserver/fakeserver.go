@@ -34,6 +34,9 @@ type Vendor struct {
 	// Error writes the vendor's answer to an injected error status,
 	// headers included (a 429's X-Rate-Limit-* or Retry-After).
 	Error func(w http.ResponseWriter, status int)
+	// Refuse writes the vendor's answer when Admit turns a request away:
+	// 401, 403 or 405.
+	Refuse func(w http.ResponseWriter, status int)
 	// Garbage is the body of an injected 200 answer that is not JSON.
 	Garbage string
 	// Truncated is the body sent under a larger Content-Length.
@@ -316,16 +319,35 @@ func reset(w http.ResponseWriter, body string) {
 	_ = buf.Flush()
 }
 
-// Deny marks every request matching pattern as denied (see Denied); the
-// fake answers it with the vendor's 403.
+// Deny answers every request matching pattern with the vendor's 403, as
+// when the credential's roles or scopes do not cover it (see Admit).
 func (c *Core) Deny(pattern string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.denyRules = append(c.denyRules, pattern)
 }
 
-// Denied reports whether r matches a Deny pattern.
-func (c *Core) Denied(r *http.Request) bool {
+// Admit applies the rules in front of every fake's API, in this order: a
+// credential the fake issued (else 401), no Deny rule (403), GET only
+// (405). It reports whether r may go on; if not, the vendor's refusal is
+// written.
+func (c *Core) Admit(w http.ResponseWriter, r *http.Request, authorized bool) bool {
+	var status int
+	switch {
+	case !authorized:
+		status = http.StatusUnauthorized
+	case c.denied(r):
+		status = http.StatusForbidden
+	case r.Method != http.MethodGet:
+		status = http.StatusMethodNotAllowed
+	default:
+		return true
+	}
+	c.v.Refuse(w, status)
+	return false
+}
+
+func (c *Core) denied(r *http.Request) bool {
 	key, ok := c.key(r)
 	if !ok {
 		return false

@@ -36,11 +36,7 @@ func start(t *testing.T, c *Core) *httptest.Server {
 	srv := httptest.NewServer(c.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		release, ok := c.Hold(w, r)
 		defer release()
-		if !ok || c.Inject(w, r) {
-			return
-		}
-		if c.Denied(r) {
-			c.v.Error(w, http.StatusForbidden)
+		if !ok || c.Inject(w, r) || !c.Admit(w, r, true) {
 			return
 		}
 		_, _ = io.WriteString(w, "ok")
@@ -53,6 +49,7 @@ func testCore() *Core {
 	return New(Vendor{
 		Key:       func(p string) (string, bool) { return strings.CutPrefix(p, "/api") },
 		Error:     vendorError,
+		Refuse:    vendorError,
 		Garbage:   "[{",
 		Truncated: `[{"id":`,
 		Reset:     `[{"id":`,

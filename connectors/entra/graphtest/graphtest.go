@@ -144,6 +144,7 @@ func Start(opts ...Option) (*Server, error) {
 	s.Core = fakeserver.New(fakeserver.Vendor{
 		Key:        graphKey,
 		Error:      s.fail,
+		Refuse:     refuse,
 		Garbage:    `{"value":[{"id":"trunc`,
 		Truncated:  `{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[{"id":"a1000000-0000-4000-8000-0000000000ff","displayName":"Trunc`,
 		Reset:      `{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[{"id":"a1000000-0000-4000-8000-0000000000fe","displayName":"Res`,

@@ -117,8 +117,8 @@ func perUserMFA(t *tenant, r *http.Request) answer {
 	return answer{isSingle: true, single: object{"@odata.context": "https://graph.microsoft.com/beta/$metadata#users('" + id + "')/authentication/requirements/$entity", "perUserMfaState": st}}
 }
 
-// graph guards the Graph API: GET only, a bearer token the fake issued,
-// then the deny, licence, query and fault rules, in that order.
+// graph guards the Graph API: Admit (a bearer token the fake issued, no
+// Deny rule, GET only), then the licence, query and fault rules.
 func (s *Server) graph(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		release, ok := s.Hold(w, r)
@@ -126,16 +126,7 @@ func (s *Server) graph(h http.Handler) http.Handler {
 		if !ok {
 			return
 		}
-		if r.Method != http.MethodGet {
-			writeError(w, http.StatusMethodNotAllowed, "Request_BadRequest", "graphtest is read-only: "+r.Method)
-			return
-		}
-		if !s.authorized(r) {
-			writeError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token is empty or invalid.")
-			return
-		}
-		if s.Denied(r) {
-			writeError(w, http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+		if !s.Admit(w, r, s.authorized(r)) {
 			return
 		}
 		rel, _ := graphKey(r.URL.Path)
@@ -156,6 +147,18 @@ func (s *Server) graph(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 		}
 	})
+}
+
+// refusals are Graph's answers when Admit turns a request away.
+var refusals = map[int]struct{ code, msg string }{
+	http.StatusUnauthorized:     {"InvalidAuthenticationToken", "Access token is empty or invalid."},
+	http.StatusForbidden:        {"Authorization_RequestDenied", "Insufficient privileges to complete the operation."},
+	http.StatusMethodNotAllowed: {"Request_BadRequest", "graphtest is read-only: only GET is served"},
+}
+
+func refuse(w http.ResponseWriter, status int) {
+	e := refusals[status]
+	writeError(w, status, e.code, e.msg)
 }
 
 // answer is what a Graph route found in the tenant.

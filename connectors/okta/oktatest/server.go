@@ -221,6 +221,7 @@ func newServer(opts ...Option) *Server {
 	s.Core = fakeserver.New(fakeserver.Vendor{
 		Key:       func(p string) (string, bool) { return p, true },
 		Error:     fail,
+		Refuse:    fail,
 		Garbage:   `[{"id":"00u1","status":`,
 		Truncated: `[{"id":"00u1truncated","status":"ACTIVE","profile":{"login":`,
 		Reset:     `[{"id":"00u1reset0000000001","status":"ACTIVE","profile":{"login":"reset@example.com"}},{"id":"00u1re`,
@@ -339,19 +340,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !s.authorized(r) {
-		writeError(w, http.StatusUnauthorized, "E0000011", "Invalid token provided")
-		return
+	if s.Admit(w, r, s.authorized(r)) {
+		s.mux.ServeHTTP(w, r)
 	}
-	if s.Denied(r) {
-		writeError(w, http.StatusForbidden, "E0000006", "You do not have permission to perform the requested action")
-		return
-	}
-	if r.Method != http.MethodGet {
-		writeError(w, http.StatusMethodNotAllowed, "E0000022", "The endpoint does not support the provided HTTP method")
-		return
-	}
-	s.mux.ServeHTTP(w, r)
 }
 
 // rateLimit counts the request in its bucket's fixed window, sets the
@@ -387,15 +378,20 @@ func (s *Server) rateLimit(w http.ResponseWriter, b string) bool {
 	return true
 }
 
-// fail writes Okta's answer to an injected error status.
+// fail writes Okta's answer to an error status (injected, or refused by
+// Admit).
 func fail(w http.ResponseWriter, status int) {
 	switch status {
 	case http.StatusTooManyRequests:
 		w.Header().Set("X-Rate-Limit-Remaining", "0")
 		w.Header().Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Unix(), 10))
 		writeError(w, status, "E0000047", "API call exceeded rate limit due to too many requests.")
+	case http.StatusUnauthorized:
+		writeError(w, status, "E0000011", "Invalid token provided")
 	case http.StatusForbidden:
 		writeError(w, status, "E0000006", "You do not have permission to perform the requested action")
+	case http.StatusMethodNotAllowed:
+		writeError(w, status, "E0000022", "The endpoint does not support the provided HTTP method")
 	case http.StatusNotFound:
 		writeError(w, status, "E0000007", "Not found: Resource not found")
 	default:
