@@ -62,7 +62,7 @@ func TestScanLiveAgainstFakes(t *testing.T) {
 		}
 	}
 	ok.AssertReadOnly(t)
-	gr.AssertOnlyGET(t)
+	gr.AssertReadOnly(t)
 
 	// Secrets sweep: no token, client secret or bearer token in any output.
 	secrets := []string{ok.Token(), gr.ClientSecret, gr.StaticToken()}

@@ -76,7 +76,7 @@ func judge(t *testing.T, dir string) (*evidence.Source, *checks.Results) {
 	if got.err != nil {
 		t.Fatal(got.err)
 	}
-	s.AssertOnlyGET(t)
+	s.AssertReadOnly(t)
 	res, err := checks.Evaluate(&evidence.Snapshot{SchemaVersion: evidence.SchemaVersion, Sources: []*evidence.Source{got.src}}, checks.DefaultParams(scanTime))
 	if err != nil {
 		t.Fatalf("Evaluate: %v", err)
@@ -562,7 +562,7 @@ func TestEntraPerUserMFA(t *testing.T) {
 	if got.err != nil {
 		t.Fatal(got.err)
 	}
-	if n := s.CountRequests("/beta/"); n != 1 {
+	if n := s.RequestCount("/beta/"); n != 1 {
 		t.Errorf("%d per-user MFA reads, want 1 (only breakglass1 is outside every MFA policy)", n)
 	}
 	if a := account(t, got.src, breakGlass); a.PerUserMFA != "enforced" {
@@ -572,7 +572,7 @@ func TestEntraPerUserMFA(t *testing.T) {
 	if hasPathCtx(a, checks.PathPasswordOnly, "password", "") || !hasPathCtx(a, checks.PathSignIn, "password+fido2", "per-user MFA enforced") {
 		t.Errorf("per-user MFA enforced:\n%s", pathsText(a))
 	}
-	s.AssertOnlyGET(t)
+	s.AssertReadOnly(t)
 
 	s = graphtest.NewServer(t, graphtest.WithFixtureDir(dir))
 	s.Deny("/beta/")
@@ -589,7 +589,7 @@ func TestEntraPerUserMFA(t *testing.T) {
 	if got = collect(t, config(s)); got.err != nil {
 		t.Fatal(got.err)
 	}
-	if n := s.CountRequests("/beta/"); n != 0 {
+	if n := s.RequestCount("/beta/"); n != 0 {
 		t.Errorf("%d per-user MFA reads with everyone covered", n)
 	}
 }

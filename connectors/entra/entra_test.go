@@ -155,7 +155,7 @@ func TestCollectFixtureTenant(t *testing.T) {
 		t.Fatalf("Collect: %v", got.err)
 	}
 	src := got.src
-	s.AssertOnlyGET(t)
+	s.AssertReadOnly(t)
 	if s.TokenRequests() == 0 {
 		t.Errorf("the azidentity token flow did not run")
 	}
@@ -473,7 +473,7 @@ func TestRegistrationReportDenied(t *testing.T) {
 			if !slices.ContainsFunc(src.Warnings, func(w string) bool { return strings.Contains(w, "fell back to per-user") }) {
 				t.Errorf("no fallback warning in %v", src.Warnings)
 			}
-			perUser := s.CountRequests("/users/")
+			perUser := s.RequestCount("/users/")
 			if !tc.denyMethods {
 				if perUser != 8 {
 					t.Errorf("%d per-user requests, want 8 (one per enabled account)", perUser)
@@ -502,7 +502,7 @@ func TestRegistrationReportDenied(t *testing.T) {
 					}
 				}
 			}
-			s.AssertOnlyGET(t)
+			s.AssertReadOnly(t)
 			enc, _ := json.Marshal(src)
 			assertNoSecret(t, s, got.logs, string(enc))
 		})
@@ -556,7 +556,7 @@ func TestDatasetFailures(t *testing.T) {
 					t.Errorf("%s also %s: %s", ds, other.Status, other.Detail)
 				}
 			}
-			s.AssertOnlyGET(t)
+			s.AssertReadOnly(t)
 		})
 	}
 }
@@ -575,10 +575,10 @@ func TestRetryAfterHonoured(t *testing.T) {
 			t.Errorf("%s not recovered after retry: %+v", ds, c)
 		}
 	}
-	if n := s.CountRequests("/identity/conditionalAccess/policies"); n != 2 {
+	if n := s.RequestCount("/identity/conditionalAccess/policies"); n != 2 {
 		t.Errorf("%d CA requests, want 2 (one 429, one retry)", n)
 	}
-	if n := s.CountRequests("/policies/authorizationPolicy"); n != 3 {
+	if n := s.RequestCount("/policies/authorizationPolicy"); n != 3 {
 		t.Errorf("%d authorizationPolicy requests, want 3", n)
 	}
 	if el := time.Since(start); el < 3*time.Second {
@@ -607,7 +607,7 @@ func TestBadCredentials(t *testing.T) {
 			if strings.Contains(got.err.Error(), cfg.ClientSecret.Reveal()) {
 				t.Errorf("error echoes the configured secret")
 			}
-			if n := s.CountRequests("/"); n != 0 {
+			if n := s.RequestCount("/"); n != 0 {
 				t.Errorf("%d Graph requests without a token", n)
 			}
 		})
@@ -712,7 +712,7 @@ func TestProbe(t *testing.T) {
 			t.Errorf("unexpected probe request %s", r.Path)
 		}
 	}
-	s.AssertOnlyGET(t)
+	s.AssertReadOnly(t)
 }
 
 // scaleUsers is the size of the scale test.
@@ -824,7 +824,7 @@ func TestTokenRejectedByGraph(t *testing.T) {
 	if got.err == nil || !strings.Contains(got.err.Error(), "401") {
 		t.Fatalf("Collect with a rejected token: err %v", got.err)
 	}
-	if n := s.CountRequests("/"); n != 1 {
+	if n := s.RequestCount("/"); n != 1 {
 		t.Errorf("%d Graph requests after a 401, want 1", n)
 	}
 }
@@ -858,7 +858,7 @@ func TestRegistrationReportWithoutTop(t *testing.T) {
 	if c := coverage(t, got.src, evidence.DSRegDetails); c.Status != evidence.Complete || c.Items != 9 {
 		t.Errorf("registration_details %+v", c)
 	}
-	if n := s.CountRequests("/reports/"); n != 4 {
+	if n := s.RequestCount("/reports/"); n != 4 {
 		t.Errorf("%d report requests, want 1 refused + 3 pages", n)
 	}
 }
@@ -881,7 +881,7 @@ func TestFallbackBoundedConcurrency(t *testing.T) {
 		t.Fatal(err)
 	}
 	enabled := n - n/50
-	if got := s.CountRequests("/users/"); got != enabled {
+	if got := s.RequestCount("/users/"); got != enabled {
 		t.Errorf("%d per-user requests, want %d", got, enabled)
 	}
 	if m := s.MaxInFlight(); m > cfg.Concurrency || m < cfg.Concurrency/2 {
@@ -890,7 +890,7 @@ func TestFallbackBoundedConcurrency(t *testing.T) {
 	if c := coverage(t, src, evidence.DSAuthMethods); c.Status != evidence.Complete || c.Items != enabled {
 		t.Errorf("authentication_methods %+v", c)
 	}
-	t.Logf("fallback: %d per-user requests, max %d in flight", s.CountRequests("/users/"), s.MaxInFlight())
+	t.Logf("fallback: %d per-user requests, max %d in flight", s.RequestCount("/users/"), s.MaxInFlight())
 }
 
 func TestRetryAfterTooLong(t *testing.T) {
@@ -905,7 +905,7 @@ func TestRetryAfterTooLong(t *testing.T) {
 	if c.Status != evidence.Errored || !strings.Contains(c.Detail, "429") {
 		t.Errorf("conditional_access %+v, want error naming the 429", c)
 	}
-	if n := s.CountRequests("/identity/conditionalAccess"); n != 1 || time.Since(start) > 30*time.Second {
+	if n := s.RequestCount("/identity/conditionalAccess"); n != 1 || time.Since(start) > 30*time.Second {
 		t.Errorf("%d requests in %s: a Retry-After beyond MaxRetryAfter must not be waited for", n, time.Since(start))
 	}
 }

@@ -134,7 +134,7 @@ func TestFaultMatrix(t *testing.T) {
 						t.Errorf("a recovered fault changed the evidence")
 					}
 				}
-				s.AssertOnlyGET(t)
+				s.AssertReadOnly(t)
 			})
 		}
 	}

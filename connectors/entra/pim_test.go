@@ -110,7 +110,7 @@ func TestPIMEligibleUnreadable(t *testing.T) {
 			if d := cmp.Diff(want, &gotSrc); d != "" {
 				t.Errorf("source differs from the baseline without eligibility (-want +got):\n%s", d)
 			}
-			s.AssertOnlyGET(t)
+			s.AssertReadOnly(t)
 		})
 	}
 }
@@ -161,10 +161,10 @@ func TestProbePIMEligibility(t *testing.T) {
 			if tc.detail == "" && p.Detail != "" || tc.detail != "" && (!strings.Contains(p.Detail, tc.detail) || !strings.Contains(p.Detail, "PIM-eligible")) {
 				t.Errorf("roles probe detail %q, want %q", p.Detail, tc.detail)
 			}
-			if s.CountRequests(eligibilityPath) != 1 {
-				t.Errorf("%d eligibility requests, want 1", s.CountRequests(eligibilityPath))
+			if s.RequestCount(eligibilityPath) != 1 {
+				t.Errorf("%d eligibility requests, want 1", s.RequestCount(eligibilityPath))
 			}
-			s.AssertOnlyGET(t)
+			s.AssertReadOnly(t)
 		})
 	}
 }

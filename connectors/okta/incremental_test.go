@@ -152,7 +152,7 @@ func TestIncrementalFallbacks(t *testing.T) {
 			s.SetPageSize("logs", 1)
 			s.LogEvent(at, "user.mfa.factor.update", oktatest.Principal(aliceSMS, "User"), oktatest.Principal(aliceSMS, "User"))
 			s.LogEvent(at, "user.mfa.factor.update", oktatest.Principal(bobNoMFA, "User"), oktatest.Principal(bobNoMFA, "User"))
-			s.LoopLink("/api/v1/logs")
+			s.LoopToFirstPage("/api/v1/logs")
 		}, "System Log query for changes failed"},
 		{"log event without uuid", nil, func(s *oktatest.Server) {
 			s.Org(func(o *oktatest.Org) {

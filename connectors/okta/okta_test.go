@@ -496,7 +496,7 @@ func TestDatasetFailures(t *testing.T) {
 		{"groups denied: group roles unchecked", func(s *oktatest.Server) { s.Deny("/api/v1/groups") }, evidence.DSRoles, evidence.Partial, "groups could not be read"},
 		{"policies denied", func(s *oktatest.Server) { s.Deny("/api/v1/policies") }, evidence.DSPolicies, evidence.Denied, "okta.policies.read"},
 		{"one policy's rules fail", func(s *oktatest.Server) { s.FailNext("/api/v1/policies/00p1appdefault0006/rules", 500, 10) }, evidence.DSPolicies, evidence.Partial, "00p1appdefault0006"},
-		{"api tokens garbage", func(s *oktatest.Server) { s.Garbage("/api/v1/api-tokens", 1) }, evidence.DSAPITokens, evidence.Errored, "decode"},
+		{"api tokens garbage", func(s *oktatest.Server) { s.GarbageNext("/api/v1/api-tokens", 1) }, evidence.DSAPITokens, evidence.Errored, "decode"},
 		{"group members fail", func(s *oktatest.Server) { s.FailNext("/api/v1/groups/00g1admins00000003/users", 500, 10) }, evidence.DSGroups, evidence.Partial, "00g1admins00000003"},
 		{"app grants denied", func(s *oktatest.Server) { s.Deny("/api/v1/apps/*/grants") }, evidence.DSApps, evidence.Partial, "okta.appGrants.read"},
 		{"authenticators 500", func(s *oktatest.Server) { s.FailNext("/api/v1/authenticators", 500, 10) }, evidence.DSAuthn, evidence.Errored, "E0000009"},
@@ -538,7 +538,7 @@ func TestFactorFailureIsPerUser(t *testing.T) {
 		want  string
 	}{
 		{"500", func(s *oktatest.Server) { s.FailNext("/api/v1/users/"+aliceSMS+"/factors", 500, 10) }, "HTTP 500"},
-		{"garbage", func(s *oktatest.Server) { s.Garbage("/api/v1/users/"+aliceSMS+"/factors", 1) }, "decode"},
+		{"garbage", func(s *oktatest.Server) { s.GarbageNext("/api/v1/users/"+aliceSMS+"/factors", 1) }, "decode"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -732,7 +732,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	srv.Deny("/api/v1/logs")
 	srv.FailNext("/api/v1/users/"+aliceSMS+"/factors", 500, 10)
 	srv.FailNext("/api/v1/users/*/factors", 429, 5)
-	srv.Garbage("/api/v1/api-tokens", 1)
+	srv.GarbageNext("/api/v1/api-tokens", 1)
 	var logs bytes.Buffer
 	var progress bytes.Buffer
 	c := connector(t, srv, func(c *okta.Config) { c.Token = evidence.NewSecret(token) })

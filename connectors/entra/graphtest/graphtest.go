@@ -4,8 +4,11 @@
 // from the JSON fixtures in testdata/entra (real Graph field names and
 // @odata.type values), absolute @odata.nextLink paging, the $top, $select,
 // $skiptoken and simple $filter parameters the entra connector sends, OData
-// error bodies, and hooks for 403, 429 (with Retry-After), 5xx, garbage,
-// truncated, reset and slow answers and for nextLinks that loop or never end.
+// error bodies, and the fault hooks every fake shares (internal/fakeserver:
+// 403, 429 with Retry-After, 5xx, garbage, truncated, reset and slow answers,
+// nextLinks that loop or never end). Their patterns match the path after
+// /v1.0 (beta paths whole, "/beta/users/…"): a prefix, or a path.Match
+// pattern when they contain '*'.
 //
 // It is not Graph: it knows only the endpoints shadowpath reads, it does not
 // validate every OData option (unknown $filter clauses are rejected with 400
@@ -37,6 +40,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/shadowpath/shadowpath/internal/fakeserver"
 )
 
 // Default credentials of the fake tenant. They are test values; the secret
@@ -54,18 +59,8 @@ const MicrosoftTenantID = "f8cdef31-a31e-4b4a-93e4-5f571e91255a"
 // uses 100 for most collections).
 const defaultPageSize = 100
 
-// Request is one request the fake received. Bodies are never recorded (the
-// token request carries the client secret).
-type Request struct {
-	Method string
-	// Path is the URL path, e.g. /v1.0/users or /{tenant}/oauth2/v2.0/token.
-	Path string
-	// Query is the decoded query string.
-	Query  string
-	Status int
-	// Authorized is true when the request carried a bearer token the fake issued.
-	Authorized bool
-}
+// Request is one request the fake received (see Requests).
+type Request = fakeserver.Request
 
 // Option configures a Server.
 type Option func(*Server)
@@ -92,27 +87,17 @@ func WithCredentials(tenantID, clientID, secret string) Option {
 }
 
 // WithLatency delays every Graph answer by d (to observe client concurrency).
-func WithLatency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.SetLatency(d) } }
 
 // WithAddr listens on addr (host:port) instead of a random loopback port.
 func WithAddr(addr string) Option { return func(s *Server) { s.addr = addr } }
 
-type fault struct {
-	prefix  string
-	param   string // reject requests carrying this query parameter with 400
-	status  int    // 0 = garbage body
-	n       int    // remaining; -1 = forever
-	skip    int    // matching requests to let through first
-	loop    bool   // nextLink to the same page
-	loopTop bool   // nextLink back to the first page
-	endless bool   // a fresh nextLink on every page
-	reset   bool
-	trunc   bool
-	delay   time.Duration
-}
+// rejection refuses requests carrying a query parameter (RejectQuery).
+type rejection struct{ prefix, param string }
 
 // Server is a running fake. Its fields are set by NewServer/Start and must
-// not be changed afterwards.
+// not be changed afterwards. The fault hooks and the request log are the
+// embedded Core's.
 type Server struct {
 	// URL is https://127.0.0.1:PORT: the authority host and the Graph endpoint.
 	URL          string
@@ -120,23 +105,20 @@ type Server struct {
 	ClientID     string
 	ClientSecret string
 
+	*fakeserver.Core
+
 	srv        *httptest.Server
 	fixtureDir string
 	maxPage    int
 	retryAfter int
 	addr       string
-	latency    time.Duration
 
 	mu         sync.Mutex
 	tenant     *tenant
-	faults     []*fault
-	denied     []string
 	unlicensed []string
-	requests   []Request
+	rejects    []rejection
 	tokens     map[string]bool
 	nTokens    int
-	inFlight   int
-	maxIn      int
 }
 
 // NewServer starts a fake for a test and closes it when the test ends.
@@ -159,6 +141,16 @@ func Start(opts ...Option) (*Server, error) {
 		ClientSecret: DefaultClientSecret,
 		tokens:       map[string]bool{},
 	}
+	s.Core = fakeserver.New(fakeserver.Vendor{
+		Key:        graphKey,
+		Error:      s.fail,
+		Refuse:     refuse,
+		Garbage:    `{"value":[{"id":"trunc`,
+		Truncated:  `{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[{"id":"a1000000-0000-4000-8000-0000000000ff","displayName":"Trunc`,
+		Reset:      `{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users","value":[{"id":"a1000000-0000-4000-8000-0000000000fe","displayName":"Res`,
+		TokenPath:  func(p string) bool { return strings.HasSuffix(p, "/oauth2/v2.0/token") },
+		Authorized: s.authorized,
+	})
 	for _, o := range opts {
 		o(s)
 	}
@@ -178,7 +170,7 @@ func Start(opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
-	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	s.srv = httptest.NewUnstartedServer(s.Handler(s.routes()))
 	// Clients that drop idle TLS connections at Close are not news.
 	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	if s.addr != "" {
@@ -239,14 +231,6 @@ func (s *Server) StaticToken() string {
 	return tok
 }
 
-// Deny answers every Graph request whose path (after /v1.0) starts with
-// pathPrefix with 403 Authorization_RequestDenied.
-func (s *Server) Deny(pathPrefix string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.denied = append(s.denied, pathPrefix)
-}
-
 // Unlicensed answers every Graph request whose path (after /v1.0) starts
 // with pathPrefix as Graph answers PIM reads in a tenant without Entra ID
 // P2: 400 AadPremiumLicenseRequired.
@@ -256,131 +240,37 @@ func (s *Server) Unlicensed(pathPrefix string) {
 	s.unlicensed = append(s.unlicensed, pathPrefix)
 }
 
-// FailNext answers the next n Graph requests under pathPrefix with status
-// (429 and 503 carry Retry-After). n < 0 fails forever.
-func (s *Server) FailNext(pathPrefix string, status, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &fault{prefix: pathPrefix, status: status, n: n})
-}
-
-// GarbageNext answers the next n Graph requests under pathPrefix with 200
-// and a truncated JSON body.
-func (s *Server) GarbageNext(pathPrefix string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &fault{prefix: pathPrefix, n: n})
-}
-
-// LoopNextLink makes collections under pathPrefix return a nextLink that
-// points at the same page forever (a misbehaving server).
-func (s *Server) LoopNextLink(pathPrefix string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &fault{prefix: pathPrefix, n: -1, loop: true})
-}
-
-// LoopToFirstPage makes collections under pathPrefix link every page after
-// the first back to the first page ($skiptoken=0), as a server whose cursor
-// resets would. A collection that fits one page links to itself.
-func (s *Server) LoopToFirstPage(pathPrefix string) {
-	s.addFault(&fault{prefix: pathPrefix, n: -1, loopTop: true})
-}
-
-// EndlessPages makes collections under pathPrefix never end: every page
-// has items (the collection's, cycled) and a fresh @odata.nextLink.
-func (s *Server) EndlessPages(pathPrefix string) {
-	s.addFault(&fault{prefix: pathPrefix, n: -1, endless: true})
-}
-
-// ResetNext makes the next n Graph requests under pathPrefix fail
-// mid-response: the status line, headers announcing a full body and the
-// start of the JSON are sent, then the connection is hijacked and closed.
-func (s *Server) ResetNext(pathPrefix string, n int) { s.ResetAfter(pathPrefix, 0, n) }
-
-// ResetAfter is ResetNext after letting skip matching requests through (to
-// cut, say, the second page of a collection).
-func (s *Server) ResetAfter(pathPrefix string, skip, n int) {
-	s.addFault(&fault{prefix: pathPrefix, n: n, skip: skip, reset: true})
-}
-
-// TruncateNext makes the next n Graph requests under pathPrefix answer 200
-// with a Content-Length larger than the body sent: the JSON stops midway and
-// the connection is closed.
-func (s *Server) TruncateNext(pathPrefix string, n int) {
-	s.addFault(&fault{prefix: pathPrefix, n: n, trunc: true})
-}
-
-// SlowNext makes the next n Graph requests under pathPrefix wait d (or
-// until the client gives up) before they are answered normally, to push an
-// answer past the connector's request deadline.
-func (s *Server) SlowNext(pathPrefix string, d time.Duration, n int) {
-	s.addFault(&fault{prefix: pathPrefix, n: n, delay: d})
-}
-
-func (s *Server) addFault(f *fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f)
-}
-
 // RejectQuery answers requests under pathPrefix that carry the query
 // parameter param (e.g. "$top") with 400, as Graph does for options an
 // endpoint does not support.
 func (s *Server) RejectQuery(pathPrefix, param string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = append(s.faults, &fault{prefix: pathPrefix, param: param, n: -1})
+	s.rejects = append(s.rejects, rejection{pathPrefix, param})
 }
 
-// Requests returns a copy of the request log.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests)
-}
-
-// ResetRequests clears the request log.
-func (s *Server) ResetRequests() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = nil
-	s.maxIn = s.inFlight
-}
-
-// CountRequests counts logged Graph requests whose path (after /v1.0;
-// beta paths whole, "/beta/users/…") starts with pathPrefix.
-func (s *Server) CountRequests(pathPrefix string) int {
-	n := 0
-	for _, r := range s.Requests() {
-		if rel, ok := strings.CutPrefix(r.Path, "/v1.0"); ok && strings.HasPrefix(rel, pathPrefix) {
-			n++
-		} else if strings.HasPrefix(r.Path, "/beta/") && strings.HasPrefix(r.Path, pathPrefix) {
-			n++ // beta paths are matched whole ("/beta/users/…")
-		}
+// graphKey is what fault patterns match: the path after /v1.0, beta paths
+// whole; identity-platform paths have none.
+func graphKey(p string) (string, bool) {
+	if rel, ok := strings.CutPrefix(p, "/v1.0"); ok && strings.HasPrefix(rel, "/") {
+		return rel, true
 	}
-	return n
+	return p, strings.HasPrefix(p, "/beta/")
 }
 
-// AssertOnlyGET fails the test if any request other than the OAuth token
-// POST used a method other than GET.
-func (s *Server) AssertOnlyGET(t testing.TB) {
-	t.Helper()
-	for _, r := range s.Requests() {
-		if r.Method == http.MethodGet || (r.Method == http.MethodPost && strings.HasSuffix(r.Path, "/oauth2/v2.0/token")) {
-			continue
+// fail writes Graph's answer to an injected error status.
+func (s *Server) fail(w http.ResponseWriter, status int) {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", strconv.Itoa(s.retryAfter))
+		code := "TooManyRequests"
+		if status == http.StatusServiceUnavailable {
+			code = "serviceNotAvailable"
 		}
-		t.Errorf("graphtest: non-GET request %s %s", r.Method, r.Path)
+		writeError(w, status, code, "Please retry again later.")
+	default:
+		writeError(w, status, "InternalServerError", "graphtest: injected failure")
 	}
-}
-
-// MaxInFlight returns the largest number of Graph requests served at once
-// since the server started (or ResetRequests), to check client concurrency
-// bounds.
-func (s *Server) MaxInFlight() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.maxIn
 }
 
 // TokenRequests counts successful and failed token requests.
@@ -401,54 +291,6 @@ func (s *Server) AddUsers(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tenant.addUsers(n)
-}
-
-func (s *Server) record(r Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, r)
-}
-
-func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	authorized := false
-	defer func() {
-		s.record(Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query().Encode(), Status: rec.status, Authorized: authorized})
-	}()
-	path := r.URL.Path
-	switch {
-	case strings.HasSuffix(path, "/v2.0/.well-known/openid-configuration"):
-		s.serveOpenID(rec, r)
-	case strings.HasSuffix(path, "/oauth2/v2.0/token"):
-		s.serveToken(rec, r)
-	case strings.HasPrefix(path, "/v1.0/"), strings.HasPrefix(path, "/beta/users/") && strings.HasSuffix(path, "/authentication/requirements"):
-		authorized = s.authorized(r)
-		s.mu.Lock()
-		s.inFlight++
-		s.maxIn = max(s.maxIn, s.inFlight)
-		s.mu.Unlock()
-		defer func() {
-			s.mu.Lock()
-			s.inFlight--
-			s.mu.Unlock()
-		}()
-		if s.latency > 0 {
-			time.Sleep(s.latency)
-		}
-		s.serveGraph(rec, r, authorized)
-	default:
-		writeError(rec, http.StatusNotFound, "Request_ResourceNotFound", "graphtest: unknown path "+path)
-	}
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusRecorder) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
 }
 
 func (s *Server) authorized(r *http.Request) bool {

@@ -106,7 +106,7 @@ func TestTokenFlow(t *testing.T) {
 	if st != http.StatusOK {
 		t.Errorf("openid-configuration: %d", st)
 	}
-	s.AssertOnlyGET(t)
+	s.AssertReadOnly(t)
 }
 
 func TestPagingSelectFilter(t *testing.T) {
@@ -172,8 +172,8 @@ func TestFaults(t *testing.T) {
 			}
 		})
 	}
-	if n := s.CountRequests("/users"); n != 2 {
-		t.Errorf("CountRequests(/users) = %d, want 2", n)
+	if n := s.RequestCount("/users"); n != 2 {
+		t.Errorf("RequestCount(/users) = %d, want 2", n)
 	}
 }
 

@@ -93,10 +93,10 @@ func TestSlowNext(t *testing.T) {
 	}
 }
 
-func TestLoopLink(t *testing.T) {
+func TestLoopToFirstPage(t *testing.T) {
 	s := oktatest.NewServer(t, oktatest.WithPageSize("users", 2))
 	s.AddUsers(5)
-	s.LoopLink("/api/v1/users")
+	s.LoopToFirstPage("/api/v1/users")
 	resp, _, err := try(t, t.Context(), s, "/api/v1/users?limit=200")
 	if err != nil {
 		t.Fatal(err)

@@ -1,19 +1,24 @@
 // Package oktatest is a simplified fake of the Okta management API for tests,
 // in the spirit of net/http/httptest: a real TLS server on a loopback socket
-// serving an in-memory org (loaded from JSON fixtures or built in code) with
+// serving an in-memory org (loaded from JSON fixtures or built in code;
+// requests read it in parallel, under a read lock) with
 // the behaviour a connector must cope with — Link-header pagination (one
 // header line per relation), body pagination on /api/v1/iam/assignees/users,
 // per-bucket rate limits with X-Rate-Limit-* headers and 429 E0000047,
-// SSWS and private_key_jwt authentication, and fault hooks (FailNext, Deny,
-// Garbage, ResetNext, TruncateNext, SlowNext, LoopLink, EndlessPages).
+// SSWS and private_key_jwt authentication, and the fault hooks every fake
+// shares (FailNext, Deny, GarbageNext, ResetNext, TruncateNext, SlowNext,
+// LoopToFirstPage, EndlessPages…, from internal/fakeserver). Their
+// patterns match the whole path: a prefix, or a path.Match pattern when
+// they contain '*' (/api/v1/users/*/factors).
 //
 // It is not Okta. It implements only the GET endpoints shadowpath reads
 // (plus POST /oauth2/v1/token), evaluates only the `status eq "…"` part of
 // user searches and the `eventType eq "…"` part of log filters, and uses one
 // fixed window per rate-limit bucket, aligned to multiples of the window
 // length since the Unix epoch (so a one-second window's X-Rate-Limit-Reset,
-// whole epoch seconds, is exact). Every request is logged (Requests) so
-// tests can assert what was called and that nothing but GET was sent.
+// whole epoch seconds, is exact). Every request is logged (Requests,
+// RequestCount) so tests can assert what was called and that nothing but GET
+// was sent (AssertReadOnly).
 package oktatest
 
 import (
@@ -27,53 +32,57 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v3/jwt"
+
+	"github.com/shadowpath/shadowpath/internal/fakeserver"
 )
 
 // DefaultToken is the SSWS API token the fake accepts unless WithToken sets another.
 const DefaultToken = "oktatest-ssws-0b7f3c9e2a41d6f8"
 
-// Request is one logged request.
-type Request struct {
-	Method string
-	Path   string
-	Query  url.Values
-	Status int
-	Time   time.Time // when the request arrived
-}
+// Request is one logged request (see Requests).
+type Request = fakeserver.Request
 
-// Server is a running fake Okta org.
+// Server is a running fake Okta org. The fault hooks and the request log
+// are the embedded Core's.
 type Server struct {
 	// URL is the org URL (https://127.0.0.1:port), without a trailing slash.
 	URL string
 
-	srv *httptest.Server
+	*fakeserver.Core
 
-	mu          sync.Mutex
+	srv *httptest.Server
+	mux *http.ServeMux // the API behind authentication (routes)
+
+	reqSeq atomic.Int64 // X-Okta-Request-Id
+
+	// rlMu guards the rate-limit windows; limits and window are set by
+	// options only.
+	rlMu    sync.Mutex
+	limits  map[string]int // bucket → requests per window
+	window  time.Duration
+	windows map[string]*rlWindow
+
+	// mu guards the org and everything below. Requests read under RLock,
+	// in parallel, as Okta serves them (so a test sees the client's
+	// concurrency); changes (Org, AddUsers, the mutations, the token
+	// endpoint) take Lock.
+	mu          sync.RWMutex
 	org         *Org
 	token       string
 	clients     map[string]*rsa.PublicKey // OAuth service apps: client id → public key
 	accessToken map[string]bool
 	issued      int
 	pageSize    map[string]int // bucket → forced page size (0 = honour limit)
-	limits      map[string]int // bucket → requests per window
-	window      time.Duration
-	windows     map[string]*rlWindow
-	faults      []*fault
-	denied      []string
-	loops       []string // LoopLink patterns
-	endless     []string // EndlessPages patterns
-	requests    []Request
-	reqSeq      int
 
 	directAssignees bool
 	// warningThreshold is the org's rate-limit warning threshold (percent)
@@ -85,6 +94,7 @@ type Server struct {
 	// last filtered list per query, so paging a 100,000-user list does not
 	// filter it again for every page.
 	usersVersion int
+	cacheMu      sync.Mutex // guards filtered, which readers fill
 	filtered     map[string]filteredUsers
 }
 
@@ -97,24 +107,6 @@ type rlWindow struct {
 	start time.Time
 	count int
 }
-
-type fault struct {
-	pattern string
-	kind    faultKind
-	status  int // kindStatus: the status to answer; 0 = garbage body
-	delay   time.Duration
-	skip    int // matching requests to let through first
-	n       int
-}
-
-type faultKind int
-
-const (
-	kindStatus   faultKind = iota // an error status or a garbage body
-	kindReset                     // headers and half a body, then the connection is closed
-	kindTruncate                  // Content-Length larger than the body sent
-	kindSlow                      // the normal answer, after a delay
-)
 
 // Option configures a Server.
 type Option func(*Server)
@@ -176,6 +168,10 @@ func WithWarningThreshold(percent int) Option {
 // WithRateLimitWindow changes the rate-limit window (Okta: one minute).
 func WithRateLimitWindow(d time.Duration) Option { return func(s *Server) { s.window = d } }
 
+// WithLatency makes every API answer take d (to observe client
+// concurrency: see MaxInFlight).
+func WithLatency(d time.Duration) Option { return func(s *Server) { s.SetLatency(d) } }
+
 // NewServer starts a fake org for a test and closes it when the test ends.
 func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
@@ -193,7 +189,7 @@ func Start(opts ...Option) *Server {
 // It panics if it cannot listen, like httptest.
 func StartOn(addr string, opts ...Option) *Server {
 	s := newServer(opts...)
-	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.srv = httptest.NewUnstartedServer(s.Handler(http.HandlerFunc(s.serve)))
 	// Clients that do not trust the fake's certificate are their own
 	// problem; keep their handshake errors out of test output.
 	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
@@ -222,6 +218,20 @@ func newServer(opts ...Option) *Server {
 
 		warningThreshold: 90,
 	}
+	s.Core = fakeserver.New(fakeserver.Vendor{
+		Key:       func(p string) (string, bool) { return p, true },
+		Error:     fail,
+		Refuse:    fail,
+		Garbage:   `[{"id":"00u1","status":`,
+		Truncated: `[{"id":"00u1truncated","status":"ACTIVE","profile":{"login":`,
+		Reset:     `[{"id":"00u1reset0000000001","status":"ACTIVE","profile":{"login":"reset@example.com"}},{"id":"00u1re`,
+		TokenPath: func(p string) bool { return p == tokenPath },
+		Authorized: func(r *http.Request) bool {
+			s.mu.RLock()
+			defer s.mu.RUnlock()
+			return s.authorized(r)
+		},
+	})
 	for _, o := range opts {
 		o(s)
 	}
@@ -229,6 +239,7 @@ func newServer(opts ...Option) *Server {
 		s.org = &Org{}
 	}
 	s.org.init()
+	s.mux = s.routes()
 	return s
 }
 
@@ -283,131 +294,10 @@ func (s *Server) SetFactors(userID string, factors ...Object) {
 	s.org.Factors[userID] = factors
 }
 
-// FailNext makes the next n requests whose path matches pattern answer with
-// status (429 carries E0000047 and rate-limit headers resetting now; other
-// statuses an Okta error body). pattern is a path prefix, or a path.Match
-// pattern when it contains '*' (/api/v1/users/*/factors).
-func (s *Server) FailNext(pattern string, status, n int) { s.FailAfter(pattern, 0, status, n) }
-
-// FailAfter is FailNext after letting skip matching requests through (to
-// fail, say, the second page of a list).
-func (s *Server) FailAfter(pattern string, skip, status, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &fault{pattern: pattern, status: status, skip: skip, n: n})
-}
-
-// Garbage makes the next n matching requests answer 200 with a body that is
-// not valid JSON.
-func (s *Server) Garbage(pattern string, n int) { s.FailNext(pattern, 0, n) }
-
-// ResetNext makes the next n matching requests fail mid-page: the fake
-// sends the status line, headers announcing a full body and the first bytes
-// of a JSON array, then hijacks and closes the connection, as when a proxy
-// or load balancer drops it.
-func (s *Server) ResetNext(pattern string, n int) {
-	s.addFault(&fault{pattern: pattern, kind: kindReset, n: n})
-}
-
-// ResetAfter is ResetNext after letting skip matching requests through (to
-// cut, say, the second page of a list).
-func (s *Server) ResetAfter(pattern string, skip, n int) {
-	s.addFault(&fault{pattern: pattern, kind: kindReset, skip: skip, n: n})
-}
-
-// TruncateNext makes the next n matching requests answer 200 with a
-// Content-Length larger than the body actually sent: the body stops in the
-// middle of the JSON and the server closes the connection.
-func (s *Server) TruncateNext(pattern string, n int) {
-	s.addFault(&fault{pattern: pattern, kind: kindTruncate, n: n})
-}
-
-// SlowNext makes the next n matching requests wait d before they are
-// answered normally (or until the client gives up), to push a response past
-// the connector's request deadline. The fake keeps serving other requests
-// meanwhile.
-func (s *Server) SlowNext(pattern string, d time.Duration, n int) {
-	s.addFault(&fault{pattern: pattern, kind: kindSlow, delay: d, n: n})
-}
-
-func (s *Server) addFault(f *fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f)
-}
-
-// LoopLink makes Link-paginated lists whose path matches pattern send, on
-// every page after the first, a rel="next" link back to the first page
-// (after=c0), as a server whose cursor resets would. A list that fits one
-// page links to itself.
-func (s *Server) LoopLink(pattern string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.loops = append(s.loops, pattern)
-}
-
-// EndlessPages makes Link-paginated lists whose path matches pattern never
-// end: every page carries a fresh rel="next" cursor and a non-empty page
-// (the list's items, cycled).
-func (s *Server) EndlessPages(pattern string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.endless = append(s.endless, pattern)
-}
-
-// Deny makes every request matching pattern answer 403 E0000006, as when
-// the token's admin role or the service app's scopes do not cover it.
-func (s *Server) Deny(pattern string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.denied = append(s.denied, pattern)
-}
-
-// Requests returns a copy of the request log.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
-
-// RequestCount counts logged requests whose path matches pattern (see FailNext).
-func (s *Server) RequestCount(pattern string) int {
-	n := 0
-	for _, r := range s.Requests() {
-		if match(pattern, r.Path) {
-			n++
-		}
-	}
-	return n
-}
-
-// AssertReadOnly fails the test if any request other than a GET (or the
-// OAuth token POST) reached the fake.
-func (s *Server) AssertReadOnly(t testing.TB) {
-	t.Helper()
-	for _, r := range s.Requests() {
-		if r.Method == http.MethodGet {
-			continue
-		}
-		if r.Method == http.MethodPost && r.Path == "/oauth2/v1/token" {
-			continue
-		}
-		t.Errorf("non-read request: %s %s", r.Method, r.Path)
-	}
-}
-
-func match(pattern, p string) bool {
-	if strings.Contains(pattern, "*") {
-		ok, _ := path.Match(pattern, p)
-		return ok
-	}
-	return strings.HasPrefix(p, pattern)
-}
-
 // bucket names the rate-limit bucket of a request, roughly like Okta's.
 func bucket(p string) string {
 	switch {
-	case p == "/oauth2/v1/token":
+	case p == tokenPath:
 		return "token"
 	case p == "/api/v1/users":
 		return "users"
@@ -421,129 +311,45 @@ func bucket(p string) string {
 	return "default"
 }
 
+const tokenPath = "/oauth2/v1/token"
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.reqSeq++
-	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Time: time.Now()}
-	rw := &statusWriter{ResponseWriter: w}
-	defer func() {
-		rec.Status = rw.status
-		s.requests = append(s.requests, rec)
-	}()
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set("X-Okta-Request-Id", fmt.Sprintf("oktatest-%08d", s.reqSeq))
+	h.Set("X-Okta-Request-Id", fmt.Sprintf("oktatest-%08d", s.reqSeq.Add(1)))
 	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
 
-	b := bucket(r.URL.Path)
-	if !s.rateLimit(rw, b) {
+	if !s.rateLimit(w, bucket(r.URL.Path)) {
 		return
 	}
-	for i, f := range s.faults {
-		if f.n > 0 && match(f.pattern, r.URL.Path) {
-			if f.skip > 0 {
-				f.skip--
-				continue
-			}
-			f.n--
-			if f.n == 0 {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
-			}
-			switch f.kind {
-			case kindReset:
-				s.reset(w, rw)
-				return
-			case kindTruncate:
-				rw.Header().Set("Content-Length", "4096")
-				rw.WriteHeader(http.StatusOK)
-				_, _ = rw.Write([]byte(`[{"id":"00u1truncated","status":"ACTIVE","profile":{"login":`))
-				return
-			case kindSlow:
-				if !s.sleep(r, f.delay) {
-					rw.status = 499 // the client gave up
-					return
-				}
-			default:
-				s.fail(rw, f.status)
-				return
-			}
-			break
-		}
-	}
-	if r.URL.Path == "/oauth2/v1/token" {
-		s.tokenEndpoint(rw, r)
+	if s.Inject(w, r) {
 		return
 	}
-	if !s.authorized(r) {
-		writeError(rw, http.StatusUnauthorized, "E0000011", "Invalid token provided")
+	if r.URL.Path == tokenPath {
+		s.mu.Lock() // it issues an access token
+		defer s.mu.Unlock()
+		s.tokenEndpoint(w, r)
 		return
 	}
-	for _, d := range s.denied {
-		if match(d, r.URL.Path) {
-			writeError(rw, http.StatusForbidden, "E0000006", "You do not have permission to perform the requested action")
-			return
-		}
-	}
-	if r.Method != http.MethodGet {
-		writeError(rw, http.StatusMethodNotAllowed, "E0000022", "The endpoint does not support the provided HTTP method")
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	// The latency is spent reading the org: answers overlap only as far as
+	// the fake serves them in parallel, which MaxInFlight then shows.
+	release, ok := s.Hold(w, r)
+	defer release()
+	if !ok {
 		return
 	}
-	s.route(rw, r)
-}
-
-// reset writes the start of a 200 answer straight onto the hijacked
-// connection and closes it. Called with s.mu held.
-func (s *Server) reset(w http.ResponseWriter, rw *statusWriter) {
-	rw.status = -1 // logged as "connection closed"
-	conn, buf, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		// Not hijackable (HTTP/2): the closest is an aborted handler.
-		panic(http.ErrAbortHandler)
+	if s.Admit(w, r, s.authorized(r)) {
+		s.mux.ServeHTTP(w, r)
 	}
-	defer conn.Close()
-	_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n" +
-		`[{"id":"00u1reset0000000001","status":"ACTIVE","profile":{"login":"reset@example.com"}},{"id":"00u1re`)
-	_ = buf.Flush()
-}
-
-// sleep waits d with s.mu released, unless the client goes away first (it
-// reports false then). Called with s.mu held; returns with it held.
-func (s *Server) sleep(r *http.Request, d time.Duration) bool {
-	s.mu.Unlock()
-	defer s.mu.Lock()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	}
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
 }
 
 // rateLimit counts the request in its bucket's fixed window, sets the
 // X-Rate-Limit-* headers, and answers 429 when the window is spent.
 func (s *Server) rateLimit(w http.ResponseWriter, b string) bool {
+	s.rlMu.Lock()
+	defer s.rlMu.Unlock()
 	limit, limited := s.limits[b]
 	if !limited || limit <= 0 {
 		limit = 100000
@@ -572,17 +378,20 @@ func (s *Server) rateLimit(w http.ResponseWriter, b string) bool {
 	return true
 }
 
-func (s *Server) fail(w http.ResponseWriter, status int) {
+// fail writes Okta's answer to an error status (injected, or refused by
+// Admit).
+func fail(w http.ResponseWriter, status int) {
 	switch status {
-	case 0:
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte(`[{"id":"00u1","status":`))
 	case http.StatusTooManyRequests:
 		w.Header().Set("X-Rate-Limit-Remaining", "0")
 		w.Header().Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Unix(), 10))
 		writeError(w, status, "E0000047", "API call exceeded rate limit due to too many requests.")
+	case http.StatusUnauthorized:
+		writeError(w, status, "E0000011", "Invalid token provided")
 	case http.StatusForbidden:
 		writeError(w, status, "E0000006", "You do not have permission to perform the requested action")
+	case http.StatusMethodNotAllowed:
+		writeError(w, status, "E0000022", "The endpoint does not support the provided HTTP method")
 	case http.StatusNotFound:
 		writeError(w, status, "E0000007", "Not found: Resource not found")
 	default:
@@ -668,77 +477,32 @@ func (s *Server) tokenEndpoint(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, Object{"token_type": "Bearer", "expires_in": 3600, "access_token": at, "scope": get("scope")})
 }
 
-var idSeg = regexp.MustCompile(`^/api/v1/(users|groups|policies|apps)/([^/]+)/(.+)$`)
-
-func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	p := r.URL.Path
-	q := r.URL.Query()
-	o := s.org
-	switch p {
-	case "/api/v1/users":
-		s.page(w, r, "users", s.filterUsers(q), 200)
-		return
-	case "/api/v1/groups":
-		s.page(w, r, "groups", o.Groups, 200)
-		return
-	case "/api/v1/authenticators":
+// routes is the API the fake serves, behind authentication (see serve).
+// Unknown paths answer Okta's 404 E0000007.
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	get := func(pattern string, h func(w http.ResponseWriter, r *http.Request, o *Org)) {
+		mux.HandleFunc("GET "+pattern, func(w http.ResponseWriter, r *http.Request) { h(w, r, s.org) })
+	}
+	list := func(bucket string, items func(o *Org) []Object) func(http.ResponseWriter, *http.Request, *Org) {
+		return func(w http.ResponseWriter, r *http.Request, o *Org) { s.page(w, r, bucket, items(o), 200) }
+	}
+	get("/api/v1/users", func(w http.ResponseWriter, r *http.Request, o *Org) {
+		s.page(w, r, "users", s.filterUsers(r.URL.Query()), 200)
+	})
+	get("/api/v1/groups", list("groups", func(o *Org) []Object { return o.Groups }))
+	get("/api/v1/api-tokens", list("api_tokens", func(o *Org) []Object { return o.APITokens }))
+	get("/api/v1/apps", list("apps", func(o *Org) []Object { return o.Apps }))
+	get("/api/v1/zones", list("zones", func(o *Org) []Object { return nonNil(o.Zones) }))
+	get("/api/v1/authenticators", func(w http.ResponseWriter, r *http.Request, o *Org) {
 		if o.Authenticators == nil {
 			writeError(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: authenticators (Identity Engine only)")
 			return
 		}
 		writeJSON(w, o.Authenticators)
-		return
-	case "/api/v1/policies":
-		typ := q.Get("type")
-		if typ == "" {
-			writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: type")
-			return
-		}
-		var out []Object
-		for _, pol := range o.Policies {
-			if pol["type"] == typ {
-				out = append(out, pol)
-			}
-		}
-		s.page(w, r, "policies", out, 200)
-		return
-	case "/api/v1/logs":
-		s.logs(w, r)
-		return
-	case "/api/v1/api-tokens":
-		s.page(w, r, "api_tokens", o.APITokens, 200)
-		return
-	case "/api/v1/apps":
-		s.page(w, r, "apps", o.Apps, 200)
-		return
-	case "/api/v1/iam/assignees/users":
-		s.assignees(w, r)
-		return
-	case "/api/v1/zones":
-		if o.Zones == nil {
-			s.page(w, r, "zones", []Object{}, 200)
-			return
-		}
-		s.page(w, r, "zones", o.Zones, 200)
-		return
-	case "/.well-known/okta-organization":
-		if o.WellKnown != nil {
-			writeJSON(w, o.WellKnown)
-			return
-		}
-		pipeline := "idx"
-		if o.Authenticators == nil {
-			pipeline = "v1"
-		}
-		writeJSON(w, Object{"id": "00o1fakeorg0000001", "pipeline": pipeline,
-			"_links": Object{"organization": Object{"href": "https://" + r.Host}}, "settings": Object{"analyticsCollectionEnabled": false, "bugReporterEnabled": true, "omEnabled": false}})
-		return
-	case "/api/v1/rate-limit-settings/warning-threshold":
-		writeJSON(w, Object{"warningThreshold": s.warningThreshold})
-		return
-	}
-	if strings.HasPrefix(p, "/api/v1/authenticators/") && strings.HasSuffix(p, "/methods") {
-		id := strings.TrimSuffix(strings.TrimPrefix(p, "/api/v1/authenticators/"), "/methods")
+	})
+	get("/api/v1/authenticators/{id}/methods", func(w http.ResponseWriter, r *http.Request, o *Org) {
+		id := r.PathValue("id")
 		for _, a := range o.Authenticators {
 			if str(a["id"]) != id {
 				continue
@@ -751,29 +515,56 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeError(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+id+" (Authenticator)")
-		return
+	})
+	get("/api/v1/policies", func(w http.ResponseWriter, r *http.Request, o *Org) {
+		typ := r.URL.Query().Get("type")
+		if typ == "" {
+			writeError(w, http.StatusBadRequest, "E0000001", "Api validation failed: type")
+			return
+		}
+		var out []Object
+		for _, pol := range o.Policies {
+			if pol["type"] == typ {
+				out = append(out, pol)
+			}
+		}
+		s.page(w, r, "policies", out, 200)
+	})
+	get("/api/v1/logs", func(w http.ResponseWriter, r *http.Request, o *Org) { s.logs(w, r) })
+	get("/api/v1/iam/assignees/users", func(w http.ResponseWriter, r *http.Request, o *Org) { s.assignees(w, r) })
+	get("/.well-known/okta-organization", func(w http.ResponseWriter, r *http.Request, o *Org) {
+		if o.WellKnown != nil {
+			writeJSON(w, o.WellKnown)
+			return
+		}
+		pipeline := "idx"
+		if o.Authenticators == nil {
+			pipeline = "v1"
+		}
+		writeJSON(w, Object{"id": "00o1fakeorg0000001", "pipeline": pipeline,
+			"_links": Object{"organization": Object{"href": "https://" + r.Host}}, "settings": Object{"analyticsCollectionEnabled": false, "bugReporterEnabled": true, "omEnabled": false}})
+	})
+	get("/api/v1/rate-limit-settings/warning-threshold", func(w http.ResponseWriter, r *http.Request, o *Org) {
+		writeJSON(w, Object{"warningThreshold": s.warningThreshold})
+	})
+	// byID serves a list kept per owning object id.
+	byID := func(m func(o *Org) map[string][]Object) func(http.ResponseWriter, *http.Request, *Org) {
+		return func(w http.ResponseWriter, r *http.Request, o *Org) { writeJSON(w, nonNil(m(o)[r.PathValue("id")])) }
 	}
-	if strings.HasPrefix(p, "/oauth2/v1/clients/") && strings.HasSuffix(p, "/roles") {
-		id := strings.TrimSuffix(strings.TrimPrefix(p, "/oauth2/v1/clients/"), "/roles")
-		writeJSON(w, nonNil(o.ClientRoles[id]))
-		return
-	}
-	m := idSeg.FindStringSubmatch(p)
-	if m == nil {
-		writeError(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+p)
-		return
-	}
-	kind, id, rest := m[1], m[2], m[3]
-	switch kind + "/" + rest {
-	case "users/factors":
+	get("/oauth2/v1/clients/{id}/roles", byID(func(o *Org) map[string][]Object { return o.ClientRoles }))
+	get("/api/v1/users/{id}/factors", func(w http.ResponseWriter, r *http.Request, o *Org) {
+		id := r.PathValue("id")
 		if !s.userExists(id) {
 			writeError(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+id+" (User)")
 			return
 		}
 		writeJSON(w, nonNil(o.Factors[id]))
-	case "users/roles":
-		writeJSON(w, s.userRoles(id))
-	case "users/groups":
+	})
+	get("/api/v1/users/{id}/roles", func(w http.ResponseWriter, r *http.Request, o *Org) {
+		writeJSON(w, s.userRoles(r.PathValue("id")))
+	})
+	get("/api/v1/users/{id}/groups", func(w http.ResponseWriter, r *http.Request, o *Org) {
+		id := r.PathValue("id")
 		var out []Object
 		for _, g := range o.Groups {
 			if contains(o.GroupMembers[str(g["id"])], id) {
@@ -781,29 +572,26 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		s.page(w, r, "groups", out, 200)
-	case "groups/users":
+	})
+	get("/api/v1/groups/{id}/users", func(w http.ResponseWriter, r *http.Request, o *Org) {
 		var out []Object
-		for _, uid := range o.GroupMembers[id] {
+		for _, uid := range o.GroupMembers[r.PathValue("id")] {
 			if u := s.user(uid); u != nil {
 				out = append(out, u)
 			}
 		}
 		s.page(w, r, "group_users", out, 1000)
-	case "groups/roles":
-		writeJSON(w, nonNil(o.GroupRoles[id]))
-	case "policies/rules":
-		writeJSON(w, nonNil(o.PolicyRules[id]))
-	case "policies/mappings":
-		writeJSON(w, nonNil(o.PolicyMappings[id]))
-	case "apps/credentials/secrets":
-		writeJSON(w, nonNil(o.AppSecrets[id]))
-	case "apps/credentials/jwks":
-		writeJSON(w, nonNil(o.AppJWKS[id]))
-	case "apps/grants":
-		writeJSON(w, nonNil(o.AppGrants[id]))
-	default:
-		writeError(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+p)
-	}
+	})
+	get("/api/v1/groups/{id}/roles", byID(func(o *Org) map[string][]Object { return o.GroupRoles }))
+	get("/api/v1/policies/{id}/rules", byID(func(o *Org) map[string][]Object { return o.PolicyRules }))
+	get("/api/v1/policies/{id}/mappings", byID(func(o *Org) map[string][]Object { return o.PolicyMappings }))
+	get("/api/v1/apps/{id}/credentials/secrets", byID(func(o *Org) map[string][]Object { return o.AppSecrets }))
+	get("/api/v1/apps/{id}/credentials/jwks", byID(func(o *Org) map[string][]Object { return o.AppJWKS }))
+	get("/api/v1/apps/{id}/grants", byID(func(o *Org) map[string][]Object { return o.AppGrants }))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "E0000007", "Not found: Resource not found: "+r.URL.Path)
+	})
+	return mux
 }
 
 func nonNil(v []Object) []Object {
@@ -863,13 +651,18 @@ func (s *Server) userRoles(id string) []Object {
 var statusEq = regexp.MustCompile(`status\s+eq\s+"([A-Z_]+)"`)
 
 // filterUsers is filterUsersOf the org's users, cached per query until the
-// users change.
+// users change. Called with s.mu read-locked.
 func (s *Server) filterUsers(q url.Values) []Object {
 	key := q.Get("search") + "\x00" + q.Get("filter")
-	if c, ok := s.filtered[key]; ok && c.version == s.usersVersion {
+	s.cacheMu.Lock()
+	c, ok := s.filtered[key]
+	s.cacheMu.Unlock()
+	if ok && c.version == s.usersVersion {
 		return c.users
 	}
 	out := filterUsersOf(s.org.Users, q)
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
 	if s.filtered == nil {
 		s.filtered = map[string]filteredUsers{}
 	}
@@ -902,7 +695,8 @@ func filterUsersOf(users []Object, q url.Values) []Object {
 // page writes one page of items with Link headers: self and next on
 // separate header lines, absolute URLs, an opaque cursor in after.
 func (s *Server) page(w http.ResponseWriter, r *http.Request, b string, items []Object, maxLimit int) {
-	if s.matchAny(s.endless, r.URL.Path) {
+	pm := s.Paging(r)
+	if pm.Endless {
 		s.endlessPage(w, r, b, items, maxLimit)
 		return
 	}
@@ -914,7 +708,9 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, b string, items []
 	self := s.URL + r.URL.Path + "?" + r.URL.RawQuery
 	w.Header().Add("Link", "<"+self+`>; rel="self"`)
 	switch {
-	case s.matchAny(s.loops, r.URL.Path) && (from > 0 || to >= len(items)):
+	case pm.SamePage:
+		w.Header().Add("Link", "<"+self+`>; rel="next"`)
+	case pm.FirstPage && (from > 0 || to >= len(items)):
 		w.Header().Add("Link", "<"+s.nextURL(r, 0)+`>; rel="next"`)
 	case to < len(items):
 		w.Header().Add("Link", "<"+s.nextURL(r, to)+`>; rel="next"`)
@@ -948,15 +744,6 @@ func (s *Server) endlessPage(w http.ResponseWriter, r *http.Request, b string, i
 	w.Header().Add("Link", "<"+s.URL+r.URL.Path+"?"+r.URL.RawQuery+`>; rel="self"`)
 	w.Header().Add("Link", "<"+s.nextURL(r, from+size)+`>; rel="next"`)
 	writeJSON(w, page)
-}
-
-func (s *Server) matchAny(patterns []string, p string) bool {
-	for _, pat := range patterns {
-		if match(pat, p) {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) pageBounds(w http.ResponseWriter, r *http.Request, b string, n, maxLimit int) (from, size int, ok bool) {
@@ -1085,7 +872,7 @@ func (s *Server) logs(w http.ResponseWriter, r *http.Request) {
 		evs = append(evs, e)
 	}
 	sort.SliceStable(evs, func(i, j int) bool { return str(evs[i]["published"]) < str(evs[j]["published"]) })
-	if s.matchAny(s.endless, r.URL.Path) || s.matchAny(s.loops, r.URL.Path) {
+	if s.Paging(r) != (fakeserver.Paging{}) {
 		s.page(w, r, "logs", evs, 1000)
 		return
 	}
