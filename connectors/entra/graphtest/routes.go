@@ -64,11 +64,14 @@ func (s *Server) routes() http.Handler {
 	}
 	get("/groups/{id}/transitiveMembers", members(false))
 	get("/groups/{id}/transitiveMembers/microsoft.graph.user", members(true))
-	// graph.user is the form msgraph-sdk-go sends. Graph filters it to
-	// users like microsoft.graph.user; this fake has always served it the
-	// whole member list, and connectors/entra's golden counts on that
-	// (Sales: 4 members, not 3). Kept as it was; fixing it is its own change.
-	get("/groups/{id}/transitiveMembers/graph.user", members(false))
+	// graph.user is the form msgraph-sdk-go sends (GraphUser()); Graph
+	// treats it as the OData cast microsoft.graph.user and returns only the
+	// users, nested groups' included ("List group transitive members",
+	// learn.microsoft.com/graph/api/group-list-transitivemembers: OData
+	// cast is enabled, e.g. .../transitiveMembers/microsoft.graph.user).
+	// This fake used to return every member here, devices and service
+	// principals too, so a group's member count was too high.
+	get("/groups/{id}/transitiveMembers/graph.user", members(true))
 	owners := func(t *tenant, r *http.Request) answer {
 		id := r.PathValue("id")
 		if t.byID[id] == nil {
