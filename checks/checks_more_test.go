@@ -313,3 +313,42 @@ func TestEventAndCredentialRecords(t *testing.T) {
 		}
 	}
 }
+
+func TestParseAAL(t *testing.T) {
+	tests := []struct {
+		in     string
+		want   AAL
+		wantOK bool
+	}{
+		{"AAL1", AAL1, true}, {"AAL2", AAL2, true}, {"AAL3", AAL3, true}, {"aal2", AAL2, true}, {" AAL3 ", AAL3, true},
+		{"none", AALNone, true},
+		{"", AALNone, false}, {"unknown", AALNone, false}, {"AAL4", AALNone, false}, {"AAL", AALNone, false}, {"AALx", AALNone, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got, ok := ParseAAL(tt.in); got != tt.want || ok != tt.wantOK {
+				t.Errorf("ParseAAL(%q) = %v, %v, want %v, %v", tt.in, got, ok, tt.want, tt.wantOK)
+			}
+			if tt.wantOK {
+				if back, _ := ParseAAL(tt.want.String()); back != tt.want {
+					t.Errorf("ParseAAL(%v.String()) = %v", tt.want, back)
+				}
+			}
+		})
+	}
+}
+
+func TestIdentityBelowNominal(t *testing.T) {
+	for _, tt := range []struct {
+		nominal, effective string
+		want               bool
+	}{
+		{"AAL3", "AAL2", true}, {"AAL2", "none", true}, {"AAL3", "unknown", true},
+		{"AAL2", "AAL2", false}, {"none", "none", false}, {"unknown", "unknown", false}, {"unknown", "AAL1", false},
+	} {
+		id := Identity{NominalAAL: tt.nominal, EffectiveAAL: tt.effective}
+		if got := id.BelowNominal(); got != tt.want {
+			t.Errorf("BelowNominal(%s, %s) = %v, want %v", tt.nominal, tt.effective, got, tt.want)
+		}
+	}
+}

@@ -338,16 +338,18 @@ func (c *Check) run(e *env) CheckResult {
 	if o.findings != nil {
 		r.Findings = o.findings
 	}
-	r.Severity = maxSeverity(c.Severity, r.Findings)
+	r.Severity = MaxOpenSeverity(c.Severity, r.Findings)
 	return r
 }
 
-// maxSeverity is the highest severity among the findings not covered by a
-// valid waiver; the base severity when there is none.
-func maxSeverity(base Severity, fs []Finding) Severity {
+// MaxOpenSeverity is the highest severity among the open findings (Open),
+// or base when none is open or none has a severity of its own. Evaluate
+// stores it as CheckResult.Severity ("critical if privileged"), so readers
+// of results take c.Severity as is.
+func MaxOpenSeverity(base Severity, fs []Finding) Severity {
 	var best Severity
 	for _, f := range fs {
-		if f.Waiver != nil && !f.Waiver.Expired {
+		if !f.Open() {
 			continue
 		}
 		if f.Severity.Rank() > best.Rank() {
@@ -440,7 +442,7 @@ func applyWaivers(results []CheckResult, ws []Waiver, now time.Time) []string {
 		case expired > 0:
 			r.Rationale += " " + plural(expired, "finding's waiver has", "findings' waivers have") + " expired and count as failing."
 		}
-		r.Severity = maxSeverity(r.Severity, r.Findings)
+		r.Severity = MaxOpenSeverity(r.Severity, r.Findings)
 	}
 	var warn []string
 	for i := range ws {

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
@@ -29,6 +30,24 @@ func (a AAL) String() string {
 		return "AAL3"
 	}
 	return "none"
+}
+
+// ParseAAL reads an AAL as results.json writes it (String): "AAL1" …
+// "AAL3" or "none", case and surrounding space ignored. ok is false for
+// anything else ("unknown" for an account whose methods could not be
+// read, "", garbage): such a level compares with nothing.
+func ParseAAL(s string) (a AAL, ok bool) {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "NONE":
+		return AALNone, true
+	case "AAL1":
+		return AAL1, true
+	case "AAL2":
+		return AAL2, true
+	case "AAL3":
+		return AAL3, true
+	}
+	return AALNone, false
 }
 
 // Class is what the catalog needs to know about a method kind (DESIGN.md

@@ -199,7 +199,7 @@ func (c *cohort) measure(srcs []*evidence.Source, p *Params) *state {
 				st.failing[r.ID+"\x00"+r.Provider] = true
 			}
 			for _, f := range r.Findings {
-				if f.Waiver != nil && !f.Waiver.Expired {
+				if !f.Open() {
 					continue
 				}
 				w := 1

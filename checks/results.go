@@ -103,6 +103,10 @@ type Finding struct {
 	Waiver   *AppliedWaiver `json:"waiver"`
 }
 
+// Open reports whether the finding counts against its check: no waiver
+// covers it, or the one that did has expired.
+func (f *Finding) Open() bool { return f.Waiver == nil || f.Waiver.Expired }
+
 // CheckResult is one (check, provider) entry of results.json.
 type CheckResult struct {
 	ID        string    `json:"id"`
@@ -118,6 +122,19 @@ type CheckResult struct {
 	Incomplete bool      `json:"incomplete,omitempty"`
 	Findings   []Finding `json:"findings"`
 }
+
+// SeverityOf is the severity of finding f of c: the finding's own (e.g.
+// raised to critical for a privileged account), else the check's.
+func (c *CheckResult) SeverityOf(f *Finding) Severity {
+	if f.Severity != "" {
+		return f.Severity
+	}
+	return c.Severity
+}
+
+// Failing reports whether finding f of c is a failure: the check failed and
+// f is open. Drift and the trend count these.
+func (c *CheckResult) Failing(f *Finding) bool { return c.Status == Fail && f.Open() }
 
 // Tool identifies the producer.
 type Tool struct {
@@ -195,6 +212,17 @@ type Identity struct {
 	// MaxPathsPerIdentity; MorePaths counts the rest (DESIGN.md "Access paths").
 	Paths     []Path `json:"paths,omitempty"`
 	MorePaths int    `json:"more_paths,omitempty"`
+}
+
+// BelowNominal reports whether the account's effective AAL is below its
+// nominal AAL: its weakest path yields less than its strongest method. An
+// effective AAL that is unknown counts as below a known nominal one (fail
+// closed); an unknown nominal AAL is above nothing. The reports' and the
+// trend's "accounts below nominal AAL" count these.
+func (id *Identity) BelowNominal() bool {
+	nominal, ok := ParseAAL(id.NominalAAL)
+	effective, _ := ParseAAL(id.EffectiveAAL) // unknown: AALNone
+	return ok && effective < nominal
 }
 
 // Results is the outcome of one evaluation: results.json.
@@ -322,19 +350,26 @@ type AALChange struct {
 // every source completely, and no check not_assessed or incomplete. An
 // incomplete scan's verdict is not final (exit code 2).
 func (r *Results) Complete() bool {
+	datasets, checks := r.Gaps()
+	return datasets == 0 && checks == 0
+}
+
+// Gaps counts what makes a scan incomplete: datasets not read completely
+// (over every source) and checks not_assessed or incomplete.
+func (r *Results) Gaps() (datasets, checks int) {
 	for _, src := range r.Sources {
 		for _, c := range src.Coverage {
 			if c.Status != evidence.Complete {
-				return false
+				datasets++
 			}
 		}
 	}
 	for i := range r.Checks {
 		if r.Checks[i].Status == NotAssessed || r.Checks[i].Incomplete {
-			return false
+			checks++
 		}
 	}
-	return true
+	return datasets, checks
 }
 
 // FindingID is a finding's stable id: "F-" and the first 12 hex digits of

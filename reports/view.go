@@ -683,19 +683,6 @@ func providerRank(p string) int {
 	return len(evidence.Providers)
 }
 
-// AALRank orders assurance levels: AAL1 1 … AAL3 3; anything else 0.
-func AALRank(a string) int {
-	switch strings.ToUpper(strings.TrimSpace(a)) {
-	case "AAL1":
-		return 1
-	case "AAL2":
-		return 2
-	case "AAL3":
-		return 3
-	}
-	return 0
-}
-
 // statusRank orders statuses for aggregation: the worst wins.
 func statusRank(s checks.Status) int {
 	switch s {
@@ -713,30 +700,6 @@ func statusRank(s checks.Status) int {
 		return 1
 	}
 	return 0
-}
-
-// IsOpen reports whether a finding counts against the check: no waiver, or
-// an expired one.
-func IsOpen(f checks.Finding) bool { return f.Waiver == nil || f.Waiver.Expired }
-
-// FindingSeverity is a finding's severity, defaulting to its check's.
-func FindingSeverity(c *checks.CheckResult, f checks.Finding) checks.Severity {
-	if f.Severity != "" {
-		return f.Severity
-	}
-	return c.Severity
-}
-
-// EffectiveSeverity is the highest of the check's severity and its open
-// findings' severities ("critical if privileged").
-func EffectiveSeverity(c *checks.CheckResult) checks.Severity {
-	s := c.Severity
-	for _, f := range c.Findings {
-		if IsOpen(f) && FindingSeverity(c, f).Rank() > s.Rank() {
-			s = FindingSeverity(c, f)
-		}
-	}
-	return s
 }
 
 // BuildView derives the report view model from r. It never modifies r.
@@ -917,19 +880,7 @@ func (b *builder) cover() Cover {
 	c.Complete = b.r.Complete()
 	c.Completeness = "Complete: every dataset was read in full"
 	if !c.Complete {
-		gaps, weak := 0, 0
-		for _, s := range b.r.Sources {
-			for _, cv := range s.Coverage {
-				if cv.Status != evidence.Complete {
-					gaps++
-				}
-			}
-		}
-		for i := range b.r.Checks {
-			if b.r.Checks[i].Status == checks.NotAssessed || b.r.Checks[i].Incomplete {
-				weak++
-			}
-		}
+		gaps, weak := b.r.Gaps()
 		c.Completeness = fmt.Sprintf("Incomplete: %d %s not read in full, %d %s not assessed or a lower bound; the verdict is not final",
 			gaps, plural(gaps, "dataset", "datasets"), weak, plural(weak, "check", "checks"))
 	}
@@ -1075,17 +1026,17 @@ func (b *builder) summary(matrix []MatrixRow) ExecutiveSummary {
 	levels := []string{"AAL1", "AAL2", "AAL3"}
 	nom, eff := map[string]int{}, map[string]int{}
 	bucket := func(a string) string {
-		if AALRank(a) == 0 {
-			return "None/unknown"
+		if l, ok := checks.ParseAAL(a); ok && l > checks.AALNone {
+			return l.String()
 		}
-		return strings.ToUpper(strings.TrimSpace(a))
+		return "None/unknown"
 	}
 	var weak []AccountRef
 	for _, id := range b.r.Identities {
 		s.Accounts++
 		nom[bucket(id.NominalAAL)]++
 		eff[bucket(id.EffectiveAAL)]++
-		if BelowNominal(id) {
+		if id.BelowNominal() {
 			s.GapAccounts++
 		}
 		if id.Privileged {
@@ -1103,8 +1054,10 @@ func (b *builder) summary(matrix []MatrixRow) ExecutiveSummary {
 	}
 	sort.SliceStable(weak, func(i, j int) bool {
 		a, c := weak[i], weak[j]
-		if AALRank(a.EffectiveAAL) != AALRank(c.EffectiveAAL) {
-			return AALRank(a.EffectiveAAL) < AALRank(c.EffectiveAAL)
+		ea, _ := checks.ParseAAL(a.EffectiveAAL) // unknown sorts with none: weakest
+		ec, _ := checks.ParseAAL(c.EffectiveAAL)
+		if ea != ec {
+			return ea < ec
 		}
 		if providerRank(a.Provider) != providerRank(c.Provider) {
 			return providerRank(a.Provider) < providerRank(c.Provider)
@@ -1287,7 +1240,7 @@ func SeverityLabel(s checks.Severity) string {
 func (b *builder) checkText(c *checks.CheckResult) (templates.CheckText, error) {
 	open := 0
 	for _, f := range c.Findings {
-		if IsOpen(f) {
+		if f.Open() {
 			open++
 		}
 	}
@@ -1315,7 +1268,7 @@ func (b *builder) topRisks() ([]Risk, error) {
 	openCount := func(c *checks.CheckResult) int {
 		n := 0
 		for _, f := range c.Findings {
-			if IsOpen(f) {
+			if f.Open() {
 				n++
 			}
 		}
@@ -1323,8 +1276,8 @@ func (b *builder) topRisks() ([]Risk, error) {
 	}
 	sort.SliceStable(fails, func(i, j int) bool {
 		a, c := fails[i], fails[j]
-		if EffectiveSeverity(a).Rank() != EffectiveSeverity(c).Rank() {
-			return EffectiveSeverity(a).Rank() > EffectiveSeverity(c).Rank()
+		if a.Severity.Rank() != c.Severity.Rank() {
+			return a.Severity.Rank() > c.Severity.Rank()
 		}
 		if openCount(a) != openCount(c) {
 			return openCount(a) > openCount(c)
@@ -1343,7 +1296,7 @@ func (b *builder) topRisks() ([]Risk, error) {
 			// short message only: page 2 stays one page).
 			text += " Most severe: " + strings.TrimSuffix(f.Message, ".") + "."
 		}
-		risks = append(risks, Risk{Rank: i + 1, CheckID: c.ID, Provider: c.Provider, ProviderName: ProviderName(c.Provider), Title: c.Title, Severity: EffectiveSeverity(c), Affected: openCount(c), Text: text})
+		risks = append(risks, Risk{Rank: i + 1, CheckID: c.ID, Provider: c.Provider, ProviderName: ProviderName(c.Provider), Title: c.Title, Severity: c.Severity, Affected: openCount(c), Text: text})
 	}
 	return risks, nil
 }
@@ -1354,10 +1307,10 @@ func mostSevereOpen(c *checks.CheckResult) (checks.Finding, bool) {
 	var best checks.Finding
 	found := false
 	for _, f := range c.Findings {
-		if !IsOpen(f) {
+		if !f.Open() {
 			continue
 		}
-		if !found || FindingSeverity(c, f).Rank() > FindingSeverity(c, best).Rank() {
+		if !found || c.SeverityOf(&f).Rank() > c.SeverityOf(&best).Rank() {
 			best, found = f, true
 		}
 	}
@@ -1621,22 +1574,22 @@ func assessStep(provider string, cv evidence.Coverage) string {
 
 func (b *builder) providerFinding(c *checks.CheckResult) ProviderFinding {
 	pf := ProviderFinding{
-		Provider: c.Provider, ProviderName: ProviderName(c.Provider), Status: c.Status, Severity: EffectiveSeverity(c),
+		Provider: c.Provider, ProviderName: ProviderName(c.Provider), Status: c.Status, Severity: c.Severity,
 		Rationale: c.Rationale, Incomplete: c.Incomplete, Action: sectionGroup(c.Status) >= 0, Total: len(c.Findings), Subjects: []SubjectRow{},
 	}
 	fs := append([]checks.Finding(nil), c.Findings...)
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, d := fs[i], fs[j]
-		if IsOpen(a) != IsOpen(d) {
-			return IsOpen(a)
+		if a.Open() != d.Open() {
+			return a.Open()
 		}
-		if FindingSeverity(c, a).Rank() != FindingSeverity(c, d).Rank() {
-			return FindingSeverity(c, a).Rank() > FindingSeverity(c, d).Rank()
+		if c.SeverityOf(&a).Rank() != c.SeverityOf(&d).Rank() {
+			return c.SeverityOf(&a).Rank() > c.SeverityOf(&d).Rank()
 		}
 		return a.Subject.ID < d.Subject.ID
 	})
 	for i, f := range fs {
-		if IsOpen(f) {
+		if f.Open() {
 			pf.Open++
 		} else {
 			pf.WaivedCount++
@@ -1657,7 +1610,7 @@ func (b *builder) providerFinding(c *checks.CheckResult) ProviderFinding {
 }
 
 func (b *builder) subjectRow(c *checks.CheckResult, f checks.Finding) SubjectRow {
-	row := SubjectRow{Type: f.Subject.Type, ID: f.Subject.ID, Name: f.Subject.Name, Severity: FindingSeverity(c, f), Message: b.names.resolve(f.Message, false, f.Subject.ID), Waiver: WaiverLabel(f.Waiver)}
+	row := SubjectRow{Type: f.Subject.Type, ID: f.Subject.ID, Name: f.Subject.Name, Severity: c.SeverityOf(&f), Message: b.names.resolve(f.Message, false, f.Subject.ID), Waiver: WaiverLabel(f.Waiver)}
 	if l, ok := f.Evidence["login"].(string); ok && l != f.Subject.Name {
 		row.Login = l
 	}
@@ -1761,11 +1714,11 @@ func (b *builder) charts(providers []ProviderRef, aalRows []AALRow) Charts {
 				continue
 			}
 			for _, f := range c.Findings {
-				if !IsOpen(f) {
+				if !f.Open() {
 					continue
 				}
 				for j, s := range sevs {
-					if FindingSeverity(c, f) == s {
+					if c.SeverityOf(&f) == s {
 						ser.Values[j]++
 					}
 				}

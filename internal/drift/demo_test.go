@@ -38,8 +38,8 @@ func TestDemoWaiverLifecycle(t *testing.T) {
 
 	t.Run("waivers added", func(t *testing.T) {
 		d := Compare(bare, waived)
-		if NewFailures(d) != 0 {
-			t.Errorf("adding waivers made %d new failures: %+v", NewFailures(d), d.New)
+		if len(d.New) != 0 {
+			t.Errorf("adding waivers made %d new failures: %+v", len(d.New), d.New)
 		}
 		covered := 0
 		for _, c := range waived.Checks {

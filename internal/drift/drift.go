@@ -23,48 +23,9 @@ package drift
 import (
 	"cmp"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/shadowpath/shadowpath/checks"
 )
-
-// Failing reports whether finding f of check c counts as a failure: the check
-// failed and no unexpired waiver covers f.
-func Failing(c *checks.CheckResult, f *checks.Finding) bool {
-	if c.Status != checks.Fail {
-		return false
-	}
-	return f.Waiver == nil || f.Waiver.Expired
-}
-
-// Severity is the severity of finding f of check c: the finding's own (e.g.
-// raised to critical for a privileged account) or else the check's.
-func Severity(c *checks.CheckResult, f *checks.Finding) checks.Severity {
-	if f.Severity != "" {
-		return f.Severity
-	}
-	return c.Severity
-}
-
-// AALRank orders the AAL strings of results.json: "none" (below AAL1: only
-// a security question or an unknown method) 0, "AAL1".."AAL3" 1..3. ok is
-// false for anything else (empty, garbage): not comparable.
-func AALRank(aal string) (rank int, ok bool) {
-	a := strings.ToUpper(strings.TrimSpace(aal))
-	if a == "NONE" {
-		return 0, true
-	}
-	n, found := strings.CutPrefix(a, "AAL")
-	if !found {
-		return 0, false
-	}
-	r, err := strconv.Atoi(n)
-	if err != nil || r < 1 || r > 3 {
-		return 0, false
-	}
-	return r, true
-}
 
 type checkKey struct{ id, provider string }
 
@@ -106,17 +67,17 @@ func index(r *checks.Results) side {
 		for j := range c.Findings {
 			f := &c.Findings[j]
 			fk := findingKey{ck, f.Subject.Type, f.Subject.ID}
-			if f.Waiver != nil && !f.Waiver.Expired {
+			if !f.Open() {
 				s.waived[fk] = true
 			}
-			if !Failing(c, f) {
+			if !c.Failing(f) {
 				continue
 			}
 			df := checks.DriftFinding{
 				CheckID:  c.ID,
 				Provider: c.Provider,
 				Subject:  f.Subject,
-				Severity: Severity(c, f),
+				Severity: c.SeverityOf(f),
 				Message:  f.Message,
 			}
 			if f.Waiver != nil && f.Waiver.Expired {
@@ -227,8 +188,8 @@ func aalDowngrades(old, new *checks.Results) []checks.AALChange {
 		if !ok {
 			continue
 		}
-		from, okFrom := AALRank(was.EffectiveAAL)
-		to, okTo := AALRank(id.EffectiveAAL)
+		from, okFrom := checks.ParseAAL(was.EffectiveAAL)
+		to, okTo := checks.ParseAAL(id.EffectiveAAL)
 		if !okFrom || !okTo || to >= from {
 			continue
 		}
@@ -252,28 +213,4 @@ func sortFindings(fs []checks.DriftFinding) {
 			cmp.Compare(a.Subject.ID, b.Subject.ID),
 		)
 	})
-}
-
-// NewFailures is the number of new failing findings, for --fail-on-new.
-func NewFailures(d *checks.Drift) int {
-	if d == nil {
-		return 0
-	}
-	return len(d.New)
-}
-
-// CountAtOrAbove is the number of new failing findings of severity sev or
-// higher. Fail closed: an unknown sev counts every new failure, and a finding
-// of unknown severity is counted at any sev.
-func CountAtOrAbove(d *checks.Drift, sev checks.Severity) int {
-	if d == nil {
-		return 0
-	}
-	n := 0
-	for _, f := range d.New {
-		if r := f.Severity.Rank(); r == 0 || r >= sev.Rank() {
-			n++
-		}
-	}
-	return n
 }

@@ -272,62 +272,6 @@ func TestCompareDeterministic(t *testing.T) {
 	}
 }
 
-func TestNewFailuresAndCountAtOrAbove(t *testing.T) {
-	d := &checks.Drift{New: []checks.DriftFinding{
-		{CheckID: "A", Severity: checks.Low},
-		{CheckID: "B", Severity: checks.Medium},
-		{CheckID: "C", Severity: checks.High},
-		{CheckID: "D", Severity: checks.Critical},
-		{CheckID: "E", Severity: checks.Critical},
-		{CheckID: "F", Severity: "bogus"},
-	}}
-	if got := NewFailures(d); got != 6 {
-		t.Errorf("NewFailures = %d, want 6", got)
-	}
-	if got := NewFailures(nil); got != 0 {
-		t.Errorf("NewFailures(nil) = %d, want 0", got)
-	}
-	tests := []struct {
-		sev  checks.Severity
-		want int
-	}{
-		{checks.Low, 6},
-		{checks.Medium, 5},
-		{checks.High, 4},
-		{checks.Critical, 3},
-		{"", 6},
-	}
-	for _, tt := range tests {
-		t.Run(string(tt.sev), func(t *testing.T) {
-			if got := CountAtOrAbove(d, tt.sev); got != tt.want {
-				t.Errorf("CountAtOrAbove(%q) = %d, want %d", tt.sev, got, tt.want)
-			}
-		})
-	}
-	if got := CountAtOrAbove(nil, checks.Low); got != 0 {
-		t.Errorf("CountAtOrAbove(nil) = %d, want 0", got)
-	}
-}
-
-func TestAALRank(t *testing.T) {
-	tests := []struct {
-		in     string
-		want   int
-		wantOK bool
-	}{
-		{"AAL1", 1, true}, {"AAL2", 2, true}, {"AAL3", 3, true}, {"aal2", 2, true}, {" AAL3 ", 3, true},
-		{"none", 0, true},
-		{"", 0, false}, {"unknown", 0, false}, {"AAL4", 0, false}, {"AAL", 0, false}, {"AALx", 0, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			if got, ok := AALRank(tt.in); got != tt.want || ok != tt.wantOK {
-				t.Errorf("AALRank(%q) = %d, %v, want %d, %v", tt.in, got, ok, tt.want, tt.wantOK)
-			}
-		})
-	}
-}
-
 // TestCompareFiles runs the comparison on two results.json files as the
 // diff command reads them, against a golden drift.
 func TestCompareFiles(t *testing.T) {

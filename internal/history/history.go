@@ -37,7 +37,6 @@ import (
 	"time"
 
 	"github.com/shadowpath/shadowpath/checks"
-	"github.com/shadowpath/shadowpath/internal/drift"
 	"github.com/shadowpath/shadowpath/internal/safeio"
 )
 
@@ -464,15 +463,14 @@ func Point(entry string, r *checks.Results) TrendPoint {
 	for i := range r.Checks {
 		c := &r.Checks[i]
 		for j := range c.Findings {
-			if f := &c.Findings[j]; drift.Failing(c, f) {
-				p.Failing.add(drift.Severity(c, f))
+			if f := &c.Findings[j]; c.Failing(f) {
+				p.Failing.add(c.SeverityOf(f))
 			}
 		}
 	}
-	for _, id := range r.Identities {
-		eff, okEff := drift.AALRank(id.EffectiveAAL)
-		nom, okNom := drift.AALRank(id.NominalAAL)
-		if !okEff || !okNom || eff >= nom {
+	for i := range r.Identities {
+		id := &r.Identities[i]
+		if !id.BelowNominal() {
 			continue
 		}
 		p.BelowNominal++

@@ -381,14 +381,15 @@ func TestPoint(t *testing.T) {
 			{ID: "2", NominalAAL: "AAL3", EffectiveAAL: "AAL1"},
 			{ID: "3", Privileged: true, NominalAAL: "AAL3", EffectiveAAL: "AAL3"},
 			{ID: "4", NominalAAL: "AAL1", EffectiveAAL: "AAL1"},
-			{ID: "5", Privileged: true, NominalAAL: "AAL3", EffectiveAAL: "unknown"},
+			{ID: "5", Privileged: true, NominalAAL: "AAL3", EffectiveAAL: "unknown"}, // fail closed: below (checks.Identity.BelowNominal)
+			{ID: "7", Privileged: true, NominalAAL: "unknown", EffectiveAAL: "unknown"},
 			{ID: "6", Privileged: true, NominalAAL: "AAL2", EffectiveAAL: "none"},
 		},
 	}
 	want := TrendPoint{
 		Entry: "x", GeneratedAt: base, ToolVersion: "1.2.3", Summary: r.Summary,
 		Failing:  SeverityCounts{High: 2, Critical: 1, Unknown: 1},
-		Accounts: 6, BelowNominal: 3, PrivilegedBelowNominal: 2, Complete: false,
+		Accounts: 7, BelowNominal: 4, PrivilegedBelowNominal: 3, Complete: false,
 	}
 	if diff := cmp.Diff(want, Point("x", r)); diff != "" {
 		t.Errorf("Point (-want +got):\n%s", diff)

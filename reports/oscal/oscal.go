@@ -595,8 +595,7 @@ func (b *builder) risk(c *checks.CheckResult, obsUUID string) (ot.Risk, bool) {
 	}
 	var failing, waived []checks.Finding
 	for _, f := range c.Findings {
-		covered := f.Waiver != nil && !f.Waiver.Expired
-		if c.Status == checks.Waived || covered {
+		if c.Status == checks.Waived || !f.Open() {
 			waived = append(waived, f)
 		} else {
 			failing = append(failing, f)

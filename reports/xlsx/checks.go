@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/shadowpath/shadowpath/checks"
-	"github.com/shadowpath/shadowpath/reports"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -43,11 +42,11 @@ func (b *book) checks() error {
 		c := &b.r.Checks[i]
 		open := 0
 		for _, f := range c.Findings {
-			if reports.IsOpen(f) {
+			if f.Open() {
 				open++
 			}
 		}
-		if err := s.put(b.str(c.ID), b.str(c.Provider), b.str(c.Title), b.statusCell(c.Status), c.Incomplete, b.severityCell(reports.EffectiveSeverity(c)),
+		if err := s.put(b.str(c.ID), b.str(c.Provider), b.str(c.Title), b.statusCell(c.Status), c.Incomplete, b.severityCell(c.Severity),
 			b.str(controlsText(c.Controls)), len(c.Findings), open, len(c.Findings)-open, b.str(c.Rationale), b.docCell(docs[c.ID+"\x00"+c.Provider])); err != nil {
 			return err
 		}

@@ -97,7 +97,7 @@ func (b *book) findings() error {
 			}
 			login, _ := f.Evidence["login"].(string)
 			priv, _ := f.Evidence["privileged"].(bool)
-			row = append(row[:0], b.str(c.ID), b.str(c.Provider), b.str(c.Title), b.str(string(c.Status)), b.str(string(reports.FindingSeverity(c, f))),
+			row = append(row[:0], b.str(c.ID), b.str(c.Provider), b.str(c.Title), b.str(string(c.Status)), b.str(string(c.SeverityOf(&f))),
 				b.str(f.Subject.Type), b.str(f.Subject.ID), b.str(f.Subject.Name), b.str(b.v.Names.ResolveEvidence("", f.Message, f.Subject.ID)))
 			for _, e := range evidenceColumns {
 				row = append(row, b.evidenceCell(f.Evidence, e.key, e.number, f.Subject.ID))
