@@ -352,3 +352,31 @@ func TestIdentityBelowNominal(t *testing.T) {
 		}
 	}
 }
+
+func TestThresholdSpecs(t *testing.T) {
+	d := DefaultThresholds()
+	if d != (Thresholds{}).withDefaults() {
+		t.Errorf("withDefaults of zero = %+v, want the defaults %+v", (Thresholds{}).withDefaults(), d)
+	}
+	seen := map[string]bool{}
+	for _, s := range ThresholdSpecs() {
+		if seen[s.Key] || s.Label == "" || !strings.Contains(s.Label, s.Check) {
+			t.Errorf("%s: duplicate, unlabelled or label without its check %q", s.Key, s.Check)
+		}
+		seen[s.Key] = true
+		if _, ok := Lookup(s.Check); !ok {
+			t.Errorf("%s: check %s is not in the catalog", s.Key, s.Check)
+		}
+		if s.Default() == "" || s.Default() == "0" || s.Default() == "0s" {
+			t.Errorf("%s: no default", s.Key)
+		}
+	}
+	for d, want := range map[time.Duration]string{8 * time.Hour: "8h", 90 * time.Minute: "1h30m", 45 * time.Minute: "45m", 7 * 24 * time.Hour: "7d", 36 * time.Hour: "36h", 90 * time.Second: "1m30s"} {
+		if got := formatDuration(d); got != want {
+			t.Errorf("formatDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if got := d.Describe(); got["tap_max_lifetime"] != "8h" || got["reenrol_window"] != "7d" || got["resets_per_actor_per_day"] != "10" {
+		t.Errorf("Describe = %v", got)
+	}
+}

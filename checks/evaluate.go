@@ -114,31 +114,6 @@ func identityLess(ids []Identity) func(i, j int) bool {
 	}
 }
 
-// withDefaults fills zero thresholds with the catalog defaults, so that a
-// Params built by hand cannot make every temporary pass "too long".
-func (t Thresholds) withDefaults() Thresholds {
-	d := DefaultThresholds()
-	if t.TAPMaxLifetime <= 0 {
-		t.TAPMaxLifetime = d.TAPMaxLifetime
-	}
-	if t.ReenrolWindow <= 0 {
-		t.ReenrolWindow = d.ReenrolWindow
-	}
-	if t.ResetsPerActorPerDay <= 0 {
-		t.ResetsPerActorPerDay = d.ResetsPerActorPerDay
-	}
-	if t.NHIUnused <= 0 {
-		t.NHIUnused = d.NHIUnused
-	}
-	if t.SecretMaxAge <= 0 {
-		t.SecretMaxAge = d.SecretMaxAge
-	}
-	if t.CertMaxAge <= 0 {
-		t.CertMaxAge = d.CertMaxAge
-	}
-	return t
-}
-
 func (p *Params) parameters() map[string]string {
 	m := p.Thresholds.Describe()
 	// The keys are the config file's (README "Configuration"), so a reader

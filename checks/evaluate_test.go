@@ -87,7 +87,7 @@ func TestEvaluateShape(t *testing.T) {
 	if !strings.Contains(strings.Join(r.Warnings, "\n"), "okta: 1 enrolled method of unknown kind (vendor values: custom_otp_v9)") {
 		t.Errorf("warnings %q", r.Warnings)
 	}
-	if r.Parameters["tap_max_lifetime"] != "8h0m0s" || r.Parameters["service_accounts.patterns"] == "" {
+	if r.Parameters["tap_max_lifetime"] != "8h" || r.Parameters["service_accounts.patterns"] == "" {
 		t.Errorf("parameters %v", r.Parameters)
 	}
 }

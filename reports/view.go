@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strconv"
 	"strings"
@@ -761,32 +762,11 @@ type builder struct {
 }
 
 // templateParams is the catalog defaults overlaid with the recorded
-// parameters, prettified, so templates can always name the thresholds.
+// parameters, so templates can always name the thresholds.
 func templateParams(recorded map[string]string) map[string]string {
 	p := checks.DefaultThresholds().Describe()
-	for k, v := range recorded {
-		p[k] = v
-	}
-	for k, v := range p {
-		p[k] = prettyDuration(v)
-	}
+	maps.Copy(p, recorded)
 	return p
-}
-
-// prettyDuration shortens Go durations: "8h0m0s" → "8h", "1h30m0s" → "1h30m".
-func prettyDuration(v string) string {
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return v
-	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 func (b *builder) providers() []ProviderRef {
@@ -1761,28 +1741,32 @@ func (b *builder) coverageRows(s checks.SourceInfo) []CoverageRow {
 	return rows
 }
 
+// paramLabels names the parameters that are not thresholds
+// (checks.ThresholdSpecs labels those).
 var paramLabels = map[string]string{
-	"tap_max_lifetime":          "Temporary access pass maximum lifetime (REC-04)",
-	"reenrol_window":            "Re-enrolment expected within (REC-06)",
-	"resets_per_actor_per_day":  "Assisted resets per actor per day (REC-07)",
-	"nhi_unused":                "Workload credential unused for (NHI-01)",
-	"secret_max_age":            "Secret maximum age (NHI-07)",
-	"cert_max_age":              "Certificate maximum age (NHI-07)",
 	"since":                     "Audit window",
 	"service_accounts.patterns": "Service-account login patterns (NHI-10, human checks mark them)",
 	"service_accounts.accounts": "Service accounts listed by id or login",
 	"break_glass":               "Declared break-glass accounts (EXC-01)",
 }
 
-// configKey is where a parameter is set in the config file.
-func configKey(k string) string {
-	switch k {
-	case "tap_max_lifetime", "reenrol_window", "resets_per_actor_per_day", "nhi_unused", "secret_max_age", "cert_max_age":
-		return "thresholds." + k
-	case "since":
-		return "--since"
+// paramRow is a parameter's appendix row: where it is set in the config
+// file (or on the command line) and what it is called.
+func paramRow(k, v string) Param {
+	if v == "" {
+		v = "none"
 	}
-	return k
+	if t, ok := checks.LookupThreshold(k); ok {
+		return Param{Key: "thresholds." + k, Label: t.Label, Value: v}
+	}
+	label := paramLabels[k]
+	if label == "" {
+		label = strings.ReplaceAll(k, "_", " ")
+	}
+	if k == "since" {
+		k = "--since"
+	}
+	return Param{Key: k, Label: label, Value: v}
 }
 
 func (b *builder) appendix(v *View) (Appendix, error) {
@@ -1805,15 +1789,7 @@ func (b *builder) appendix(v *View) (Appendix, error) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		label := paramLabels[k]
-		if label == "" {
-			label = strings.ReplaceAll(k, "_", " ")
-		}
-		val := prettyDuration(b.r.Parameters[k])
-		if val == "" {
-			val = "none"
-		}
-		a.Thresholds = append(a.Thresholds, Param{Key: configKey(k), Label: label, Value: val})
+		a.Thresholds = append(a.Thresholds, paramRow(k, b.r.Parameters[k]))
 	}
 	for _, c := range b.r.Checks {
 		row := ManualRow{CheckID: c.ID, Provider: c.Provider, Title: c.Title, Detail: c.Rationale}

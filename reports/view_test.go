@@ -353,14 +353,6 @@ func TestHelpers(t *testing.T) {
 			t.Errorf("Thousands(%d) = %q, want %q", n, got, want)
 		}
 	}
-	durs := map[string]string{"8h0m0s": "8h", "1h30m0s": "1h30m", "7d": "7d", "10": "10", "45m0s": "45m"}
-	for in, want := range durs {
-		t.Run(in, func(t *testing.T) {
-			if got := prettyDuration(in); got != want {
-				t.Errorf("prettyDuration(%q) = %q, want %q", in, got, want)
-			}
-		})
-	}
 	if got := EvidenceText(map[string]any{"a": "okta.users.manage okta.groups.read"}, 25); got != "a: okta.users.manage …" {
 		t.Errorf("EvidenceText cut = %q", got)
 	}

@@ -20,7 +20,7 @@ var catalogIDs = []string{
 // import checks: reports → templates, checks is a sibling).
 func params() map[string]string {
 	return map[string]string{
-		"tap_max_lifetime": "8h0m0s", "reenrol_window": "7d", "resets_per_actor_per_day": "10",
+		"tap_max_lifetime": "8h", "reenrol_window": "7d", "resets_per_actor_per_day": "10",
 		"nhi_unused": "90d", "secret_max_age": "180d", "cert_max_age": "365d",
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	pathpkg "path"
 	"regexp"
@@ -62,14 +63,9 @@ type serviceAccCfg struct {
 	Accounts []string `yaml:"accounts"`
 }
 
-type thresholdsCfg struct {
-	TAPMaxLifetime       string `yaml:"tap_max_lifetime"`
-	ReenrolWindow        string `yaml:"reenrol_window"`
-	ResetsPerActorPerDay *int   `yaml:"resets_per_actor_per_day"`
-	NHIUnused            string `yaml:"nhi_unused"`
-	SecretMaxAge         string `yaml:"secret_max_age"`
-	CertMaxAge           string `yaml:"cert_max_age"`
-}
+// thresholdsCfg holds `thresholds:` by key; checks.ThresholdSpecs says
+// which keys exist and what each holds.
+type thresholdsCfg map[string]yaml.Node
 
 type oktaFileCfg struct {
 	OrgURL         string `yaml:"org_url"`
@@ -212,7 +208,9 @@ func parseConfig(path string, data []byte, getenv func(string) string, warn func
 		}
 		*fp.p = envRef.ReplaceAllStringFunc(*fp.p, func(m string) string { return getenv(envRef.FindStringSubmatch(m)[1]) })
 	}
-	t := &c.thresholds
+	if err := c.readThresholds(data); err != nil {
+		return nil, err
+	}
 	// Durations: each field, its minimum, and the message's example.
 	for _, d := range []struct {
 		field, val string
@@ -220,11 +218,6 @@ func parseConfig(path string, data []byte, getenv func(string) string, warn func
 		min        time.Duration
 		want       string
 	}{
-		{"thresholds.tap_max_lifetime", c.Thresholds.TAPMaxLifetime, &t.TAPMaxLifetime, 1, "a positive duration (e.g. 8h, 7d, 2w)"},
-		{"thresholds.reenrol_window", c.Thresholds.ReenrolWindow, &t.ReenrolWindow, 1, "a positive duration (e.g. 8h, 7d, 2w)"},
-		{"thresholds.nhi_unused", c.Thresholds.NHIUnused, &t.NHIUnused, 1, "a positive duration (e.g. 8h, 7d, 2w)"},
-		{"thresholds.secret_max_age", c.Thresholds.SecretMaxAge, &t.SecretMaxAge, 1, "a positive duration (e.g. 8h, 7d, 2w)"},
-		{"thresholds.cert_max_age", c.Thresholds.CertMaxAge, &t.CertMaxAge, 1, "a positive duration (e.g. 8h, 7d, 2w)"},
 		{"okta.request_timeout", c.Okta.RequestTimeout, &c.oktaTimeout, time.Second, "a duration of at least 1s (e.g. 30s)"},
 		{"entra.request_timeout", c.Entra.RequestTimeout, &c.entraTimeout, time.Second, "a duration of at least 1s (e.g. 30s)"},
 	} {
@@ -251,12 +244,6 @@ func parseConfig(path string, data []byte, getenv func(string) string, warn func
 			return nil, fmt.Errorf("%s:%d: field %q: %q %v", path, lineOf(data, "okta.rate_share"), "okta.rate_share", c.Okta.RateShare, err)
 		}
 		c.oktaRateShare = v
-	}
-	if n := c.Thresholds.ResetsPerActorPerDay; n != nil {
-		if *n < 1 {
-			return nil, fmt.Errorf("%s:%d: field %q: must be at least 1", path, lineOf(data, "thresholds.resets_per_actor_per_day"), "thresholds.resets_per_actor_per_day")
-		}
-		t.ResetsPerActorPerDay = *n
 	}
 	switch c.Entra.Cloud {
 	case "", "global", "usgov", "usgov-dod", "china":
@@ -296,6 +283,37 @@ func yamlErr(err error) string {
 	msg = regexp.MustCompile(`field (\S+) not found in type \S+`).ReplaceAllString(msg, "unknown field \"$1\"")
 	msg = regexp.MustCompile(`cannot unmarshal !!(\w+) `+"`"+`([^`+"`"+`]*)`+"`"+` into \S+`).ReplaceAllString(msg, "cannot use $1 \"$2\" here")
 	return strings.ReplaceAll(msg, "\n  ", "; ")
+}
+
+// readThresholds sets c.thresholds from the file's `thresholds:`, each key
+// as its checks.ThresholdSpec says: a positive duration or a count of at
+// least 1.
+func (c *config) readThresholds(data []byte) error {
+	for _, k := range slices.Sorted(maps.Keys(c.Thresholds)) {
+		n := c.Thresholds[k]
+		spec, ok := checks.LookupThreshold(k)
+		if !ok {
+			return fmt.Errorf("%s: line %d: unknown field %q", c.path, n.Line, k)
+		}
+		if n.Kind == yaml.ScalarNode && n.Value == "" {
+			continue // empty or null: the default
+		}
+		field := "thresholds." + k
+		if spec.Count {
+			var v int
+			if err := n.Decode(&v); err != nil || v < 1 {
+				return fmt.Errorf("%s:%d: field %q: must be at least 1", c.path, lineOf(data, field), field)
+			}
+			spec.SetCount(&c.thresholds, v)
+			continue
+		}
+		v, err := parseDuration(n.Value)
+		if n.Kind != yaml.ScalarNode || err != nil || v <= 0 {
+			return fmt.Errorf("%s:%d: field %q: %q is not a positive duration (e.g. 8h, 7d, 2w)", c.path, lineOf(data, field), field, n.Value)
+		}
+		spec.SetDuration(&c.thresholds, v)
+	}
+	return nil
 }
 
 // lineOf finds the line of a dotted key ("thresholds.nhi_unused") for messages; 0 if not found.

@@ -46,6 +46,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"nested unknown", "okta:\n  token: abc\n", `line 2: unknown field "token"`},
 		{"bad duration", "thresholds:\n  cert_max_age: soon\n", `c.yaml:2: field "thresholds.cert_max_age"`},
 		{"negative", "thresholds:\n  resets_per_actor_per_day: 0\n", `thresholds.resets_per_actor_per_day`},
+		{"unknown threshold", "thresholds:\n  nhi_unusd: 30d\n", `line 2: unknown field "nhi_unusd"`},
+		{"count not a number", "thresholds:\n  resets_per_actor_per_day: many\n", `c.yaml:2: field "thresholds.resets_per_actor_per_day"`},
 		{"bad cloud", "entra:\n  cloud: mars\n", `field "entra.cloud"`},
 		{"wrong type", "break_glass: yes\n", `line 1`},
 		{"bad pattern", "service_accounts:\n  patterns: ['[']\n", `bad pattern`},
