@@ -380,3 +380,16 @@ func TestThresholdSpecs(t *testing.T) {
 		t.Errorf("Describe = %v", got)
 	}
 }
+
+// TestCoverageStatusesMatchTheModel: sourceInfo converts the snapshot's
+// coverage statuses by value; a status added to the model must be added to
+// the results contract too.
+func TestCoverageStatusesMatchTheModel(t *testing.T) {
+	results := []CoverageStatus{CoverageComplete, CoveragePartial, CoverageDenied, CoverageError}
+	model := []evidence.CoverageStatus{evidence.Complete, evidence.Partial, evidence.Denied, evidence.Errored}
+	for i := range model {
+		if string(model[i]) != string(results[i]) {
+			t.Errorf("evidence %q is results %q", model[i], results[i])
+		}
+	}
+}

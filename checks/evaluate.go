@@ -127,16 +127,23 @@ func (p *Params) parameters() map[string]string {
 // sourceInfo describes a source; sum is its evidence hash (src.Hash, computed
 // by the streaming StreamHash, which gives the same digest).
 func sourceInfo(src *evidence.Source, sum string) SourceInfo {
-	cov := append([]evidence.Coverage{}, src.Coverage...)
+	cov := make([]Coverage, 0, len(src.Coverage))
+	for _, c := range src.Coverage {
+		// The statuses are the same words in both models (DESIGN.md).
+		cov = append(cov, Coverage{Dataset: c.Dataset, Status: CoverageStatus(c.Status), Detail: c.Detail, Items: c.Items})
+	}
 	sort.SliceStable(cov, func(i, j int) bool { return cov[i].Dataset < cov[j].Dataset })
-	out := append([]evidence.Count(nil), src.OutOfScope...)
+	var out []ScopeCount
+	for _, c := range src.OutOfScope {
+		out = append(out, ScopeCount{Reason: c.Reason, Count: c.Count})
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Reason < out[j].Reason })
 	warn := append([]string(nil), src.Warnings...)
 	sort.Strings(warn)
 	return SourceInfo{
 		Provider: string(src.Provider), Tenant: src.Tenant, TenantName: src.TenantName,
 		CollectedAt: src.CollectedAt, EvidenceSHA256: sum, Credential: src.Credential, Coverage: cov,
-		AuditWindow: src.AuditWindow, Accounts: len(src.Accounts), OutOfScope: out, Warnings: warn,
+		AuditWindow: Window{Since: src.AuditWindow.Since, Until: src.AuditWindow.Until}, Accounts: len(src.Accounts), OutOfScope: out, Warnings: warn,
 		Collection: collectionText(src.Collection),
 	}
 }

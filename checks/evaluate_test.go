@@ -316,7 +316,7 @@ func TestResultsComplete(t *testing.T) {
 		t.Errorf("a not_assessed check leaves the scan complete")
 	}
 	r.Checks[1].Status = Pass
-	r.Sources[0].Coverage[0].Status = evidence.Partial
+	r.Sources[0].Coverage[0].Status = CoveragePartial
 	if r.Complete() {
 		t.Errorf("a partial dataset leaves the scan complete")
 	}

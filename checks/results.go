@@ -5,8 +5,6 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
-
-	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
 
 // ResultsSchemaVersion is results.json's schema_version (DESIGN.md contract).
@@ -149,17 +147,53 @@ type SourceInfo struct {
 	TenantName     string    `json:"tenant_name,omitempty"`
 	CollectedAt    time.Time `json:"collected_at"`
 	EvidenceSHA256 string    `json:"evidence_sha256"`
-	Credential     string    `json:"credential,omitempty"` // evidence.Source.Credential
+	Credential     string    `json:"credential,omitempty"` // how the connector authenticated
 	// Collection says how the evidence was read (full or incremental, how
 	// many accounts re-read, the log window that proves the rest unchanged,
 	// the share of the rate limits spent), in one sentence; "" when the
 	// connector did not record it.
-	Collection  string              `json:"collection,omitempty"`
-	Coverage    []evidence.Coverage `json:"coverage"`
-	AuditWindow evidence.Window     `json:"audit_window"`
-	Accounts    int                 `json:"accounts"`
-	OutOfScope  []evidence.Count    `json:"out_of_scope,omitempty"`
-	Warnings    []string            `json:"warnings,omitempty"`
+	Collection  string       `json:"collection,omitempty"`
+	Coverage    []Coverage   `json:"coverage"`
+	AuditWindow Window       `json:"audit_window"`
+	Accounts    int          `json:"accounts"`
+	OutOfScope  []ScopeCount `json:"out_of_scope,omitempty"`
+	Warnings    []string     `json:"warnings,omitempty"`
+}
+
+// The types below are results.json's own, not the snapshot model's: a
+// change to connectors/evidence does not change the results contract
+// unless sourceInfo is changed to carry it.
+
+// CoverageStatus says how completely a dataset was read.
+type CoverageStatus string
+
+// Coverage statuses (DESIGN.md results.json). Anything but complete makes
+// the checks that need the dataset not_assessed or incomplete.
+const (
+	CoverageComplete CoverageStatus = "complete"
+	CoveragePartial  CoverageStatus = "partial"
+	CoverageDenied   CoverageStatus = "denied"
+	CoverageError    CoverageStatus = "error"
+)
+
+// Coverage records how one dataset of a source was read.
+type Coverage struct {
+	Dataset string         `json:"dataset"`
+	Status  CoverageStatus `json:"status"`
+	Detail  string         `json:"detail,omitempty"`
+	Items   int            `json:"items"`
+}
+
+// Window is a time range: the audit window whose events were read.
+type Window struct {
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
+}
+
+// ScopeCount counts accounts that exist but were not judged, by reason.
+type ScopeCount struct {
+	Reason string `json:"reason"`
+	Count  int    `json:"count"`
 }
 
 // Summary counts check entries by status.
@@ -359,7 +393,7 @@ func (r *Results) Complete() bool {
 func (r *Results) Gaps() (datasets, checks int) {
 	for _, src := range r.Sources {
 		for _, c := range src.Coverage {
-			if c.Status != evidence.Complete {
+			if c.Status != CoverageComplete {
 				datasets++
 			}
 		}

@@ -809,15 +809,15 @@ func (b *builder) sources() []checks.SourceInfo {
 }
 
 // FormatWindow prints an audit window as ISO dates.
-func FormatWindow(w evidence.Window) string {
+func FormatWindow(w checks.Window) string {
 	if w.Since.IsZero() && w.Until.IsZero() {
 		return "not recorded"
 	}
 	return w.Since.UTC().Format(time.DateOnly) + " to " + w.Until.UTC().Format(time.DateOnly)
 }
 
-func (b *builder) window() evidence.Window {
-	var w evidence.Window
+func (b *builder) window() checks.Window {
+	var w checks.Window
 	for _, s := range b.r.Sources {
 		if !s.AuditWindow.Since.IsZero() && (w.Since.IsZero() || s.AuditWindow.Since.Before(w.Since)) {
 			w.Since = s.AuditWindow.Since
@@ -1060,7 +1060,7 @@ func (b *builder) summary(matrix []MatrixRow) ExecutiveSummary {
 	}
 	for _, src := range b.sources() {
 		for _, c := range b.coverageRows(src) {
-			if c.Status != string(evidence.Complete) {
+			if c.Status != string(checks.CoverageComplete) {
 				line := fmt.Sprintf("%s %s: %s", ProviderName(src.Provider), c.Dataset, strings.ReplaceAll(c.Status, "_", " "))
 				if c.Detail != "" {
 					line += " (" + c.Detail + ")"
@@ -1503,7 +1503,7 @@ func (b *builder) section(cs []*checks.CheckResult, group int) (FindingSection, 
 // dataset it needs that was not read completely, the permission to grant,
 // the retention to work around, or the error to rerun past.
 func (b *builder) howToAssess(c *checks.CheckResult) string {
-	var cov []evidence.Coverage
+	var cov []checks.Coverage
 	for _, s := range b.r.Sources {
 		if s.Provider == c.Provider {
 			cov = s.Coverage
@@ -1521,7 +1521,7 @@ func (b *builder) howToAssess(c *checks.CheckResult) string {
 	}
 	var steps []string
 	for _, cv := range cov {
-		if cv.Status == evidence.Complete || (len(need) > 0 && !need[cv.Dataset]) {
+		if cv.Status == checks.CoverageComplete || (len(need) > 0 && !need[cv.Dataset]) {
 			continue
 		}
 		steps = append(steps, assessStep(c.Provider, cv))
@@ -1533,12 +1533,12 @@ func (b *builder) howToAssess(c *checks.CheckResult) string {
 }
 
 // assessStep words one dataset's gap as what to do about it.
-func assessStep(provider string, cv evidence.Coverage) string {
+func assessStep(provider string, cv checks.Coverage) string {
 	detail := strings.TrimSuffix(cv.Detail, ".")
 	switch cv.Status {
-	case evidence.Denied:
+	case checks.CoverageDenied:
 		return fmt.Sprintf("%s was denied (%s): grant the read permission it names to the scanning credential (README, Permissions; shadowpath doctor checks them).", cv.Dataset, detail)
-	case evidence.Partial:
+	case checks.CoveragePartial:
 		if strings.Contains(detail, "retention") {
 			if provider == string(evidence.Entra) {
 				return fmt.Sprintf("%s was read only in part (%s): Microsoft Entra keeps audit events 7 days without a P1 or P2 licence and 30 days with one; scan with --since no longer than the retention, or route the audit logs to Log Analytics or a storage account (Identity › Monitoring & health › Diagnostic settings) to keep a longer window.", cv.Dataset, detail)
@@ -1730,7 +1730,7 @@ func (b *builder) coverageRows(s checks.SourceInfo) []CoverageRow {
 		}
 		rows = append(rows, row)
 	}
-	extra := append([]evidence.Coverage(nil), s.Coverage...)
+	extra := append([]checks.Coverage(nil), s.Coverage...)
 	sort.SliceStable(extra, func(i, j int) bool { return extra[i].Dataset < extra[j].Dataset })
 	for _, c := range extra {
 		if !seen[c.Dataset] {
@@ -1773,7 +1773,7 @@ func (b *builder) appendix(v *View) (Appendix, error) {
 	a := Appendix{Coverage: []CoverageRow{}, OutOfScope: []ScopeRow{}, Thresholds: []Param{}, Manual: []ManualRow{}, NotApplicable: []ManualRow{}, Warnings: []string{}}
 	for _, s := range b.sources() {
 		a.Coverage = append(a.Coverage, b.coverageRows(s)...)
-		oos := append([]evidence.Count(nil), s.OutOfScope...)
+		oos := append([]checks.ScopeCount(nil), s.OutOfScope...)
 		sort.SliceStable(oos, func(i, j int) bool { return oos[i].Reason < oos[j].Reason })
 		for _, c := range oos {
 			a.OutOfScope = append(a.OutOfScope, ScopeRow{Provider: s.Provider, Reason: c.Reason, Count: c.Count})

@@ -107,7 +107,7 @@ func TestScanVendorFaults(t *testing.T) {
 			degraded := map[string]map[string]bool{"okta": {}, "entra": {}}
 			for _, s := range res.Sources {
 				for _, cov := range s.Coverage {
-					if cov.Status != evidence.Complete {
+					if cov.Status != checks.CoverageComplete {
 						degraded[s.Provider][cov.Dataset] = true
 					}
 					if s.Provider == tt.provider && cov.Dataset == tt.dataset {

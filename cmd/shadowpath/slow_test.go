@@ -35,10 +35,10 @@ func TestScanSlowTenantIsBounded(t *testing.T) {
 	for _, s := range res.Sources {
 		for _, cv := range s.Coverage {
 			if cv.Dataset == slow[s.Provider] {
-				if cv.Status == evidence.Complete || !strings.Contains(cv.Detail, "timed out") {
+				if cv.Status == checks.CoverageComplete || !strings.Contains(cv.Detail, "timed out") {
 					t.Errorf("%s %s: %s %q, want a timeout recorded", s.Provider, cv.Dataset, cv.Status, cv.Detail)
 				}
-			} else if cv.Status != evidence.Complete {
+			} else if cv.Status != checks.CoverageComplete {
 				t.Errorf("%s %s: %s (%s) although only %s was slow", s.Provider, cv.Dataset, cv.Status, cv.Detail, slow[s.Provider])
 			}
 		}

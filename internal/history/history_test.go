@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/shadowpath/shadowpath/checks"
-	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
 
 var base = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
@@ -30,7 +29,7 @@ func run(t *testing.T, at time.Time, nFail int, sev checks.Severity) []byte {
 		GeneratedAt:   at,
 		Summary:       checks.Summary{Pass: 1, Fail: 1},
 		Sources: []checks.SourceInfo{{Provider: "okta", Tenant: "acme.okta.com",
-			Coverage: []evidence.Coverage{{Dataset: "users", Status: evidence.Complete}}}},
+			Coverage: []checks.Coverage{{Dataset: "users", Status: checks.CoverageComplete}}}},
 	}
 	c := checks.CheckResult{ID: "MFA-01", Provider: "okta", Severity: sev, Status: checks.Fail}
 	for i := range nFail {
@@ -404,7 +403,7 @@ func TestPoint(t *testing.T) {
 		t.Error("a run with an incomplete check is not complete")
 	}
 	r.Checks[0].Incomplete = false
-	r.Sources = []checks.SourceInfo{{Coverage: []evidence.Coverage{{Dataset: "system_log", Status: evidence.Partial}}}}
+	r.Sources = []checks.SourceInfo{{Coverage: []checks.Coverage{{Dataset: "system_log", Status: checks.CoveragePartial}}}}
 	if Point("x", r).Complete {
 		t.Error("partial coverage must make the run incomplete")
 	}

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/shadowpath/shadowpath/checks"
-	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
 
 var (
@@ -36,20 +35,20 @@ func fixtureResults() *checks.Results {
 			{
 				Provider: "okta", Tenant: oktaTenant, CollectedAt: fixtureGenerated.Add(-4 * time.Minute),
 				EvidenceSHA256: "5d41402abc4b2a76b9719d911017c592ae2b8e4d9c0e1f2a3b4c5d6e7f809112",
-				Coverage: []evidence.Coverage{
-					{Dataset: "users", Status: evidence.Complete, Items: 412},
-					{Dataset: "factors", Status: evidence.Complete, Items: 955},
-					{Dataset: "system_log", Status: evidence.Denied, Detail: "403: okta.logs.read not granted"},
+				Coverage: []checks.Coverage{
+					{Dataset: "users", Status: checks.CoverageComplete, Items: 412},
+					{Dataset: "factors", Status: checks.CoverageComplete, Items: 955},
+					{Dataset: "system_log", Status: checks.CoverageDenied, Detail: "403: okta.logs.read not granted"},
 				},
 				Accounts: 412,
 			},
 			{
 				Provider: "entra", Tenant: entraTenant, TenantName: "Acme", CollectedAt: fixtureGenerated.Add(-2 * time.Minute),
 				EvidenceSHA256: "a591a6d40bf420404a011733cfb7b190d62c65bf0bcda32b57b277d9ad9f146e",
-				Coverage: []evidence.Coverage{
-					{Dataset: "users", Status: evidence.Complete, Items: 380},
-					{Dataset: "registration_details", Status: evidence.Complete, Items: 380},
-					{Dataset: "conditional_access", Status: evidence.Complete, Items: 14},
+				Coverage: []checks.Coverage{
+					{Dataset: "users", Status: checks.CoverageComplete, Items: 380},
+					{Dataset: "registration_details", Status: checks.CoverageComplete, Items: 380},
+					{Dataset: "conditional_access", Status: checks.CoverageComplete, Items: 14},
 				},
 				Accounts: 380,
 			},

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/shadowpath/shadowpath/checks"
-	"github.com/shadowpath/shadowpath/connectors/evidence"
 )
 
 // FuzzWrite feeds arbitrary strings where results carry vendor or user text
@@ -26,7 +25,7 @@ func FuzzWrite(f *testing.F) {
 			Organization:  sname,
 			Sources: []checks.SourceInfo{{
 				Provider: provider, Tenant: tenant, CollectedAt: at, EvidenceSHA256: sid,
-				Coverage: []evidence.Coverage{{Dataset: dataset, Status: evidence.CoverageStatus(stype), Detail: title}},
+				Coverage: []checks.Coverage{{Dataset: dataset, Status: checks.CoverageStatus(stype), Detail: title}},
 			}},
 			Parameters: map[string]string{dataset: ctlID},
 			Warnings:   []string{title},
