@@ -1,6 +1,7 @@
 package checks_test
 
 import (
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -144,7 +145,12 @@ func splitAlt(d string) []string {
 // paths (schema_version 1, the demo as it was) decodes and evaluates with
 // the reduced sign-in flags it carries; every account gets paths.
 func TestVersion1SnapshotStillEvaluates(t *testing.T) {
-	snap, err := evidence.ReadSnapshot("../testdata/checks/snapshot-v1.json")
+	f, err := os.Open("../testdata/checks/snapshot-v1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	snap, err := evidence.DecodeSnapshot(f)
 	if err != nil {
 		t.Fatal(err)
 	}

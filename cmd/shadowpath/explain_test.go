@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shadowpath/shadowpath/connectors/evidence"
 	"github.com/shadowpath/shadowpath/templates/demo"
 )
 
@@ -63,7 +62,7 @@ func TestExplain(t *testing.T) {
 			ids = append(ids, src.Accounts[0].ID)
 		}
 		path := filepath.Join(t.TempDir(), "snap.json")
-		if _, err := evidence.WriteSnapshot(path, snap); err != nil {
+		if err := writeSnapshot(path, snap); err != nil {
 			t.Fatal(err)
 		}
 		c := newCLI()

@@ -32,7 +32,7 @@ func TestCollectSinceSnapshot(t *testing.T) {
 	if n := ok.RequestCount("/api/v1/users/*/factors") - factorReads; n != 0 {
 		t.Errorf("%d factor reads in the incremental run", n)
 	}
-	snap, err := evidence.ReadSnapshot(next)
+	snap, _, err := readSnapshot(next)
 	if err != nil {
 		t.Fatal(err)
 	}

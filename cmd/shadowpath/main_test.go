@@ -12,6 +12,7 @@ import (
 
 	"github.com/shadowpath/shadowpath/checks"
 	"github.com/shadowpath/shadowpath/connectors/evidence"
+	"github.com/shadowpath/shadowpath/internal/safeio"
 	"github.com/shadowpath/shadowpath/templates/demo"
 )
 
@@ -33,6 +34,15 @@ func (c *cli) run(t *testing.T, args ...string) int {
 }
 
 func newCLI() *cli { return &cli{env: map[string]string{"SOURCE_DATE_EPOCH": "1795000000"}} }
+
+// writeSnapshot writes snap to path as collect does.
+func writeSnapshot(path string, snap *evidence.Snapshot) error {
+	b, err := evidence.EncodeSnapshot(snap)
+	if err != nil {
+		return err
+	}
+	return safeio.WriteSet(filepath.Dir(path), []safeio.File{{Name: filepath.Base(path), Data: b}})
+}
 
 func readResults(t *testing.T, dir string) *checks.Results {
 	t.Helper()
@@ -172,7 +182,7 @@ func writeDemoSnapshot(t *testing.T, mutate func(*evidence.Snapshot)) string {
 		mutate(snap)
 	}
 	path := filepath.Join(t.TempDir(), "evidence.json")
-	if _, err := evidence.WriteSnapshot(path, snap); err != nil {
+	if err := writeSnapshot(path, snap); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -1,8 +1,17 @@
 // Package evidence holds shadowpath's normalized evidence model: what the
 // connectors read from a tenant (accounts, enrolled methods, policies reduced to
 // what the catalog needs, audit events, workload identities) and how completely
-// each dataset was read. It is a leaf package: plain types, no I/O beyond the
-// snapshot file helpers in snapshot.go.
+// each dataset was read.
+//
+// Besides the types it holds what every side of the model must agree on:
+// the snapshot's canonical encoding and its SHA-256 (snapshot.go, and the
+// streaming hash in hashstream.go and hashfast.go), the tables that map
+// vendor values to method kinds (methods.go), the typed API errors the
+// connectors record as coverage (errors.go) and the redacting Secret.
+//
+// It is a leaf package and does no I/O: snapshots are encoded to bytes and
+// decoded from an io.Reader; the caller opens and writes files (cmd through
+// internal/safeio).
 package evidence
 
 import (

@@ -2,20 +2,16 @@ package evidence
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 )
 
-// MaxSnapshotBytes bounds what ReadSnapshot accepts (1M accounts with methods
+// MaxSnapshotBytes bounds what DecodeSnapshot accepts (1M accounts with methods
 // is about 600 MB of JSON).
 const MaxSnapshotBytes = 2 << 30
 
@@ -84,20 +80,6 @@ func (s *Source) Normalize() {
 	sort.Strings(s.Warnings)
 }
 
-// WriteSnapshot writes the snapshot to path atomically (temp file in the same
-// directory, fsync, rename) and returns the file's SHA-256.
-func WriteSnapshot(path string, s *Snapshot) (string, error) {
-	b, err := EncodeSnapshot(s)
-	if err != nil {
-		return "", err
-	}
-	if err := WriteFileAtomic(path, b, 0o600); err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
-}
-
 // EncodeSnapshot normalizes s and returns the canonical bytes a snapshot
 // file holds, for callers that write them more than once (a snapshot file
 // and a history entry).
@@ -111,52 +93,6 @@ func EncodeSnapshot(s *Snapshot) ([]byte, error) {
 		return nil, fmt.Errorf("encode snapshot: %w", err)
 	}
 	return b, nil
-}
-
-// WriteFileAtomic writes data to path so that a reader (or a crash) sees
-// either the old file or the new one, never a truncated one.
-func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after a successful rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-// ReadSnapshot reads and validates a snapshot file. Errors name the file and,
-// for JSON errors, the byte offset or field.
-func ReadSnapshot(path string) (*Snapshot, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", path, err)
-	}
-	defer f.Close()
-	s, err := DecodeSnapshot(f)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot %s: %w", path, err)
-	}
-	return s, nil
 }
 
 // DecodeSnapshot decodes and validates snapshot JSON from r.

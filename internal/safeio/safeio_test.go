@@ -87,6 +87,31 @@ func TestWriteSetIsOwnerOnlyAndAllOrNothing(t *testing.T) {
 	}
 }
 
+// TestWriteSetKeepsOldFileWhenTheDirectoryIsReadOnly: the temporary file
+// cannot be created, the old file stays whole and nothing is left behind.
+func TestWriteSetKeepsOldFileWhenTheDirectoryIsReadOnly(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root ignores directory permissions")
+	}
+	dir := t.TempDir()
+	if err := WriteSet(dir, []File{{"results.json", []byte("old")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	if err := WriteSet(dir, []File{{"results.json", []byte("new")}}); err == nil {
+		t.Fatal("write into a read-only directory succeeded")
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "results.json")); string(b) != "old" {
+		t.Errorf("file holds %q, want the old content", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
 func TestHasUserinfo(t *testing.T) {
 	for raw, want := range map[string]bool{
 		"https://acme.okta.com":              false,
