@@ -29,10 +29,6 @@ type Options struct {
 	// Templates supplies the narrative text (--template-dir); nil means the
 	// embedded set.
 	Templates *templates.Set
-	// Organization overrides the organisation named on the cover.
-	Organization string
-	// TopSubjects caps the affected subjects listed per check (default 25).
-	TopSubjects int
 }
 
 // PDF writes shadowpath-report.pdf.
@@ -60,7 +56,7 @@ func (p *PDF) Write(ctx context.Context, w io.Writer, r *checks.Results) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	v, err := reports.BuildView(r, reports.ViewOptions{Organization: p.opts.Organization, Templates: p.opts.Templates, TopSubjects: p.opts.TopSubjects})
+	v, err := reports.BuildView(r, reports.ViewOptions{Templates: p.opts.Templates})
 	if err != nil {
 		return fmt.Errorf("pdf: %w", err)
 	}

@@ -122,7 +122,7 @@ func (d *doc) cover() {
 }
 
 func (d *doc) summary() {
-	v, s := d.v, d.v.Summary
+	s := d.v.Summary
 	d.heading("Executive summary", 0, true)
 	d.box(s.Headline, cTint, cNavy, "B", 10.5)
 
@@ -255,7 +255,6 @@ func (d *doc) summary() {
 		d.para(marginL, bodyW, s.Trend, "", 8.5, cInk, 4.2)
 	}
 	d.decisions(s.Decisions)
-	_ = v
 }
 
 // decisions is the "Decisions and actions" block: the top steps of the
@@ -632,14 +631,14 @@ func (d *doc) section(s reports.FindingSection) {
 		d.f.Ln(1)
 	}
 	for _, p := range s.Providers {
-		d.providerPart(s, p)
+		d.providerPart(p)
 	}
 }
 
 // providerPart is one provider's result within a check's section: a compact
 // line for a provider that needs no action, else pills, counts, the result
 // sentence, the affected subjects and the waivers.
-func (d *doc) providerPart(s reports.FindingSection, p reports.ProviderFinding) {
+func (d *doc) providerPart(p reports.ProviderFinding) {
 	if !p.Action {
 		d.ensure(12)
 		d.f.Bookmark(d.san.clean(p.ProviderName), 2, -1)
@@ -648,10 +647,9 @@ func (d *doc) providerPart(s reports.FindingSection, p reports.ProviderFinding) 
 		label := d.san.clean(p.ProviderName)
 		lw := d.f.GetStringWidth(label) + 2
 		d.cellText(marginL, y, lw, 4.6, label, "L")
-		pw := d.pill(marginL+lw, y, reports.StatusLabel(p.Status), statusColor(p.Status))
+		d.pill(marginL+lw, y, reports.StatusLabel(p.Status), statusColor(p.Status))
 		d.f.SetXY(marginL, y+6)
 		d.para(marginL, bodyW, p.Rationale, "", 8.5, cMuted, 4.2)
-		_ = pw
 		d.f.Ln(2)
 		return
 	}
@@ -725,7 +723,6 @@ func (d *doc) providerPart(s reports.FindingSection, p reports.ProviderFinding) 
 		d.para(marginL, bodyW, "Waivers", "B", 8.5, cNavy, 4.4)
 		d.table([]column{{"Subject", 30, "L"}, {"Reason", 44, "L"}, {"Owner", 30, "L"}, {"Approved by", 28, "L"}, {"Ticket", 19, "L"}, {"Expires", 23, "L"}}, rows)
 	}
-	_ = s
 }
 
 // subjectColumns are the affected-subjects table's columns; the waiver
