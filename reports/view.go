@@ -413,7 +413,7 @@ type DriftSummary struct {
 
 // DriftLine is one notable change (new findings, status changes, downgrades).
 type DriftLine struct {
-	Kind     string `json:"kind"` // new | resolved | status | downgrade
+	Kind     string `json:"kind"` // new | resolved | waived | unassessed | status | downgrade
 	CheckID  string `json:"check_id,omitempty"`
 	Provider string `json:"provider"`
 	Subject  string `json:"subject,omitempty"`

@@ -79,8 +79,9 @@ const DefaultResultsHref = "results.json"
 const maxStatementSubjects = 20
 
 // OSCAL writes assessment-results.oscal.json. The zero value is ready to use.
-// It implements reports.Writer (asserted in the tests, so that this package
-// does not import reports and a registry in reports may import it).
+// It implements reports.Writer (asserted in writer_test.go: the package
+// needs nothing else from reports, so it does not import it); the CLI picks
+// it by format name like the other writers.
 type OSCAL struct {
 	// ResultsHref is the results.json reference used in relevant-evidence;
 	// empty means DefaultResultsHref.
