@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/shadowpath/shadowpath/checks"
 )
 
 // catalogIDs are the 24 check ids of CATALOG.md.
@@ -16,14 +18,10 @@ var catalogIDs = []string{
 	"REC-01", "REC-02", "REC-03", "REC-04", "REC-05", "REC-06", "REC-07", "REC-08",
 }
 
-// params mirrors checks.DefaultThresholds().Describe() (templates must not
-// import checks: reports → templates, checks is a sibling).
-func params() map[string]string {
-	return map[string]string{
-		"tap_max_lifetime": "8h", "reenrol_window": "7d", "resets_per_actor_per_day": "10",
-		"nhi_unused": "90d", "secret_max_age": "180d", "cert_max_age": "365d",
-	}
-}
+// params are the catalog's thresholds as results.json records them (the
+// package itself must not import checks: reports → templates, checks is a
+// sibling; its tests may).
+func params() map[string]string { return checks.DefaultThresholds().Describe() }
 
 func TestEveryCheckRendersForEveryProviderAndCount(t *testing.T) {
 	s, err := Default()
