@@ -7,17 +7,18 @@ import (
 	"time"
 )
 
-// Thresholds are the catalog's tunable limits (config `thresholds:`).
+// Thresholds are the catalog's tunable limits (config `thresholds:`); each
+// field's key, label, check and default are in thresholdSpecs.
 type Thresholds struct {
-	// TAPMaxLifetime: REC-04 fails above it (default 8h).
+	// TAPMaxLifetime: REC-04 fails above it.
 	TAPMaxLifetime time.Duration
-	// ReenrolWindow: REC-06 expects re-enrolment within it (default 7 days).
+	// ReenrolWindow: REC-06 expects re-enrolment within it.
 	ReenrolWindow time.Duration
-	// ResetsPerActorPerDay: REC-07 flags an actor above it (default 10).
+	// ResetsPerActorPerDay: REC-07 flags an actor above it.
 	ResetsPerActorPerDay int
-	// NHIUnused: NHI-01 flags credentials unused longer (default 90 days).
+	// NHIUnused: NHI-01 flags credentials unused longer.
 	NHIUnused time.Duration
-	// SecretMaxAge / CertMaxAge: NHI-07 lifetimes (180 / 365 days).
+	// SecretMaxAge / CertMaxAge: NHI-07 lifetimes.
 	SecretMaxAge time.Duration
 	CertMaxAge   time.Duration
 }
