@@ -359,7 +359,7 @@ func TestThresholdSpecs(t *testing.T) {
 		t.Errorf("withDefaults of zero = %+v, want the defaults %+v", (Thresholds{}).withDefaults(), d)
 	}
 	seen := map[string]bool{}
-	for _, s := range ThresholdSpecs() {
+	for _, s := range thresholdSpecs {
 		if seen[s.Key] || s.Label == "" || !strings.Contains(s.Label, s.Check) {
 			t.Errorf("%s: duplicate, unlabelled or label without its check %q", s.Key, s.Check)
 		}
@@ -367,8 +367,11 @@ func TestThresholdSpecs(t *testing.T) {
 		if _, ok := Lookup(s.Check); !ok {
 			t.Errorf("%s: check %s is not in the catalog", s.Key, s.Check)
 		}
-		if s.Default() == "" || s.Default() == "0" || s.Default() == "0s" {
+		if def := s.Format(d); def == "" || def == "0" || def == "0s" {
 			t.Errorf("%s: no default", s.Key)
+		}
+		if got, ok := LookupThreshold(s.Key); !ok || got.Key != s.Key {
+			t.Errorf("LookupThreshold(%q) = %v, %v", s.Key, got.Key, ok)
 		}
 	}
 	for d, want := range map[time.Duration]string{8 * time.Hour: "8h", 90 * time.Minute: "1h30m", 45 * time.Minute: "45m", 7 * 24 * time.Hour: "7d", 36 * time.Hour: "36h", 90 * time.Second: "1m30s"} {

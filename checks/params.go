@@ -23,8 +23,8 @@ type Thresholds struct {
 	CertMaxAge   time.Duration
 }
 
-// ThresholdSpec is one tunable limit: the one place its key, label, check,
-// default and printed form are written. The config file sets it under
+// ThresholdSpec is one tunable limit of thresholdSpecs, the one place its
+// key, label, check, default and printed form are written. The config file sets it under
 // `thresholds:` by Key; results.json records it in `parameters` under Key
 // as Format prints it; the reports label it with Label; templates name it
 // as .Params.<Key>.
@@ -55,9 +55,6 @@ var thresholdSpecs = []ThresholdSpec{
 	{Key: "cert_max_age", Label: "Certificate maximum age (NHI-07)", Check: "NHI-07",
 		dur: func(t *Thresholds) *time.Duration { return &t.CertMaxAge }, def: int64(365 * oneDay)},
 }
-
-// ThresholdSpecs returns the thresholds' table, in config-file order.
-func ThresholdSpecs() []ThresholdSpec { return slices.Clone(thresholdSpecs) }
 
 // LookupThreshold returns the spec of a threshold key.
 func LookupThreshold(key string) (ThresholdSpec, bool) {
@@ -91,9 +88,6 @@ func (s ThresholdSpec) Format(t Thresholds) string {
 	}
 	return formatDuration(*s.dur(&t))
 }
-
-// Default prints the threshold's default as Format does.
-func (s ThresholdSpec) Default() string { return s.Format(DefaultThresholds()) }
 
 func formatDuration(d time.Duration) string {
 	if d > 0 && d%oneDay == 0 {
@@ -164,7 +158,7 @@ func DefaultParams(now time.Time) Params {
 }
 
 // Describe returns the thresholds as results.json's parameters: each key
-// of ThresholdSpecs with its Format.
+// of the thresholds table with its Format.
 func (t Thresholds) Describe() map[string]string {
 	m := make(map[string]string, len(thresholdSpecs))
 	for _, s := range thresholdSpecs {

@@ -1742,7 +1742,7 @@ func (b *builder) coverageRows(s checks.SourceInfo) []CoverageRow {
 }
 
 // paramLabels names the parameters that are not thresholds
-// (checks.ThresholdSpecs labels those).
+// (checks.LookupThreshold labels those).
 var paramLabels = map[string]string{
 	"since":                     "Audit window",
 	"service_accounts.patterns": "Service-account login patterns (NHI-10, human checks mark them)",

@@ -63,7 +63,7 @@ type serviceAccCfg struct {
 	Accounts []string `yaml:"accounts"`
 }
 
-// thresholdsCfg holds `thresholds:` by key; checks.ThresholdSpecs says
+// thresholdsCfg holds `thresholds:` by key; checks.LookupThreshold says
 // which keys exist and what each holds.
 type thresholdsCfg map[string]yaml.Node
 
