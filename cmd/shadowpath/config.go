@@ -142,7 +142,7 @@ func loadWaivers(path string) ([]checks.Waiver, error) {
 // loadWaiversFile is loadWaivers that also returns the SHA-256 of the
 // bytes it parsed.
 func loadWaiversFile(path string) ([]checks.Waiver, string, error) {
-	data, err := safeio.ReadFile(path, maxWaiverBytes)
+	data, err := safeio.ReadFile(path, checks.MaxWaiverBytes)
 	if err != nil {
 		return nil, "", fmt.Errorf("waivers: %w", err)
 	}
@@ -152,9 +152,6 @@ func loadWaiversFile(path string) ([]checks.Waiver, string, error) {
 	w, err := checks.ParseWaivers(path, data)
 	return w, sha256Hex(data), err
 }
-
-// maxWaiverBytes matches checks.ParseWaivers' own bound.
-const maxWaiverBytes = 4 << 20
 
 // singleDocument refuses YAML with more than one document: a second
 // document ("---") used to be silently ignored, so half of a file could
@@ -380,14 +377,7 @@ func sortedOwnerKeys(m map[string]string) []string {
 }
 
 func validOwnerKey(k string) bool {
-	known := func(id string) bool {
-		for _, c := range checks.Catalog() {
-			if c.ID == id {
-				return true
-			}
-		}
-		return false
-	}
+	known := func(id string) bool { _, ok := checks.Lookup(id); return ok }
 	prov, check, both := strings.Cut(k, "/")
 	switch {
 	case both:
