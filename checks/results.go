@@ -259,6 +259,17 @@ func (id *Identity) BelowNominal() bool {
 	return ok && effective < nominal
 }
 
+// WeakFallback reports whether the account can fall back to a weaker path
+// or has no second factor: below nominal, or an effective AAL of AAL1 or
+// less (unknown counts as less). It is the one definition of the reports'
+// "privileged accounts with a weak fallback" (the privileged accounts for
+// which it holds): the summary, the trend and the XLSX Identities sheet's
+// "Weak fallback" column all count it.
+func (id *Identity) WeakFallback() bool {
+	effective, _ := ParseAAL(id.EffectiveAAL) // unknown: AALNone
+	return id.BelowNominal() || effective <= AAL1
+}
+
 // Results is the outcome of one evaluation: results.json.
 type Results struct {
 	SchemaVersion string        `json:"schema_version"`
@@ -328,6 +339,9 @@ type TrendPoint struct {
 	// AAL; PrivilegedBelowNominal those among privileged accounts.
 	BelowNominal           int `json:"accounts_below_nominal_aal"`
 	PrivilegedBelowNominal int `json:"privileged_below_nominal_aal"`
+	// PrivilegedWeak counts privileged accounts with a weak fallback
+	// (Identity.WeakFallback): the executive summary's figure, per run.
+	PrivilegedWeak int `json:"privileged_weak_fallback"`
 	// Complete is false when the run could not assess everything.
 	Complete bool `json:"complete"`
 }

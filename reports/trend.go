@@ -39,7 +39,10 @@ type TrendRun struct {
 	Accounts               int            `json:"accounts"`
 	BelowNominal           int            `json:"accounts_below_nominal_aal"`
 	PrivilegedBelowNominal int            `json:"privileged_below_nominal_aal"`
-	Complete               bool           `json:"complete"`
+	// PrivilegedWeak is the summary's "privileged accounts with a weak
+	// fallback" for the run (checks.Identity.WeakFallback).
+	PrivilegedWeak int  `json:"privileged_weak_fallback"`
+	Complete       bool `json:"complete"`
 	// Current marks the run these results come from.
 	Current bool `json:"current,omitempty"`
 }
@@ -89,7 +92,7 @@ func BuildTrend(points []checks.TrendPoint, current time.Time) *Trend {
 		tr.Runs = append(tr.Runs, TrendRun{
 			Label: label, GeneratedAt: p.GeneratedAt.UTC(), CollectedAt: at, Checks: p.Summary,
 			Failing: p.Failing, FailingCritical: p.FailingCritical, FailingHigh: p.FailingHigh,
-			Accounts: p.Accounts, BelowNominal: p.BelowNominal, PrivilegedBelowNominal: p.PrivilegedBelowNominal, Complete: p.Complete,
+			Accounts: p.Accounts, BelowNominal: p.BelowNominal, PrivilegedBelowNominal: p.PrivilegedBelowNominal, PrivilegedWeak: p.PrivilegedWeak, Complete: p.Complete,
 			Current: !current.IsZero() && p.GeneratedAt.UTC().Equal(current.UTC()),
 		})
 		if !p.Complete {

@@ -1021,7 +1021,7 @@ func (b *builder) summary(matrix []MatrixRow) ExecutiveSummary {
 		}
 		if id.Privileged {
 			s.Privileged++
-			if WeakFallback(id) {
+			if id.WeakFallback() {
 				weak = append(weak, AccountRef{Provider: id.Provider, ID: id.ID, Name: id.Name, NominalAAL: id.NominalAAL, EffectiveAAL: id.EffectiveAAL, WeakestPath: id.WeakestPath})
 			}
 		}

@@ -45,3 +45,34 @@ func TestDemoRun(t *testing.T) {
 		t.Errorf("demo trend point looks wrong: %+v", p)
 	}
 }
+
+// TestTrendFiguresAreTheSummarys: a run's trend point counts what the
+// executive summary counts, by the same definitions (checks.Identity's
+// BelowNominal and WeakFallback): page 2's "N of M privileged accounts have
+// a weak fallback" and page 3's trend agree for the same run (issue 15:
+// "8 privileged accounts with a weak fallback" vs "7 privileged below
+// nominal").
+func TestTrendFiguresAreTheSummarys(t *testing.T) {
+	snap, err := demo.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := checks.Evaluate(snap, checks.DefaultParams(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := reports.BuildView(r, reports.ViewOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Point("", r).ForResults()
+	if p.PrivilegedWeak != v.Summary.PrivilegedWeak.Count || p.PrivilegedWeak == 0 {
+		t.Errorf("trend: %d privileged with a weak fallback, summary %d", p.PrivilegedWeak, v.Summary.PrivilegedWeak.Count)
+	}
+	if p.BelowNominal != v.Summary.GapAccounts || p.BelowNominal == 0 {
+		t.Errorf("trend: %d below nominal, summary %d", p.BelowNominal, v.Summary.GapAccounts)
+	}
+	if p.PrivilegedBelowNominal > p.PrivilegedWeak {
+		t.Errorf("privileged below nominal %d > privileged with a weak fallback %d: the second includes the first", p.PrivilegedBelowNominal, p.PrivilegedWeak)
+	}
+}

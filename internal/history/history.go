@@ -382,6 +382,9 @@ type TrendPoint struct {
 	// PrivilegedBelowNominal is BelowNominal among privileged accounts: a
 	// privileged account with a weak fallback.
 	PrivilegedBelowNominal int `json:"privileged_below_nominal_aal"`
+	// PrivilegedWeak counts privileged accounts with a weak fallback
+	// (checks.Identity.WeakFallback), the executive summary's figure.
+	PrivilegedWeak int `json:"privileged_weak_fallback"`
 	// Complete is false when a dataset was not read in full or a check was
 	// not assessed: the figures of such a run are a lower bound.
 	Complete bool `json:"complete"`
@@ -470,6 +473,9 @@ func Point(entry string, r *checks.Results) TrendPoint {
 	}
 	for i := range r.Identities {
 		id := &r.Identities[i]
+		if id.Privileged && id.WeakFallback() {
+			p.PrivilegedWeak++
+		}
 		if !id.BelowNominal() {
 			continue
 		}
@@ -494,6 +500,7 @@ func (p TrendPoint) ForResults() checks.TrendPoint {
 		Accounts:               p.Accounts,
 		BelowNominal:           p.BelowNominal,
 		PrivilegedBelowNominal: p.PrivilegedBelowNominal,
+		PrivilegedWeak:         p.PrivilegedWeak,
 		Complete:               p.Complete,
 	}
 }

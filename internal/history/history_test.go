@@ -389,6 +389,9 @@ func TestPoint(t *testing.T) {
 		Entry: "x", GeneratedAt: base, ToolVersion: "1.2.3", Summary: r.Summary,
 		Failing:  SeverityCounts{High: 2, Critical: 1, Unknown: 1},
 		Accounts: 7, BelowNominal: 4, PrivilegedBelowNominal: 3, Complete: false,
+		// 1, 5, 6 below nominal; 7 with an unknown effective AAL (at most
+		// AAL1, checks.Identity.WeakFallback); not 3 (AAL3 at AAL3).
+		PrivilegedWeak: 4,
 	}
 	if diff := cmp.Diff(want, Point("x", r)); diff != "" {
 		t.Errorf("Point (-want +got):\n%s", diff)

@@ -361,9 +361,9 @@ func (d *doc) trend() {
 		cur := r.Current // this report's run: bold
 		date := cell{text: r.Label, bold: cur}
 		n := func(v int) cell { return cell{text: reports.Thousands(v), bold: cur} }
-		rows = append(rows, []cell{date, n(r.Checks.Fail), n(r.Failing), n(r.FailingCritical), n(r.FailingHigh), n(r.Accounts), n(r.BelowNominal), n(r.PrivilegedBelowNominal), complete})
+		rows = append(rows, []cell{date, n(r.Checks.Fail), n(r.Failing), n(r.FailingCritical), n(r.FailingHigh), n(r.Accounts), n(r.BelowNominal), n(r.PrivilegedWeak), complete})
 	}
-	d.table([]column{{"Run (UTC)", 32, "L"}, {"Checks failing", 16, "R"}, {"Failing findings", 17, "R"}, {"Critical", 15, "R"}, {"High", 12, "R"}, {"Accounts", 19, "R"}, {"Below nominal AAL", 20, "R"}, {"Privileged below nominal", 21, "R"}, {"Run complete", 22, "L"}}, rows)
+	d.table([]column{{"Run (UTC)", 32, "L"}, {"Checks failing", 16, "R"}, {"Failing findings", 17, "R"}, {"Critical", 15, "R"}, {"High", 12, "R"}, {"Accounts", 19, "R"}, {"Below nominal AAL", 20, "R"}, {"Privileged, weak fallback", 21, "R"}, {"Run complete", 22, "L"}}, rows)
 	if len(tr.Runs) > len(runs) {
 		d.para(marginL, bodyW, fmt.Sprintf("The table shows the last %d of %d runs; the chart and the Trend sheet of %s show all of them.", len(runs), len(tr.Runs), reports.WorkbookFilename), "", 8, cMuted, 4)
 	}

@@ -78,7 +78,7 @@ func (b *book) trend() error {
 	}
 	s.skip(1)
 	hdr := []string{"Run (UTC)", "Run", "Checks pass", "Checks fail", "Checks waived", "Checks not assessed", "Checks manual", "Checks N/A",
-		reports.TrendFailing, "Critical", "High", "Accounts", reports.TrendBelowNominal, "Privileged below nominal AAL", "Complete"}
+		reports.TrendFailing, "Critical", "High", "Accounts", reports.TrendBelowNominal, "Privileged below nominal AAL", "Privileged with a weak fallback", "Complete"}
 	if err := s.header(hdr...); err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (b *book) trend() error {
 		}
 		c := r.Checks
 		if err := s.put(at, b.str(r.Label), c.Pass, c.Fail, c.Waived, c.NotAssessed, c.Manual, c.NotApplicable,
-			r.Failing, r.FailingCritical, r.FailingHigh, r.Accounts, r.BelowNominal, r.PrivilegedBelowNominal, r.Complete); err != nil {
+			r.Failing, r.FailingCritical, r.FailingHigh, r.Accounts, r.BelowNominal, r.PrivilegedBelowNominal, r.PrivilegedWeak, r.Complete); err != nil {
 			return err
 		}
 	}

@@ -49,7 +49,7 @@ func (b *book) identities() error {
 		if err := st.put(b.str(id.Provider), b.str(id.ID), b.str(id.Name), b.str(id.Login), b.str(id.UserType), id.Privileged, id.ServiceAccount,
 			b.str(strings.Join(id.Methods, ", ")), b.str(id.NominalAAL), b.str(id.EffectiveAAL), b.str(id.WeakestPath), b.str(reports.WeakestPolicy(*id)),
 			b.str(strings.Join(id.Roles, ", ")), b.str(id.Status), last, open[id.Provider+"\x00"+id.ID],
-			id.BelowNominal(), reports.WeakFallback(*id)); err != nil {
+			id.BelowNominal(), id.WeakFallback()); err != nil {
 			return err
 		}
 	}

@@ -177,7 +177,7 @@ func TestTrendSheet(t *testing.T) {
 	}
 	for i, p := range r.Trend {
 		row := rows[3+i]
-		if row[1] != p.GeneratedAt.Format("2006-01-02") || row[8] != fmt.Sprint(p.Failing) || row[9] != fmt.Sprint(p.FailingCritical) || row[12] != fmt.Sprint(p.BelowNominal) || row[14] != strings.ToUpper(fmt.Sprint(p.Complete)) {
+		if row[1] != p.GeneratedAt.Format("2006-01-02") || row[8] != fmt.Sprint(p.Failing) || row[9] != fmt.Sprint(p.FailingCritical) || row[12] != fmt.Sprint(p.BelowNominal) || row[14] != fmt.Sprint(p.PrivilegedWeak) || row[15] != strings.ToUpper(fmt.Sprint(p.Complete)) {
 			t.Errorf("run %d row = %q, point %+v", i, row, p)
 		}
 	}
