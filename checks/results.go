@@ -99,6 +99,11 @@ type Finding struct {
 	Severity Severity       `json:"severity,omitempty"`
 	Evidence map[string]any `json:"evidence"`
 	Waiver   *AppliedWaiver `json:"waiver"`
+	// FirstSeen is the evidence collection time of the earliest run known
+	// to have had this finding (same ID): an earlier run kept with
+	// --history, the --baseline, or this run. Unset when no earlier run was
+	// given, so that "first seen" never claims what was not compared.
+	FirstSeen *time.Time `json:"first_seen,omitempty"`
 }
 
 // Open reports whether the finding counts against its check: no waiver
@@ -425,6 +430,58 @@ func (r *Results) Gaps() (datasets, checks int) {
 func FindingID(check, provider string, s Subject) string {
 	h := sha256.Sum256([]byte(check + "\x00" + provider + "\x00" + s.Type + "\x00" + s.ID))
 	return "F-" + strings.ToUpper(hex.EncodeToString(h[:6]))
+}
+
+// SeenBefore records, for each finding id, the earliest evidence time of
+// the runs an earlier results.json or history entry showed it in; merge it
+// with SeeResults.
+type SeenBefore map[string]time.Time
+
+// SeeResults adds the findings of an earlier run: each at its own
+// first_seen when it carries one, else at the run's collection time.
+func (s SeenBefore) SeeResults(r *Results) {
+	at := r.CollectedAt()
+	if at.IsZero() {
+		at = r.GeneratedAt.UTC()
+	}
+	for i := range r.Checks {
+		c := &r.Checks[i]
+		for j := range c.Findings {
+			f := &c.Findings[j]
+			id := f.ID
+			if id == "" {
+				id = FindingID(c.ID, c.Provider, f.Subject)
+			}
+			t := at
+			if f.FirstSeen != nil && f.FirstSeen.Before(t) {
+				t = f.FirstSeen.UTC()
+			}
+			if old, ok := s[id]; !ok || t.Before(old) {
+				s[id] = t
+			}
+		}
+	}
+}
+
+// SetFirstSeen dates every finding of r: the earliest time seen knows for
+// its id, or r's own collection time for a finding new in r.
+func (r *Results) SetFirstSeen(seen SeenBefore) {
+	now := r.CollectedAt()
+	for i := range r.Checks {
+		c := &r.Checks[i]
+		for j := range c.Findings {
+			f := &c.Findings[j]
+			id := f.ID
+			if id == "" {
+				id = FindingID(c.ID, c.Provider, f.Subject)
+			}
+			t := now
+			if old, ok := seen[id]; ok && old.Before(t) {
+				t = old
+			}
+			f.FirstSeen = &t
+		}
+	}
 }
 
 // CollectedAt is when the results' evidence was collected: the latest

@@ -28,6 +28,23 @@ func addTrend(dir string, res *checks.Results, log *slog.Logger) error {
 	return nil
 }
 
+// addSeen adds when each finding was first seen in the kept runs.
+func addSeen(dir string, seen checks.SeenBefore, log *slog.Logger) error {
+	st := history.Store{Dir: dir, OnCorrupt: func(e history.Entry, err error) {
+		log.Warn("history entry skipped: it does not verify (altered or damaged); first-seen dates leave it out", "entry", e.Dir, "err", err)
+	}}
+	s, err := st.SeenBefore()
+	if err != nil {
+		return envErr(fmt.Errorf("--history %s: %w", dir, err))
+	}
+	for id, t := range s {
+		if old, ok := seen[id]; !ok || t.Before(old) {
+			seen[id] = t
+		}
+	}
+	return nil
+}
+
 // saveHistory keeps this run's results.json and evidence snapshot.
 // evidenceJSON is the canonical snapshot (evidence.EncodeSnapshot).
 func saveHistory(dir string, files []outputFile, evidenceJSON []byte, res *checks.Results, log *slog.Logger) error {

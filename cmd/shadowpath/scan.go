@@ -192,18 +192,27 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) (err error) {
 		return err
 	}
 
+	seen := checks.SeenBefore{}
 	if opts.baseline != "" {
 		old, err := readResultsFile(opts.baseline)
 		if err != nil {
 			return usageErr(err)
 		}
 		res.Drift = compareResults(old, res)
+		seen.SeeResults(old)
 	}
 
 	if opts.history != "" {
 		if err := addTrend(opts.history, res, log); err != nil {
 			return err
 		}
+		if err := addSeen(opts.history, seen, log); err != nil {
+			return err
+		}
+	}
+	// First-seen dates only where an earlier run was compared.
+	if opts.baseline != "" || opts.history != "" {
+		res.SetFirstSeen(seen)
 	}
 	files, err := renderReports(ctx, opts.formats, tmpl, res)
 	if err != nil {

@@ -415,6 +415,28 @@ func (s Store) Trend(n int) ([]TrendPoint, error) {
 	return out, nil
 }
 
+// SeenBefore returns when each finding id was first seen across every kept
+// run that verifies (corrupt entries are reported through OnCorrupt and left
+// out, as in Trend).
+func (s Store) SeenBefore() (checks.SeenBefore, error) {
+	entries, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	seen := checks.SeenBefore{}
+	for _, e := range entries {
+		r, err := s.Load(e)
+		if s.skip(e, err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		seen.SeeResults(r)
+	}
+	return seen, nil
+}
+
 // Load verifies an entry and decodes its results.json (e.g. the latest run
 // as the baseline of the next).
 func (s Store) Load(e Entry) (*checks.Results, error) {

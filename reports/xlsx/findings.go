@@ -2,6 +2,7 @@ package xlsx
 
 import (
 	"cmp"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -55,9 +56,9 @@ func findingColumns() ([]column, []string) {
 	for _, e := range evidenceColumns {
 		cs, hdr = append(cs, e.column), append(hdr, e.title)
 	}
-	cs = append(cs, wcol(56), wcol(16), wcol(22), wcol(22), col(12), col(9), col(17), col(15), col(30), col(10), col(40), col(60), col(22), col(12))
+	cs = append(cs, wcol(56), wcol(16), wcol(22), wcol(22), col(12), col(9), col(17), col(15), col(12), col(30), col(10), col(40), col(60), col(22), col(12))
 	hdr = append(hdr, "Other evidence", "Waiver", "Waiver owner", "Waiver approver", "Waiver expires", "Waiver expired",
-		"Finding ID", "Finding status", "Login", "Privileged", "Mapped controls", "Remediation", "Owner", "Due")
+		"Finding ID", "Finding status", "First seen", "Login", "Privileged", "Mapped controls", "Remediation", "Owner", "Due")
 	return cs, hdr
 }
 
@@ -103,13 +104,22 @@ func (b *book) findings() error {
 				row = append(row, b.evidenceCell(f.Evidence, e.key, e.number, f.Subject.ID))
 			}
 			row = append(row, b.str(b.v.Names.ResolveEvidence("", otherEvidence(f.Evidence), f.Subject.ID)), wl, wo, wa, we, wx,
-				b.str(findingID(c, &f)), b.str(status), b.str(login), priv, b.str(controlsText(c.Controls)), b.str(remediation[c.ID+"\x00"+c.Provider]), b.str(""), b.str(""))
+				b.str(findingID(c, &f)), b.str(status), b.firstSeen(f.FirstSeen), b.str(login), priv, b.str(controlsText(c.Controls)), b.str(remediation[c.ID+"\x00"+c.Provider]), b.str(""), b.str(""))
 			if err := st.put(row...); err != nil {
 				return err
 			}
 		}
 	}
 	return st.finish(map[string][]excelize.ConditionalFormatOptions{"E": b.severityRules()})
+}
+
+// firstSeen is the date a finding was first seen; empty when no earlier run
+// was compared (results.json has no first_seen then).
+func (b *book) firstSeen(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return styled(b.sDay, t.UTC())
 }
 
 // evidenceCell is one evidence key's cell: a number for a count, else its
