@@ -538,8 +538,22 @@ type FindingSection struct {
 	RemediationTitle string `json:"remediation_title"`
 	// Docs links, per provider, the vendor documentation the check's rule
 	// follows (one link when the providers share it).
-	Docs      []DocLink         `json:"docs,omitempty"`
+	Docs []DocLink `json:"docs,omitempty"`
+	// Fixes are where the plan's actions for this check are made: the
+	// console path and the API field, per action (none when the plan has
+	// no action for the check).
+	Fixes     []Fix             `json:"fixes,omitempty"`
 	Providers []ProviderFinding `json:"providers"`
+}
+
+// Fix is one remediation action's place of change.
+type Fix struct {
+	Provider     string `json:"provider"`
+	ProviderName string `json:"provider_name"`
+	ActionID     string `json:"action_id"`
+	Title        string `json:"title"`
+	ConsolePath  string `json:"console_path"`
+	APIField     string `json:"api_field"`
 }
 
 // DocLink is one vendor documentation page.
@@ -1481,6 +1495,11 @@ func (b *builder) section(cs []*checks.CheckResult, group int) (FindingSection, 
 	same := len(remediations) > 1 || (len(remediations) == 1 && len(sec.Providers) == 1)
 	for _, r := range remediations {
 		same = same && r == remediations[0]
+	}
+	for _, a := range b.r.Actions {
+		if a.Check == sec.CheckID {
+			sec.Fixes = append(sec.Fixes, Fix{Provider: a.Provider, ProviderName: ProviderName(a.Provider), ActionID: a.ID, Title: a.Title, ConsolePath: a.ConsolePath, APIField: a.APIField})
+		}
 	}
 	if len(sec.Docs) == 2 && sec.Docs[0].URL == sec.Docs[1].URL {
 		sec.Docs = []DocLink{{URL: sec.Docs[0].URL}}

@@ -467,3 +467,30 @@ func TestNotAssessedSaysHowToGetAssessed(t *testing.T) {
 		t.Fatal("the fixture has no not-assessed provider: the test checks nothing")
 	}
 }
+
+// TestFixesFromThePlan: each finding section says where the plan's actions
+// for its check are made, console path and API field (issue 15: "per
+// finding: the console path … and the API field to change").
+func TestFixesFromThePlan(t *testing.T) {
+	r := fixture.Results()
+	if len(r.Actions) == 0 {
+		t.Fatal("the fixture has no plan: the test checks nothing")
+	}
+	v, err := BuildView(r, ViewOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range r.Actions {
+		found := false
+		for _, sec := range v.Findings {
+			for _, fx := range sec.Fixes {
+				if sec.CheckID == a.Check && fx.ActionID == a.ID && fx.ConsolePath == a.ConsolePath && fx.APIField == a.APIField && fx.Provider == a.Provider {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("action %s (%s/%s) is in no section's fixes", a.ID, a.Check, a.Provider)
+		}
+	}
+}

@@ -621,6 +621,17 @@ func (d *doc) section(s reports.FindingSection) {
 			d.f.Ln(1)
 		}
 	}
+	if len(s.Fixes) > 0 {
+		d.ensure(18)
+		d.para(marginL, bodyW, "Where to change it (the remediation plan's actions)", "B", 8.5, cNavy, 4.4)
+		for _, fx := range s.Fixes {
+			d.ensure(12)
+			d.para(marginL, bodyW, fx.ProviderName+" · "+fx.ActionID+": "+fx.Title, "B", 8, cInk, 4)
+			d.para(marginL+4, bodyW-4, "Console: "+fx.ConsolePath, "", 8, cInk, 4)
+			d.para(marginL+4, bodyW-4, "API: "+fx.APIField, "", 8, cMuted, 4)
+		}
+		d.f.Ln(1)
+	}
 	d.block("Mapped controls", controlsText(s.Controls))
 	if len(s.Docs) > 0 {
 		d.ensure(14)

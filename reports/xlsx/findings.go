@@ -2,6 +2,7 @@ package xlsx
 
 import (
 	"cmp"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -56,9 +57,9 @@ func findingColumns() ([]column, []string) {
 	for _, e := range evidenceColumns {
 		cs, hdr = append(cs, e.column), append(hdr, e.title)
 	}
-	cs = append(cs, wcol(56), wcol(16), wcol(22), wcol(22), col(12), col(9), col(17), col(15), col(12), col(30), col(10), col(40), col(60), col(22), col(12))
+	cs = append(cs, wcol(56), wcol(16), wcol(22), wcol(22), col(12), col(9), col(17), col(15), col(12), col(30), col(10), col(40), col(60), col(16), col(40), col(40), col(22), col(12))
 	hdr = append(hdr, "Other evidence", "Waiver", "Waiver owner", "Waiver approver", "Waiver expires", "Waiver expired",
-		"Finding ID", "Finding status", "First seen", "Login", "Privileged", "Mapped controls", "Remediation", "Owner", "Due")
+		"Finding ID", "Finding status", "First seen", "Login", "Privileged", "Mapped controls", "Remediation", "Plan actions", "Where (console)", "API / field", "Owner", "Due")
 	return cs, hdr
 }
 
@@ -76,10 +77,14 @@ func (b *book) findings() error {
 	if err != nil {
 		return err
 	}
-	remediation := map[string]string{} // check\x00provider → text
+	remediation := map[string]string{}  // check\x00provider → text
+	fixes := map[string][]reports.Fix{} // check\x00provider → the plan's actions
 	for _, sec := range b.v.Findings {
 		for _, p := range sec.Providers {
 			remediation[sec.CheckID+"\x00"+p.Provider] = cmp.Or(p.Remediation, sec.Remediation)
+		}
+		for _, fx := range sec.Fixes {
+			fixes[sec.CheckID+"\x00"+fx.Provider] = append(fixes[sec.CheckID+"\x00"+fx.Provider], fx)
 		}
 	}
 	row := make([]any, 0, len(hdr))
@@ -104,13 +109,28 @@ func (b *book) findings() error {
 				row = append(row, b.evidenceCell(f.Evidence, e.key, e.number, f.Subject.ID))
 			}
 			row = append(row, b.str(b.v.Names.ResolveEvidence("", otherEvidence(f.Evidence), f.Subject.ID)), wl, wo, wa, we, wx,
-				b.str(findingID(c, &f)), b.str(status), b.firstSeen(f.FirstSeen), b.str(login), priv, b.str(controlsText(c.Controls)), b.str(remediation[c.ID+"\x00"+c.Provider]), b.str(""), b.str(""))
+				b.str(findingID(c, &f)), b.str(status), b.firstSeen(f.FirstSeen), b.str(login), priv, b.str(controlsText(c.Controls)), b.str(remediation[c.ID+"\x00"+c.Provider]))
+			row = append(row, fixCells(b, fixes[c.ID+"\x00"+c.Provider])...)
+			row = append(row, b.str(""), b.str(""))
 			if err := st.put(row...); err != nil {
 				return err
 			}
 		}
 	}
 	return st.finish(map[string][]excelize.ConditionalFormatOptions{"E": b.severityRules()})
+}
+
+// fixCells are the plan's actions for a finding's check and provider: their
+// ids, and where the first is made (console path, API field).
+func fixCells(b *book, fx []reports.Fix) []any {
+	if len(fx) == 0 {
+		return []any{nil, nil, nil}
+	}
+	ids := make([]string, len(fx))
+	for i, f := range fx {
+		ids[i] = f.ActionID
+	}
+	return []any{b.str(strings.Join(ids, ", ")), b.str(fx[0].ConsolePath), b.str(fx[0].APIField)}
 }
 
 // firstSeen is the date a finding was first seen; empty when no earlier run
