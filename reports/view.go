@@ -626,9 +626,11 @@ type WaiverRow struct {
 
 // Appendix is scope and methodology.
 type Appendix struct {
-	Methodology   []string        `json:"methodology"`
-	Coverage      []CoverageRow   `json:"coverage"`
-	OutOfScope    []ScopeRow      `json:"out_of_scope"`
+	Methodology []string      `json:"methodology"`
+	Coverage    []CoverageRow `json:"coverage"`
+	OutOfScope  []ScopeRow    `json:"out_of_scope"`
+	// ScopeRule says which accounts each scanned provider's checks judge.
+	ScopeRule     string          `json:"scope_rule"`
 	Thresholds    []Param         `json:"thresholds"`
 	Manual        []ManualRow     `json:"manual"`
 	NotApplicable []ManualRow     `json:"not_applicable"`
@@ -1788,8 +1790,24 @@ func paramRow(k, v string) Param {
 	return Param{Key: k, Label: label, Value: v}
 }
 
+// scopeRules say, per provider, which accounts the connector keeps in
+// scope (connectors/okta, connectors/entra).
+var scopeRules = map[string]string{
+	string(evidence.Okta):  "Okta users with status ACTIVE, PASSWORD_EXPIRED, LOCKED_OUT or RECOVERY",
+	string(evidence.Entra): "Entra users with accountEnabled true (guests' MFA lives in their home tenant, so per-user MFA checks count members only)",
+}
+
 func (b *builder) appendix(v *View) (Appendix, error) {
 	a := Appendix{Coverage: []CoverageRow{}, OutOfScope: []ScopeRow{}, Thresholds: []Param{}, Manual: []ManualRow{}, NotApplicable: []ManualRow{}, Warnings: []string{}}
+	var rules []string
+	for _, p := range v.Providers {
+		if r := scopeRules[p.ID]; r != "" {
+			rules = append(rules, r)
+		}
+	}
+	if len(rules) > 0 {
+		a.ScopeRule = "In scope: " + strings.Join(rules, "; ") + "."
+	}
 	for _, s := range b.sources() {
 		a.Coverage = append(a.Coverage, b.coverageRows(s)...)
 		oos := append([]checks.ScopeCount(nil), s.OutOfScope...)

@@ -863,7 +863,7 @@ func (d *doc) appendix() {
 		}
 		d.table([]column{{"Provider", 40, "L"}, {"Reason", 104, "L"}, {"Accounts", 30, "R"}}, rows)
 	}
-	d.para(marginL, bodyW, "In scope: Okta users with status ACTIVE, PASSWORD_EXPIRED, LOCKED_OUT or RECOVERY; Entra users with accountEnabled true (guests' MFA lives in their home tenant, so per-user MFA checks count members only).", "", 8, cMuted, 4)
+	d.para(marginL, bodyW, a.ScopeRule, "", 8, cMuted, 4)
 	d.f.Ln(2)
 
 	d.subheading("Thresholds used")
@@ -874,7 +874,7 @@ func (d *doc) appendix() {
 		for _, p := range a.Thresholds {
 			rows = append(rows, []cell{txt(p.Label), {text: p.Value, bold: true}, {text: p.Key, color: &cMuted}})
 		}
-		d.table([]column{{"Setting", 100, "L"}, {"Value", 30, "L"}, {"Configuration key", 44, "L"}}, rows)
+		d.table([]column{{"Setting", 78, "L"}, {"Value", 56, "L"}, {"Configuration key", 40, "L"}}, rows)
 	}
 
 	d.subheading("Manual checks: a person must verify")
