@@ -394,47 +394,41 @@ type TrendPoint struct {
 // first. Each entry is verified first; a corrupt entry is an error, since a
 // trend drawn from altered records would mislead.
 func (s Store) Trend(n int) ([]TrendPoint, error) {
-	entries, err := s.List()
-	if err != nil {
-		return nil, err
-	}
-	if n > 0 && len(entries) > n {
-		entries = entries[len(entries)-n:]
-	}
-	out := make([]TrendPoint, 0, len(entries))
-	for _, e := range entries {
-		r, err := s.Load(e)
-		if s.skip(e, err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Point(e.ID, r))
-	}
-	return out, nil
+	var out []TrendPoint
+	err := s.each(n, func(e Entry, r *checks.Results) { out = append(out, Point(e.ID, r)) })
+	return out, err
 }
 
 // SeenBefore returns when each finding id was first seen across every kept
 // run that verifies (corrupt entries are reported through OnCorrupt and left
 // out, as in Trend).
 func (s Store) SeenBefore() (checks.SeenBefore, error) {
+	seen := checks.SeenBefore{}
+	err := s.each(0, func(_ Entry, r *checks.Results) { seen.SeeResults(r) })
+	return seen, err
+}
+
+// each loads the last n entries (0: all), oldest first, and calls fn with
+// each one's results; a corrupt entry is skipped when OnCorrupt is set.
+func (s Store) each(n int, fn func(Entry, *checks.Results)) error {
 	entries, err := s.List()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	seen := checks.SeenBefore{}
+	if n > 0 && len(entries) > n {
+		entries = entries[len(entries)-n:]
+	}
 	for _, e := range entries {
 		r, err := s.Load(e)
 		if s.skip(e, err) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		seen.SeeResults(r)
+		fn(e, r)
 	}
-	return seen, nil
+	return nil
 }
 
 // Load verifies an entry and decodes its results.json (e.g. the latest run

@@ -37,46 +37,46 @@ func write(t testing.TB, ctx context.Context, r *checks.Results) []byte {
 	return buf.Bytes()
 }
 
-// pdftotext extracts the text of pages first..last (0: all), skipping the
-// test when poppler-utils is not installed.
-func pdftotext(t *testing.T, pdf []byte, first, last int) string {
+// poppler runs one poppler-utils tool on pdf (written to a temporary file,
+// its path appended to args, then "-" for tools that print to stdout),
+// skipping the test when poppler-utils is not installed.
+func poppler(t *testing.T, tool string, pdf []byte, args ...string) []byte {
 	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
+	bin, err := exec.LookPath(tool)
 	if err != nil {
-		t.Skip("pdftotext not installed (Debian poppler-utils); CI installs it")
+		t.Skip(tool + " not installed (Debian poppler-utils); CI installs it")
 	}
 	path := filepath.Join(t.TempDir(), "r.pdf")
 	if err := os.WriteFile(path, pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	args = append(args, path)
+	if tool == "pdftotext" {
+		args = append(args, "-")
+	}
+	out, err := exec.CommandContext(t.Context(), bin, args...).Output()
+	if err != nil {
+		t.Fatalf("%s: %v", tool, err)
+	}
+	return out
+}
+
+// pdftotext extracts the text of pages first..last (0: all) laid out as
+// on the page.
+func pdftotext(t *testing.T, pdf []byte, first, last int) string {
+	t.Helper()
 	args := []string{"-layout", "-enc", "UTF-8"}
 	if first > 0 {
 		args = append(args, "-f", itoa(first), "-l", itoa(last))
 	}
-	out, err := exec.CommandContext(t.Context(), bin, append(args, path, "-")...).Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
+	return string(poppler(t, "pdftotext", pdf, args...))
 }
 
 // pdftotextRaw extracts the text in content-stream order (pdftotext -raw):
 // each printed line on a line of its own, without -layout's column padding.
 func pdftotextRaw(t *testing.T, pdf []byte) string {
 	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext not installed (Debian poppler-utils); CI installs it")
-	}
-	path := filepath.Join(t.TempDir(), "r.pdf")
-	if err := os.WriteFile(path, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.CommandContext(t.Context(), bin, "-raw", "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
+	return string(poppler(t, "pdftotext", pdf, "-raw", "-enc", "UTF-8"))
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -84,18 +84,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // pdfPages is the page count pdfinfo reads from the document's page tree.
 func pdfPages(t *testing.T, pdf []byte) int {
 	t.Helper()
-	bin, err := exec.LookPath("pdfinfo")
-	if err != nil {
-		t.Skip("pdfinfo not installed (Debian poppler-utils); CI installs it")
-	}
-	path := filepath.Join(t.TempDir(), "r.pdf")
-	if err := os.WriteFile(path, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.CommandContext(t.Context(), bin, path).Output()
-	if err != nil {
-		t.Fatalf("pdfinfo: %v", err)
-	}
+	out := poppler(t, "pdfinfo", pdf)
 	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)$`).FindSubmatch(out)
 	if m == nil {
 		t.Fatalf("pdfinfo printed no page count:\n%s", out)
