@@ -3,10 +3,9 @@ package reports
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/shadowpath/shadowpath/checks"
-	"github.com/shadowpath/shadowpath/templates/demo"
+	"github.com/shadowpath/shadowpath/reports/internal/fixture"
 )
 
 func TestDirectoryResolve(t *testing.T) {
@@ -49,11 +48,7 @@ func TestDirectoryResolve(t *testing.T) {
 // privileged or signs in weakly says so (issue 15: "flag an actor who is
 // itself privileged or weak").
 func TestDemoActorsNamedAndFlagged(t *testing.T) {
-	snap, err := demo.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := checks.Evaluate(snap, checks.DefaultParams(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)))
+	r, err := fixture.Demo()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,12 +6,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/shadowpath/shadowpath/checks"
 	"github.com/shadowpath/shadowpath/reports"
 	"github.com/shadowpath/shadowpath/reports/internal/fixture"
-	"github.com/shadowpath/shadowpath/templates/demo"
 )
 
 // tokenRes match what an auditor copies out of a report: e-mail addresses,
@@ -31,17 +29,7 @@ var tokenRes = []*regexp.Regexp{
 // (issue 15: the cover's SHA-256 over three lines, "okta.users.man…",
 // "33b04260-9bc6-4e13-a532-aa7f4" / "632ee0c").
 func TestNoTokenSplitMidWord(t *testing.T) {
-	snap, err := demo.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, err := checks.ParseWaivers("waivers.yaml", demo.WaiversYAML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := checks.DefaultParams(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
-	p.Waivers, p.ToolVersion, p.Organization = ws, "0.0.0-test", "Acme Corp"
-	r, err := checks.Evaluate(snap, p)
+	r, err := fixture.Demo()
 	if err != nil {
 		t.Fatal(err)
 	}
