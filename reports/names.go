@@ -31,8 +31,8 @@ func NewDirectory(r *checks.Results) *Directory {
 	for i := range r.Checks {
 		for _, f := range r.Checks[i].Findings {
 			if f.Subject.ID != "" && f.Subject.Name != "" && f.Subject.Name != f.Subject.ID {
-				if _, ok := d.m[strings.ToLower(f.Subject.ID)]; !ok {
-					d.m[strings.ToLower(f.Subject.ID)] = dirEntry{name: f.Subject.Name}
+				if _, ok := d.m[idKey(f.Subject.ID)]; !ok {
+					d.m[idKey(f.Subject.ID)] = dirEntry{name: f.Subject.Name}
 				}
 			}
 		}
@@ -45,9 +45,19 @@ func NewDirectory(r *checks.Results) *Directory {
 		if name == "" {
 			continue
 		}
-		d.m[strings.ToLower(id.ID)] = dirEntry{name: name, account: true, privileged: id.Privileged, effective: id.EffectiveAAL}
+		d.m[idKey(id.ID)] = dirEntry{name: name, account: true, privileged: id.Privileged, effective: id.EffectiveAAL}
 	}
 	return d
+}
+
+// idKey is how an id is looked up: a GUID in lower case (Entra prints them
+// in either case), any other id as it is — Okta's ids are case-sensitive,
+// so two may differ only in case.
+func idKey(id string) string {
+	if len(id) == 36 && id[8] == '-' && id[13] == '-' {
+		return strings.ToLower(id)
+	}
+	return id
 }
 
 // idToken matches the ids the vendors print: Okta's (20 characters from
@@ -59,7 +69,7 @@ func (d *Directory) Name(id string) string {
 	if d == nil {
 		return ""
 	}
-	return d.m[strings.ToLower(id)].name
+	return d.m[idKey(id)].name
 }
 
 // ActorFlags says what a reader of an actor, owner or approver must know
@@ -69,7 +79,7 @@ func (d *Directory) ActorFlags(id string) string {
 	if d == nil {
 		return ""
 	}
-	e, ok := d.m[strings.ToLower(id)]
+	e, ok := d.m[idKey(id)]
 	if !ok || !e.account {
 		return ""
 	}

@@ -32,6 +32,8 @@ func TestDirectoryResolve(t *testing.T) {
 		{"00u6ZrCwFD7PDxQK0br2/0prlmxObuBEIqLAvQ4wg", false, "", "00u6ZrCwFD7PDxQK0br2/0prlmxObuBEIqLAvQ4wg"},
 		{"b81dd9ad-1f42-432b-a0b4-ea1e002492cb", false, "b81dd9ad-1f42-432b-a0b4-ea1e002492cb", "b81dd9ad-1f42-432b-a0b4-ea1e002492cb"},
 		{"00uUnknownUser000001 and text", true, "", "00uUnknownUser000001 and text"},
+		// Okta ids are case-sensitive: another case is another id.
+		{"00U6ZRCWFD7PDXQK0BR2", false, "", "00U6ZRCWFD7PDXQK0BR2"},
 	} {
 		if got := d.resolve(tc.in, tc.actor, tc.self); got != tc.want {
 			t.Errorf("resolve(%q, %v) = %q, want %q", tc.in, tc.actor, got, tc.want)
