@@ -343,16 +343,16 @@ func CutAtWord(s string, n int) string {
 	if n <= 0 || len(r) <= n {
 		return s
 	}
-	tail := ""
+	body, tail := s, ""
 	if i := strings.LastIndex(s, " +"); i > 0 && strings.HasSuffix(s, " more") {
-		tail = s[i:]
-		r = []rune(s[:i])
+		body, tail = s[:i], s[i:]
+		r = []rune(body)
 		n -= len([]rune(tail))
 	}
 	limit := n - 2 // room for " …"
 	end := -1
 	for i := 0; i < len(r) && i <= limit; i++ {
-		if r[i] == ' ' {
+		if unicode.IsSpace(r[i]) {
 			end = i
 		}
 	}
@@ -360,7 +360,7 @@ func CutAtWord(s string, n int) string {
 		// The first word alone is too long: keep it whole.
 		first := len(r)
 		for i, c := range r {
-			if c == ' ' {
+			if unicode.IsSpace(c) {
 				first = i
 				break
 			}
@@ -370,7 +370,7 @@ func CutAtWord(s string, n int) string {
 			return string(r[:n-1]) + "…" + tail
 		}
 		if first >= len(r) {
-			return string(r) + tail
+			return body + tail // one word: kept whole, byte for byte
 		}
 		end = first
 	}

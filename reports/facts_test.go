@@ -141,3 +141,29 @@ func TestCutAtWordNeverSplitsAToken(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCutAtWord: whatever the text, a cut keeps whole words of it, in order,
+// then "…" (and a list's "+N more"): never part of a word.
+func FuzzCutAtWord(f *testing.F) {
+	for _, s := range []string{"okta.groups.read, okta.users.manage", "a b c +3 more", strings.Repeat("x", 300), "Zoë Ångström-Łukasiewicz (00u6ZrCwFD7PDxQK0br2)", " lead  spaces ", ""} {
+		f.Add(s, 20)
+	}
+	f.Fuzz(func(t *testing.T, s string, n int) {
+		n = n%200 + 1
+		s = strings.ToValidUTF8(s, "?") // a cut re-encodes invalid bytes as U+FFFD
+		got := CutAtWord(s, n)
+		if got == s {
+			return
+		}
+		in := strings.Fields(s)
+		out := strings.Fields(got)
+		for i, w := range out {
+			if w == "…" || strings.HasSuffix(w, "…") && i == 0 && len([]rune(strings.Fields(s)[0])) > 128 {
+				break // the cut; or a blob longer than any identifier, cut where it ran out
+			}
+			if i >= len(in) || (w != in[i] && strings.TrimRight(in[i], " ,;:/(·") != w) {
+				t.Fatalf("CutAtWord(%q, %d) = %q: word %d %q is not the input's %q", s, n, got, i, w, in[min(i, len(in)-1)])
+			}
+		}
+	})
+}

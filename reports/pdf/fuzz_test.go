@@ -1,6 +1,7 @@
 package pdf
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"unicode/utf8"
@@ -40,6 +41,22 @@ func FuzzClean(f *testing.F) {
 		}
 		doc := fuzzDoc()
 		_ = doc.GetStringWidth(out)
-		_ = doc.SplitText(out, 20)
+		// The report's wrapper: no text is lost (only spaces and line
+		// breaks), and no line is wider than the column unless it is a
+		// single rune that alone is wider.
+		lines := wrap(out, 20, doc.GetStringWidth)
+		var words, joined []string
+		for _, p := range strings.Split(out, "\n") {
+			words = append(words, strings.Fields(p)...)
+		}
+		for _, l := range lines {
+			joined = append(joined, strings.Fields(l)...)
+			if doc.GetStringWidth(l) > 20 && utf8.RuneCountInString(strings.TrimSpace(l)) > 1 {
+				t.Fatalf("wrap(%q): line %q is wider than the column", out, l)
+			}
+		}
+		if strings.Join(words, "") != strings.Join(joined, "") {
+			t.Fatalf("wrap(%q) lost text: %q", out, lines)
+		}
 	})
 }
