@@ -120,8 +120,9 @@ func (d *Directory) resolve(s string, actor bool, self string) string {
 	for _, m := range idToken.FindAllStringIndex(s, -1) {
 		id, before, after := s[m[0]:m[1]], s[:m[0]], s[m[1]:]
 		name := d.Name(id)
-		// Already named ("id (Name)", "policy/rule (Name)"), or unknown.
-		if name == "" || strings.EqualFold(id, self) || strings.HasPrefix(after, " (") || strings.HasPrefix(after, "/") {
+		// Already named ("id (Name)", "policy/rule (Name)"), half of a
+		// policy/rule pair, or unknown.
+		if name == "" || strings.EqualFold(id, self) || strings.HasPrefix(after, " (") || strings.HasPrefix(after, "/") || strings.HasSuffix(before, "/") {
 			continue
 		}
 		label := id

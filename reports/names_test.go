@@ -30,6 +30,8 @@ func TestDirectoryResolve(t *testing.T) {
 		{"owner deactivated (00u6ZrCwFD7PDxQK0br2)", false, "", "owner deactivated (Priya Raman, 00u6ZrCwFD7PDxQK0br2)"},
 		{"b81dd9ad-1f42-432b-a0b4-ea1e002492cb (Reporting app)", false, "", "b81dd9ad-1f42-432b-a0b4-ea1e002492cb (Reporting app)"},
 		{"00u6ZrCwFD7PDxQK0br2/0prlmxObuBEIqLAvQ4wg", false, "", "00u6ZrCwFD7PDxQK0br2/0prlmxObuBEIqLAvQ4wg"},
+		// An Entra CA policy is its own rule: "id/id", neither half named.
+		{"b81dd9ad-1f42-432b-a0b4-ea1e002492cb/b81dd9ad-1f42-432b-a0b4-ea1e002492cb", false, "", "b81dd9ad-1f42-432b-a0b4-ea1e002492cb/b81dd9ad-1f42-432b-a0b4-ea1e002492cb"},
 		{"b81dd9ad-1f42-432b-a0b4-ea1e002492cb", false, "b81dd9ad-1f42-432b-a0b4-ea1e002492cb", "b81dd9ad-1f42-432b-a0b4-ea1e002492cb"},
 		{"00uUnknownUser000001 and text", true, "", "00uUnknownUser000001 and text"},
 		// Okta ids are case-sensitive: another case is another id.
