@@ -103,14 +103,9 @@ func (d *Directory) ResolveEvidence(key, text, self string) string {
 	return d.resolve(text, actorKeys[key], self)
 }
 
-// Resolve rewrites the ids in s as "Name (id)"; with actor, an account that
+// resolve rewrites the ids in s as "Name (id)"; with actor, an account that
 // is privileged or weak is flagged: "Name (id; privileged, weakest sign-in
-// AAL1)". Ids with no name read stay as they are.
-func (d *Directory) Resolve(s string, actor bool) string {
-	return d.resolve(s, actor, "")
-}
-
-// resolve is Resolve leaving the id self as it is.
+// AAL1)". Ids with no name read, and self, stay as they are.
 func (d *Directory) resolve(s string, actor bool, self string) string {
 	if d == nil || len(d.m) == 0 {
 		return s

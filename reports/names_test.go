@@ -42,7 +42,7 @@ func TestDirectoryResolve(t *testing.T) {
 		}
 	}
 	var nilDir *Directory
-	if got := nilDir.Resolve("00u6ZrCwFD7PDxQK0br2", true); got != "00u6ZrCwFD7PDxQK0br2" {
+	if got := nilDir.ResolveEvidence("actors", "00u6ZrCwFD7PDxQK0br2", ""); got != "00u6ZrCwFD7PDxQK0br2" {
 		t.Errorf("nil directory rewrote %q", got)
 	}
 }

@@ -484,18 +484,25 @@ type MatrixCheck struct {
 	Statuses    []checks.Status `json:"statuses"`
 }
 
-// requirements are the catalog's checks stated as requirements.
-var requirements = func() map[string]string {
-	m := map[string]string{}
+// catalog is the checks' catalog by id, built once: the requirement, the
+// datasets and the vendor documentation of each check.
+var catalog = func() map[string]checks.Check {
+	m := map[string]checks.Check{}
 	for _, c := range checks.Catalog() {
-		m[c.ID] = c.Requirement
+		m[c.ID] = c
 	}
 	return m
 }()
 
+// CheckDoc is the vendor documentation page a check's rule follows for a
+// provider, "" when the catalog has none.
+func CheckDoc(id, provider string) string {
+	return catalog[id].Docs[evidence.Provider(provider)]
+}
+
 // requirementOf is a check's requirement, its title when the catalog has none.
 func requirementOf(id, title string) string {
-	if r := requirements[id]; r != "" {
+	if r := catalog[id].Requirement; r != "" {
 		return r
 	}
 	return title
@@ -1456,10 +1463,8 @@ func (b *builder) section(cs []*checks.CheckResult, group int) (FindingSection, 
 				sec.Controls = append(sec.Controls, ref)
 			}
 		}
-		if chk, ok := checks.Lookup(c.ID); ok {
-			if u := chk.Docs[evidence.Provider(c.Provider)]; u != "" {
-				sec.Docs = append(sec.Docs, DocLink{ProviderName: ProviderName(c.Provider), URL: u})
-			}
+		if u := CheckDoc(c.ID, c.Provider); u != "" {
+			sec.Docs = append(sec.Docs, DocLink{ProviderName: ProviderName(c.Provider), URL: u})
 		}
 		pf := b.providerFinding(c)
 		if pf.Action {
@@ -1531,7 +1536,7 @@ func (b *builder) howToAssess(c *checks.CheckResult) string {
 		}
 	}
 	need := map[string]bool{}
-	if chk, ok := checks.Lookup(c.ID); ok {
+	if chk, ok := catalog[c.ID]; ok {
 		for _, group := range [][]string{chk.Datasets[evidence.Provider(c.Provider)], chk.Refine[evidence.Provider(c.Provider)]} {
 			for _, alt := range group {
 				for _, ds := range strings.Split(alt, "|") {

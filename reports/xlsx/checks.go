@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/reports"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -32,12 +33,6 @@ func (b *book) checks() error {
 	if err := s.numHeader(7, 8, 9); err != nil {
 		return err
 	}
-	docs := map[string]string{} // check\x00provider → vendor page
-	for _, c := range checks.Catalog() {
-		for p, u := range c.Docs {
-			docs[c.ID+"\x00"+string(p)] = u
-		}
-	}
 	for i := range b.r.Checks {
 		c := &b.r.Checks[i]
 		open := 0
@@ -47,10 +42,10 @@ func (b *book) checks() error {
 			}
 		}
 		if err := s.put(b.str(c.ID), b.str(c.Provider), b.str(c.Title), b.statusCell(c.Status), c.Incomplete, b.severityCell(c.Severity),
-			b.str(controlsText(c.Controls)), len(c.Findings), open, len(c.Findings)-open, b.str(c.Rationale), b.docCell(docs[c.ID+"\x00"+c.Provider])); err != nil {
+			b.str(controlsText(c.Controls)), len(c.Findings), open, len(c.Findings)-open, b.str(c.Rationale), b.docCell(reports.CheckDoc(c.ID, c.Provider))); err != nil {
 			return err
 		}
-		if u := docs[c.ID+"\x00"+c.Provider]; u != "" {
+		if u := reports.CheckDoc(c.ID, c.Provider); u != "" {
 			// The URL is shown (it prints and copies) and linked; it comes
 			// from the catalog, never from tenant data.
 			cell, err := excelize.CoordinatesToCellName(12, s.row-1)
