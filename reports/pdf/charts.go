@@ -154,6 +154,11 @@ func fitRange(values []int) (base, step, ticks int) {
 		base = 0
 		step = niceStep(hi)
 	}
+	if hi == lo && base > 0 {
+		// A series that did not move sits mid-panel, not on the axis,
+		// where it would read as a low.
+		return lo - step, step, 2
+	}
 	// One step of headroom above the highest value, for its label.
 	ticks = (hi-base)/step + 1
 	return base, step, ticks

@@ -19,6 +19,7 @@ func TestFitRange(t *testing.T) {
 		{values: []int{0, 0}, zero: true},
 		{values: nil, zero: true},
 		{values: []int{5000, 5003}, base: 5000},
+		{values: []int{125, 125}, base: 124}, // unchanged: mid-panel
 	} {
 		base, step, ticks := fitRange(tc.values)
 		if step <= 0 || ticks <= 0 {
