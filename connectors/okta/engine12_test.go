@@ -432,14 +432,7 @@ func TestProbeMethodsAndZones(t *testing.T) {
 	// and the zone list (okta.networkZones.read, best effort).
 	srv := oktatest.NewServer(t, oktatest.WithFixtures(defaultOrg))
 	srv.Deny("/api/v1/zones")
-	probes, err := connector(t, srv).Probe(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]evidence.Probe{}
-	for _, p := range probes {
-		got[p.Dataset] = p
-	}
+	got := probeByDataset(t, srv)
 	if p := got["authenticators (methods)"]; p.Status != evidence.Complete || p.Needed != "okta.authenticators.read" {
 		t.Errorf("methods probe %+v", p)
 	}

@@ -96,6 +96,21 @@ func coverage(t *testing.T, src *evidence.Source, ds string) evidence.Coverage {
 	return c
 }
 
+// probeByDataset runs the connector's Probe against srv and keys the
+// answers by dataset.
+func probeByDataset(t *testing.T, srv *oktatest.Server) map[string]evidence.Probe {
+	t.Helper()
+	probes, err := connector(t, srv).Probe(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]evidence.Probe{}
+	for _, p := range probes {
+		got[p.Dataset] = p
+	}
+	return got
+}
+
 func kinds(ms []evidence.Method) []evidence.MethodKind {
 	var out []evidence.MethodKind
 	for _, m := range ms {
@@ -764,14 +779,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 func TestProbe(t *testing.T) {
 	srv := newFake(t)
 	srv.Deny("/api/v1/logs")
-	probes, err := connector(t, srv).Probe(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]evidence.Probe{}
-	for _, p := range probes {
-		got[p.Dataset] = p
-	}
+	got := probeByDataset(t, srv)
 	for _, ds := range evidence.Datasets[evidence.Okta] {
 		p, ok := got[ds]
 		if !ok {
