@@ -42,15 +42,11 @@ func TestEngineEnrolmentFollowsAccountManagementPolicy(t *testing.T) {
 	// An enroll rule above the catch-all demanding a phishing-resistant
 	// possession factor: nobody enrols with password + email any more.
 	srv.Org(func(o *oktatest.Org) {
-		o.PolicyRules["00p1acctmgmt000009"] = objects(t, `[
-		 {"id":"0pr1enroll00000009","status":"ACTIVE","name":"Enrolment: phishing-resistant","priority":1,"system":false,
+		o.PolicyRules["00p1acctmgmt000009"] = acctMgmtRules(t, `{"id":"0pr1enroll00000009","status":"ACTIVE","name":"Enrolment: phishing-resistant","priority":1,"system":false,
 		  "conditions":{"people":{"users":{"exclude":[]}},"network":{"connection":"ANYWHERE"},"riskScore":{"level":"ANY"},
 		    "elCondition":{"condition":"accessRequest.operation == 'enroll'"}},
 		  "actions":{"appSignOn":{"access":"ALLOW","verificationMethod":{"factorMode":"2FA","type":"ASSURANCE","reauthenticateIn":"PT0S",
-		    "constraints":[{"possession":{"required":true,"phishingResistant":"REQUIRED","userPresence":"REQUIRED"}}]}}},"type":"ACCESS_POLICY"},
-		 {"id":"0pr1acctcatch00009","status":"ACTIVE","name":"Catch-all Rule","priority":99,"system":true,
-		  "conditions":{"people":{"users":{"exclude":[]}},"network":{"connection":"ANYWHERE"},"riskScore":{"level":"ANY"}},
-		  "actions":{"appSignOn":{"access":"ALLOW","verificationMethod":{"factorMode":"2FA","type":"ASSURANCE","reauthenticateIn":"PT0S","constraints":[]}}},"type":"ACCESS_POLICY"}]`)
+		    "constraints":[{"possession":{"required":true,"phishingResistant":"REQUIRED","userPresence":"REQUIRED"}}]}}},"type":"ACCESS_POLICY"}`)
 	})
 	_, res = judge(t, srv)
 	if rec := checkResult(t, res, "REC-05"); rec.Status != checks.Pass {

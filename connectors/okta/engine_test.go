@@ -112,6 +112,16 @@ func noSelfServiceReset(t *testing.T) func(o *oktatest.Org) {
 	}
 }
 
+// acctMgmtRules is the account management policy's rules: rule (one rule
+// in Okta's wire format) above a two-factor catch-all.
+func acctMgmtRules(t *testing.T, rule string) []oktatest.Object {
+	t.Helper()
+	return objects(t, "["+rule+`,
+		 {"id":"0pr1acctcatch00009","status":"ACTIVE","name":"Catch-all Rule","priority":99,"system":true,
+		  "conditions":{"people":{"users":{"exclude":[]}},"network":{"connection":"ANYWHERE"},"riskScore":{"level":"ANY"}},
+		  "actions":{"appSignOn":{"access":"ALLOW","verificationMethod":{"factorMode":"2FA","type":"ASSURANCE","reauthenticateIn":"PT0S","constraints":[]}}},"type":"ACCESS_POLICY"}]`)
+}
+
 // classicOrg turns the default org into a Classic one (pipeline v1): no
 // authenticators, no app sign-on (access) policies.
 func classicOrg(o *oktatest.Org) {
@@ -250,15 +260,11 @@ func TestEngineRecoveryThroughAccountManagementPolicy(t *testing.T) {
 		o.PolicyRules["00p1pwdefault00002"] = objects(t, `[{"id":"0pr1pwdefault00002","status":"ACTIVE","name":"Default Rule","priority":1,"system":true,
 		  "conditions":{"people":{"users":{"exclude":[]}},"network":{"connection":"ANYWHERE"}},
 		  "actions":{"passwordChange":{"access":"ALLOW"},"selfServicePasswordReset":{"access":"ALLOW","requirement":{"accessControl":"AUTH_POLICY"}},"selfServiceUnlock":{"access":"ALLOW"}},"type":"PASSWORD"}]`)
-		o.PolicyRules["00p1acctmgmt000009"] = objects(t, `[
-		 {"id":"0pr1recover0000009","status":"ACTIVE","name":"Password recovery: phishing-resistant","priority":1,"system":false,
+		o.PolicyRules["00p1acctmgmt000009"] = acctMgmtRules(t, `{"id":"0pr1recover0000009","status":"ACTIVE","name":"Password recovery: phishing-resistant","priority":1,"system":false,
 		  "conditions":{"people":{"users":{"exclude":[]}},"network":{"connection":"ANYWHERE"},"riskScore":{"level":"ANY"},
 		    "elCondition":{"condition":"accessRequest.operation == 'recover'"}},
 		  "actions":{"appSignOn":{"access":"ALLOW","verificationMethod":{"factorMode":"1FA","type":"ASSURANCE","reauthenticateIn":"PT0S",
-		    "constraints":[{"possession":{"required":true,"phishingResistant":"REQUIRED","userPresence":"REQUIRED"}}]}}},"type":"ACCESS_POLICY"},
-		 {"id":"0pr1acctcatch00009","status":"ACTIVE","name":"Catch-all Rule","priority":99,"system":true,
-		  "conditions":{"people":{"users":{"exclude":[]}},"network":{"connection":"ANYWHERE"},"riskScore":{"level":"ANY"}},
-		  "actions":{"appSignOn":{"access":"ALLOW","verificationMethod":{"factorMode":"2FA","type":"ASSURANCE","reauthenticateIn":"PT0S","constraints":[]}}},"type":"ACCESS_POLICY"}]`)
+		    "constraints":[{"possession":{"required":true,"phishingResistant":"REQUIRED","userPresence":"REQUIRED"}}]}}},"type":"ACCESS_POLICY"}`)
 	})
 	src, _ := judge(t, srv)
 	bob := explain(t, src, dBob)
