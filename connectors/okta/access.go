@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -167,7 +169,7 @@ func (r *run) conditions(raw json.RawMessage, people evidence.Targets, where str
 	}
 	var keys map[string]json.RawMessage
 	if json.Unmarshal(raw, &keys) == nil {
-		for _, k := range sortedRawKeys(keys) {
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
 			if !knownConditions[k] && string(keys[k]) != "null" && string(keys[k]) != "{}" {
 				r.warn(fmt.Sprintf("%s: condition %q is not modelled: the rule is treated as matching only in some contexts", where, k))
 				c.Other = append(c.Other, k)
@@ -175,15 +177,6 @@ func (r *run) conditions(raw json.RawMessage, people evidence.Targets, where str
 		}
 	}
 	return c
-}
-
-func sortedRawKeys(m map[string]json.RawMessage) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // people converts one people condition (users and groups, include and
@@ -338,7 +331,7 @@ func (r *run) accessConstraints(cs []map[string]json.RawMessage, where string) [
 	var out []evidence.Constraint
 	for _, alt := range cs {
 		var c evidence.Constraint
-		for _, name := range sortedRawKeys(alt) {
+		for _, name := range slices.Sorted(maps.Keys(alt)) {
 			var part rawConstraintPart
 			if !rawJSON(alt[name], &part) {
 				r.warn(fmt.Sprintf("%s: constraint %q not understood", where, name))
