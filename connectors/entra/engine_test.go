@@ -84,6 +84,13 @@ func judge(t *testing.T, dir string) (*evidence.Source, *checks.Results) {
 	return got.src, res
 }
 
+// judgeCA collects the tenant with these CA policies in place of the
+// fixture's, and evaluates it.
+func judgeCA(t *testing.T, ps ...string) (*evidence.Source, *checks.Results) {
+	t.Helper()
+	return judge(t, tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(ps...)}))
+}
+
 func explainAcct(t *testing.T, src *evidence.Source, id string) checks.Assurance {
 	t.Helper()
 	p := checks.DefaultParams(scanTime)
@@ -166,11 +173,10 @@ var blockLegacy = ca("c3000000-0000-4000-8000-0000000000b1", "Block legacy authe
 // without the role reach a session with the password alone, and EXC-02
 // names them.
 func TestEntraPasswordOnlyAdminsOnly(t *testing.T) {
-	dir := tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(
+	src, res := judgeCA(t,
 		ca("c3000000-0000-4000-8000-0000000000a1", "MFA for admins", "enabled", roleUsers(globalAdm), allApps, "", "", mfaGrant),
 		ca("c3000000-0000-4000-8000-0000000000a2", "MFA for everyone (report-only)", "enabledForReportingButNotEnforced", allUsers, allApps, "", "", mfaGrant),
-		blockLegacy)})
-	src, res := judge(t, dir)
+		blockLegacy)
 	if src.Policies.Engine != evidence.EngineEntra || len(src.Policies.Access) != 3 {
 		t.Fatalf("engine %q, %d access policies", src.Policies.Engine, len(src.Policies.Access))
 	}
@@ -196,9 +202,8 @@ func TestEntraPasswordOnlyAdminsOnly(t *testing.T) {
 // compliantDevice lets a compliant device stand in for the second factor.
 func TestEntraORGrantDevice(t *testing.T) {
 	grant := `{"operator":"OR","builtInControls":["mfa","compliantDevice"],"customAuthenticationFactors":[],"termsOfUse":[],"authenticationStrength":null}`
-	dir := tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(
-		ca("c3000000-0000-4000-8000-0000000000a3", "MFA or compliant device", "enabled", allUsers, allApps, "", "", grant), blockLegacy)})
-	src, res := judge(t, dir)
+	src, res := judgeCA(t,
+		ca("c3000000-0000-4000-8000-0000000000a3", "MFA or compliant device", "enabled", allUsers, allApps, "", "", grant), blockLegacy)
 	a := explainAcct(t, src, bob)
 	if !hasPathCtx(a, checks.PathPasswordOnly, "password", "on a compliant device") {
 		t.Errorf("no password-only path on a compliant device:\n%s", pathsText(a))
@@ -211,9 +216,8 @@ func TestEntraORGrantDevice(t *testing.T) {
 	}
 	// AND needs both: no path without the second factor.
 	grant = strings.Replace(grant, `"OR"`, `"AND"`, 1)
-	dir = tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(
-		ca("c3000000-0000-4000-8000-0000000000a3", "MFA and compliant device", "enabled", allUsers, allApps, "", "", grant), blockLegacy)})
-	src, _ = judge(t, dir)
+	src, _ = judgeCA(t,
+		ca("c3000000-0000-4000-8000-0000000000a3", "MFA and compliant device", "enabled", allUsers, allApps, "", "", grant), blockLegacy)
 	a = explainAcct(t, src, bob)
 	if hasPathCtx(a, checks.PathPasswordOnly, "password", "") || !hasPathCtx(a, checks.PathSignIn, "password+push", "on a compliant device") {
 		t.Errorf("AND grant:\n%s", pathsText(a))
@@ -227,9 +231,8 @@ func TestEntraORGrantDevice(t *testing.T) {
 // there only asks for a compliant device.
 func TestEntraTrustedLocationExclusion(t *testing.T) {
 	locs := `"locations":{"includeLocations":["All"],"excludeLocations":["AllTrusted"]}`
-	dir := tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(
-		ca("c3000000-0000-4000-8000-0000000000a4", "MFA outside trusted locations", "enabled", allUsers, allApps, "", locs, mfaGrant), blockLegacy)})
-	src, res := judge(t, dir)
+	src, res := judgeCA(t,
+		ca("c3000000-0000-4000-8000-0000000000a4", "MFA outside trusted locations", "enabled", allUsers, allApps, "", locs, mfaGrant), blockLegacy)
 	if s := src.Policies.Entra; s == nil || !s.NamedLocationsKnown || len(s.NamedLocations) != 2 || !s.NamedLocations[0].Trusted {
 		t.Fatalf("named locations: %+v", src.Policies.Entra)
 	}
@@ -255,17 +258,15 @@ func TestEntraAppsAndRisk(t *testing.T) {
 	spo := "00000003-0000-0ff1-ce00-000000000000"
 	exceptSPO := strings.Replace(allApps, `"excludeApplications":[]`, `"excludeApplications":["`+spo+`"]`, 1)
 	onlySPO := strings.Replace(allApps, `"includeApplications":["All"]`, `"includeApplications":["`+spo+`"]`, 1)
-	dir := tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(
-		ca("c3000000-0000-4000-8000-0000000000a5", "MFA except SharePoint", "enabled", allUsers, exceptSPO, "", "", mfaGrant), blockLegacy)})
-	src, _ := judge(t, dir)
+	src, _ := judgeCA(t,
+		ca("c3000000-0000-4000-8000-0000000000a5", "MFA except SharePoint", "enabled", allUsers, exceptSPO, "", "", mfaGrant), blockLegacy)
 	a := explainAcct(t, src, bob)
 	if !hasPathCtx(a, checks.PathPasswordOnly, "password", "for SharePoint Online") {
 		t.Errorf("excluded app has no password-only path:\n%s", pathsText(a))
 	}
-	dir = tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(
+	src, _ = judgeCA(t,
 		ca("c3000000-0000-4000-8000-0000000000a5", "MFA except SharePoint", "enabled", allUsers, exceptSPO, "", "", mfaGrant),
-		ca("c3000000-0000-4000-8000-0000000000a6", "MFA for SharePoint", "enabled", allUsers, onlySPO, "", "", mfaGrant), blockLegacy)})
-	src, _ = judge(t, dir)
+		ca("c3000000-0000-4000-8000-0000000000a6", "MFA for SharePoint", "enabled", allUsers, onlySPO, "", "", mfaGrant), blockLegacy)
 	if a := explainAcct(t, src, bob); hasPathCtx(a, checks.PathPasswordOnly, "password", "") {
 		t.Errorf("two policies covering every app still leave a password-only path:\n%s", pathsText(a))
 	}
@@ -273,18 +274,16 @@ func TestEntraAppsAndRisk(t *testing.T) {
 	// context (learn.microsoft.com "Conditional Access: Target resources",
 	// authentication context): a block on c1 does not block sign-in.
 	authCtx := `{"includeApplications":[],"excludeApplications":[],"includeUserActions":[],"includeAuthenticationContextClassReferences":["c1"],"applicationFilter":null}`
-	dir = tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(
+	src, _ = judgeCA(t,
 		ca("c3000000-0000-4000-8000-0000000000a5", "MFA for all", "enabled", allUsers, allApps, "", "", mfaGrant),
-		ca("c3000000-0000-4000-8000-0000000000a9", "Block sensitive action", "enabled", allUsers, authCtx, "", "", blockAll), blockLegacy)})
-	src, _ = judge(t, dir)
+		ca("c3000000-0000-4000-8000-0000000000a9", "Block sensitive action", "enabled", allUsers, authCtx, "", "", blockAll), blockLegacy)
 	if a := explainAcct(t, src, bob); !hasPathCtx(a, checks.PathSignIn, "password+push", "") {
 		t.Errorf("an authentication-context block blocks sign-in:\n%s", pathsText(a))
 	}
 	risk := `{"operator":"AND","builtInControls":["mfa","passwordChange"],"customAuthenticationFactors":[],"termsOfUse":[],"authenticationStrength":null}`
 	userRisk := ca("c3000000-0000-4000-8000-0000000000a7", "User risk: MFA and password change", "enabled", allUsers, allApps, "", "", risk)
 	userRisk = strings.Replace(userRisk, `"userRiskLevels":[]`, `"userRiskLevels":["high"]`, 1)
-	dir = tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(userRisk, blockLegacy)})
-	src, _ = judge(t, dir)
+	src, _ = judgeCA(t, userRisk, blockLegacy)
 	a = explainAcct(t, src, bob)
 	if !hasPathCtx(a, checks.PathPasswordOnly, "password", "at a user risk other than high") || !hasPathCtx(a, checks.PathSignIn, "password+push", "at user risk high") {
 		t.Errorf("user-risk policy read as unconditional MFA:\n%s", pathsText(a))
@@ -319,8 +318,7 @@ func TestEntraSecurityDefaults(t *testing.T) {
 		t.Errorf("EXC-02 %s: %+v", c.Status, c.Findings)
 	}
 	// Security defaults off and no policy: everyone has both paths.
-	dir = tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies()})
-	src, _ = judge(t, dir)
+	src, _ = judgeCA(t)
 	a := explainAcct(t, src, alice)
 	if !hasPathCtx(a, checks.PathPasswordOnly, "password", "") || !hasPathCtx(a, checks.PathLegacy, "password", "legacy clients") {
 		t.Errorf("no policy, no security defaults:\n%s", pathsText(a))
@@ -335,9 +333,8 @@ func TestEntraSecurityDefaults(t *testing.T) {
 // break-glass accounts are EXC-01's concern.
 func TestEntraLegacyAuth(t *testing.T) {
 	easOnly := ca("c3000000-0000-4000-8000-0000000000b2", "Block ActiveSync", "enabled", allUsers, allApps, `["exchangeActiveSync"]`, "", blockAll)
-	dir := tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(
-		ca("c3000000-0000-4000-8000-0000000000a8", "MFA for all", "enabled", strings.Replace(allUsers, `"excludeGroups":[]`, `"excludeGroups":[]`, 1), allApps, `["browser","mobileAppsAndDesktopClients"]`, "", mfaGrant), easOnly)})
-	src, res := judge(t, dir)
+	src, res := judgeCA(t,
+		ca("c3000000-0000-4000-8000-0000000000a8", "MFA for all", "enabled", strings.Replace(allUsers, `"excludeGroups":[]`, `"excludeGroups":[]`, 1), allApps, `["browser","mobileAppsAndDesktopClients"]`, "", mfaGrant), easOnly)
 	a := explainAcct(t, src, bob)
 	if !hasPathCtx(a, checks.PathLegacy, "password", "other clients") || hasPathCtx(a, checks.PathLegacy, "password", "Exchange ActiveSync") {
 		t.Errorf("legacy paths:\n%s", pathsText(a))
@@ -346,10 +343,9 @@ func TestEntraLegacyAuth(t *testing.T) {
 		t.Errorf("EXC-02 %s", c.Status)
 	}
 	excl := strings.Replace(allUsers, `"excludeGroups":[]`, `"excludeGroups":["`+salesGroup+`"]`, 1)
-	dir = tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(
+	src, _ = judgeCA(t,
 		ca("c3000000-0000-4000-8000-0000000000a8", "MFA for all", "enabled", allUsers, allApps, `["browser","mobileAppsAndDesktopClients"]`, "", mfaGrant),
-		ca("c3000000-0000-4000-8000-0000000000b1", "Block legacy authentication", "enabled", excl, allApps, legacyCAs, "", blockAll))})
-	src, _ = judge(t, dir)
+		ca("c3000000-0000-4000-8000-0000000000b1", "Block legacy authentication", "enabled", excl, allApps, legacyCAs, "", blockAll))
 	if a := explainAcct(t, src, bob); !hasPathCtx(a, checks.PathLegacy, "password", "legacy clients") {
 		t.Errorf("Sales (excluded from the block) has no legacy path:\n%s", pathsText(a))
 	}
@@ -412,9 +408,8 @@ func TestEntraAuthenticationStrength(t *testing.T) {
 		 "authenticationStrength":{"id":"d6000000-0000-4000-8000-000000000001","displayName":"Custom","description":"","policyType":"custom",
 		  "requirementsSatisfied":"mfa","allowedCombinations":` + combos + `,"createdDateTime":"2025-01-01T00:00:00Z","modifiedDateTime":"2025-01-01T00:00:00Z"}}`
 	}
-	dir := tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(
-		ca("c3000000-0000-4000-8000-0000000000a9", "SMS or passkeys", "enabled", allUsers, allApps, "", "", strength(`["password,sms","fido2"]`)), blockLegacy)})
-	src, _ := judge(t, dir)
+	src, _ := judgeCA(t,
+		ca("c3000000-0000-4000-8000-0000000000a9", "SMS or passkeys", "enabled", allUsers, allApps, "", "", strength(`["password,sms","fido2"]`)), blockLegacy)
 	if s := src.Policies.Access[0].Rules[0].Requirement.Strength; s == nil || !slices.Equal(s.AllowedCombinations, []string{"password,sms", "fido2"}) {
 		t.Fatalf("strength %+v", s)
 	}
@@ -425,7 +420,7 @@ func TestEntraAuthenticationStrength(t *testing.T) {
 		t.Errorf("alice:\n%s", pathsText(a))
 	}
 	smsForAll := edited(t, "authenticationMethodsPolicy", `"id":"b2000000-0000-4000-8000-000000000001","isRegistrationRequired":false,"isUsableForSignIn":true`, `"id":"all_users","isRegistrationRequired":false,"isUsableForSignIn":true`)
-	dir = tenantWith(t, map[string]string{"authenticationMethodsPolicy": smsForAll, "conditionalAccessPolicies": caPolicies(
+	dir := tenantWith(t, map[string]string{"authenticationMethodsPolicy": smsForAll, "conditionalAccessPolicies": caPolicies(
 		ca("c3000000-0000-4000-8000-0000000000a9", "SMS sign-in", "enabled", allUsers, allApps, "", "", strength(`["sms"]`)), blockLegacy)})
 	src, _ = judge(t, dir)
 	if a := explainAcct(t, src, dave); !hasPathCtx(a, checks.PathSignIn, "sms", "") || a.Effective != checks.AAL1 {
@@ -492,9 +487,8 @@ func TestEntraScopedRoles(t *testing.T) {
 // (learn.microsoft.com "Combined security information registration");
 // only members without one can register with the password alone.
 func TestEntraREC05(t *testing.T) {
-	dir := tenantWith(t, map[string]string{"conditionalAccessPolicies": caPolicies(
-		ca("c3000000-0000-4000-8000-0000000000a8", "MFA for all", "enabled", allUsers, allApps, "", "", mfaGrant), blockLegacy)})
-	_, res := judge(t, dir)
+	_, res := judgeCA(t,
+		ca("c3000000-0000-4000-8000-0000000000a8", "MFA for all", "enabled", allUsers, allApps, "", "", mfaGrant), blockLegacy)
 	c := resultOf(t, res, "REC-05")
 	if c.Status != checks.Fail {
 		t.Fatalf("REC-05 %s", c.Status)
