@@ -62,15 +62,22 @@ func (p *rawPolicy) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	p.rawConditions, p.resourceType = aux.Conditions, aux.Embedded.ResourceType
-	p.Conditions = nil
-	if len(aux.Conditions) > 0 && string(aux.Conditions) != "null" {
-		var c rawConditions
-		if err := json.Unmarshal(aux.Conditions, &c); err != nil {
-			return err
-		}
-		p.Conditions = &c
+	var err error
+	p.Conditions, err = decodeConditions(aux.Conditions)
+	return err
+}
+
+// decodeConditions decodes a policy's or rule's raw conditions object;
+// nil for an absent or null one.
+func decodeConditions(raw json.RawMessage) (*rawConditions, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
 	}
-	return nil
+	var c rawConditions
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 type rawRule struct {
@@ -97,15 +104,9 @@ func (r *rawRule) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	r.rawConditions = aux.Conditions
-	r.Conditions = nil
-	if len(aux.Conditions) > 0 && string(aux.Conditions) != "null" {
-		var c rawConditions
-		if err := json.Unmarshal(aux.Conditions, &c); err != nil {
-			return err
-		}
-		r.Conditions = &c
-	}
-	return nil
+	var err error
+	r.Conditions, err = decodeConditions(aux.Conditions)
+	return err
 }
 
 // policyTypes are the policy types read, in order.
