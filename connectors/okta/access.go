@@ -71,10 +71,7 @@ type rawAccessConditions struct {
 		Include []rawPlatform `json:"include"`
 		Exclude []rawPlatform `json:"exclude"`
 	} `json:"platform"`
-	UserType *struct {
-		Include []string `json:"include"`
-		Exclude []string `json:"exclude"`
-	} `json:"userType"`
+	UserType    *rawIncExc `json:"userType"`
 	ElCondition *struct {
 		Condition string `json:"condition"`
 	} `json:"elCondition"`
