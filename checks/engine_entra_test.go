@@ -43,15 +43,6 @@ func entraEngineSrc() *evidence.Source {
 	return src
 }
 
-func entraAssurance(t *testing.T, src *evidence.Source, id string) Assurance {
-	t.Helper()
-	a, ok := AccountAssurance(src, id, testParams())
-	if !ok {
-		t.Fatalf("no account %s", id)
-	}
-	return a
-}
-
 func pathDump(a Assurance) string {
 	var b strings.Builder
 	for _, p := range a.Paths {
@@ -179,7 +170,7 @@ func TestEntraEngineRules(t *testing.T) {
 			if tc.change != nil {
 				tc.change(src)
 			}
-			a := entraAssurance(t, src, tc.acct)
+			a := assuranceOf(t, src, tc.acct)
 			if got := findPath(a, tc.kind, tc.proofs, tc.ctx); got == tc.absent {
 				t.Errorf("%s (%s): path %s %s [%s] present=%v:\n%s", tc.name, tc.doc, tc.kind, tc.proofs, tc.ctx, got, pathDump(a))
 			}
@@ -193,7 +184,7 @@ func TestEntraVersion1KeepsLegacyEngine(t *testing.T) {
 	src := entraGood()
 	src.Policies.Access = entraEngineSrc().Policies.Access // ignored without Engine
 	src.Policies.Access[0].Enabled = false
-	a := entraAssurance(t, src, entraAlice)
+	a := assuranceOf(t, src, entraAlice)
 	if findPath(a, PathPasswordOnly, "password", "") || a.Effective != AAL3 {
 		t.Errorf("version 1 snapshot judged by Access:\n%s", pathDump(a))
 	}
@@ -206,7 +197,7 @@ func TestEntraSSPR(t *testing.T) {
 	src := entraEngineSrc()
 	account(src, entraAlice).Methods = append(account(src, entraAlice).Methods, evidence.Method{Kind: evidence.KindEmailOTP, VendorType: "email"})
 	account(src, entraAlice).SSPR.Enabled = true
-	a := entraAssurance(t, src, entraAlice)
+	a := assuranceOf(t, src, entraAlice)
 	// Reset by email, then MFA for all asks a second factor: email + fido2.
 	if !findPath(a, PathRecovery, "email_otp+fido2", "one assumed") {
 		t.Errorf("user SSPR with admin SSPR off:\n%s", pathDump(a))
@@ -214,11 +205,11 @@ func TestEntraSSPR(t *testing.T) {
 	adm := account(src, entraAdmin)
 	adm.Methods = append(adm.Methods, evidence.Method{Kind: evidence.KindEmailOTP, VendorType: "email"}, evidence.Method{Kind: evidence.KindSMS, VendorType: "mobilePhone"})
 	adm.SSPR = &evidence.SSPRState{Enabled: true}
-	if a := entraAssurance(t, src, entraAdmin); findPath(a, PathRecovery, "email_otp+voice", "") {
+	if a := assuranceOf(t, src, entraAdmin); findPath(a, PathRecovery, "email_otp+voice", "") {
 		t.Errorf("administrator recovers with allowedToUseSSPR false:\n%s", pathDump(a))
 	}
 	src.Policies.Entra.AdminSSPR = boolp(true)
-	if a := entraAssurance(t, src, entraAdmin); !findPath(a, PathRecovery, "email_otp+voice", "administrator SSPR") {
+	if a := assuranceOf(t, src, entraAdmin); !findPath(a, PathRecovery, "email_otp+voice", "administrator SSPR") {
 		t.Errorf("administrator SSPR (two gates):\n%s", pathDump(a))
 	}
 }
@@ -335,16 +326,16 @@ func TestEntraPhones(t *testing.T) {
 	src.Policies.Methods = append(src.Policies.Methods, evidence.MethodSetting{ID: "Voice", Name: "Voice", VendorKey: "Voice",
 		Kinds: []evidence.MethodKind{evidence.KindVoice}, Enabled: true, SignIn: true, Recovery: true, Targets: evidence.Targets{All: true}})
 	account(src, entraAlice).Methods = []evidence.Method{{Kind: evidence.KindSMS, VendorType: "mobilePhone"}}
-	a := entraAssurance(t, src, entraAlice)
+	a := assuranceOf(t, src, entraAlice)
 	if !findPath(a, PathSignIn, "password+voice", "") || findPath(a, PathSignIn, "password+sms", "") {
 		t.Errorf("mobile phone with Sms disabled and Voice enabled:\n%s", pathDump(a))
 	}
 	account(src, entraAlice).Methods = []evidence.Method{{Kind: evidence.KindVoice, VendorType: "officePhone"}}
-	if a := entraAssurance(t, src, entraAlice); findPath(a, PathSignIn, "password+voice", "") {
+	if a := assuranceOf(t, src, entraAlice); findPath(a, PathSignIn, "password+voice", "") {
 		t.Errorf("office phone without isOfficePhoneAllowed:\n%s", pathDump(a))
 	}
 	src.Policies.Entra.VoiceOfficePhone = true
-	if a := entraAssurance(t, src, entraAlice); !findPath(a, PathSignIn, "password+voice", "") {
+	if a := assuranceOf(t, src, entraAlice); !findPath(a, PathSignIn, "password+voice", "") {
 		t.Errorf("office phone with isOfficePhoneAllowed:\n%s", pathDump(a))
 	}
 }
@@ -394,7 +385,7 @@ func TestEntraSignature(t *testing.T) {
 	}
 	seen := map[string]string{}
 	for _, a := range src.Accounts {
-		d := pathDump(entraAssurance(t, src, a.ID))
+		d := pathDump(assuranceOf(t, src, a.ID))
 		if prev, ok := seen[d]; ok && a.ID != "u4" {
 			t.Errorf("%s and %s share paths:\n%s", prev, a.ID, d)
 		}
