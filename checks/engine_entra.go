@@ -1114,18 +1114,7 @@ func (e *env) entraExclusions() []mfaExclusion {
 		}
 		r := &ap.rules[0]
 		r.ref = p.ref
-		t := p.p.Conditions.People
-		for _, id := range t.ExcludeUsers {
-			if id != "GuestsOrExternalUsers" {
-				out = append(out, mfaExclusion{typ: "user", id: id, rule: r, pol: ap})
-			}
-		}
-		for _, id := range t.ExcludeGroups {
-			out = append(out, mfaExclusion{typ: "group", id: id, rule: r, pol: ap})
-		}
-		for _, id := range t.ExcludeRoles {
-			out = append(out, mfaExclusion{typ: "role", id: id, rule: r, pol: ap})
-		}
+		out = appendExclusions(out, p.p.Conditions.People, r, ap, "GuestsOrExternalUsers")
 	}
 	return out
 }

@@ -847,10 +847,10 @@ type mfaExclusion struct {
 // that asks for two factor types, and of every enabled policy whose rules
 // do, in policy and rule order.
 func (e *env) accessExclusions() []mfaExclusion {
-	var out []mfaExclusion
 	if e.entra != nil {
 		return e.entraExclusions()
 	}
+	var out []mfaExclusion
 	for _, typ := range []string{evidence.APOktaGlobalSession, evidence.APOktaAuthentication} {
 		for _, p := range e.access[typ] {
 			if !p.p.Enabled || p.p.ReportOnly {
@@ -861,18 +861,27 @@ func (e *env) accessExclusions() []mfaExclusion {
 				if !r.r.Enabled || !r.mfa || r.r.Access == "DENY" {
 					continue
 				}
-				t := r.r.Conditions.People
-				for _, id := range t.ExcludeUsers {
-					out = append(out, mfaExclusion{typ: "user", id: id, rule: r, pol: p})
-				}
-				for _, id := range t.ExcludeGroups {
-					out = append(out, mfaExclusion{typ: "group", id: id, rule: r, pol: p})
-				}
-				for _, id := range t.ExcludeRoles {
-					out = append(out, mfaExclusion{typ: "role", id: id, rule: r, pol: p})
-				}
+				out = appendExclusions(out, r.r.Conditions.People, r, p, "")
 			}
 		}
+	}
+	return out
+}
+
+// appendExclusions appends an mfaExclusion for each user, group and role t
+// excludes from rule r of p, leaving out the user id skipUser when it is
+// not "" (Entra's "GuestsOrExternalUsers" names no account).
+func appendExclusions(out []mfaExclusion, t evidence.Targets, r *accessRule, p *accessPolicy, skipUser string) []mfaExclusion {
+	for _, id := range t.ExcludeUsers {
+		if skipUser == "" || id != skipUser {
+			out = append(out, mfaExclusion{typ: "user", id: id, rule: r, pol: p})
+		}
+	}
+	for _, id := range t.ExcludeGroups {
+		out = append(out, mfaExclusion{typ: "group", id: id, rule: r, pol: p})
+	}
+	for _, id := range t.ExcludeRoles {
+		out = append(out, mfaExclusion{typ: "role", id: id, rule: r, pol: p})
 	}
 	return out
 }
