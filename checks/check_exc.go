@@ -178,12 +178,11 @@ func evalEXC02(e *env) outcome {
 	// One finding per deciding policy (a subject appears once per check),
 	// naming the rules of it that let accounts in with the password alone.
 	type group struct {
-		subject            PolicyRef
-		rules              []string
-		policies           []string
-		accounts, privileg int
-		ids                []string
-		paths              map[string]bool
+		subject  PolicyRef
+		rules    []string
+		policies []string
+		tally
+		paths map[string]bool
 	}
 	groups := map[string]*group{}
 	for i := range e.accts {
@@ -222,13 +221,7 @@ func evalEXC02(e *env) outcome {
 				continue
 			}
 			seen[key] = true
-			g.accounts++
-			if x.privileged {
-				g.privileg++
-			}
-			if len(g.ids) < sampleSize {
-				g.ids = append(g.ids, x.a.ID)
-			}
+			g.count(x)
 		}
 	}
 	for _, k := range sortedKeys(groups) {
@@ -238,12 +231,12 @@ func evalEXC02(e *env) outcome {
 			subject = e.tenantSubject()
 		}
 		sort.Strings(g.rules)
-		ev := map[string]any{"accounts": g.accounts, "privileged_accounts": g.privileg, "sample": g.ids,
+		ev := map[string]any{"accounts": g.accounts, "privileged_accounts": g.privileged, "sample": g.ids,
 			"paths": sample(sortedKeys(g.paths)), "path_policies": g.policies, "rules": g.rules}
-		msg := quoteJoin(g.rules) + " " + map[bool]string{true: "lets", false: "let"}[len(g.rules) == 1] + " " + plural(g.accounts, "account", "accounts") + " (" + itoa(g.privileg) +
+		msg := quoteJoin(g.rules) + " " + map[bool]string{true: "lets", false: "let"}[len(g.rules) == 1] + " " + plural(g.accounts, "account", "accounts") + " (" + itoa(g.privileged) +
 			" privileged) reach a session with the password alone"
 		if g.subject.ID == "" && g.subject.Name == "" {
-			msg = "No enforced policy asks " + plural(g.accounts, "account", "accounts") + " (" + itoa(g.privileg) +
+			msg = "No enforced policy asks " + plural(g.accounts, "account", "accounts") + " (" + itoa(g.privileged) +
 				" privileged) for more than the password in some context"
 		}
 		o.findings = append(o.findings, Finding{Subject: subject, Message: msg, Severity: High, Evidence: ev})

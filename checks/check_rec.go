@@ -208,12 +208,11 @@ func evalREC03(e *env) outcome {
 	}
 	var o outcome
 	type gap struct {
-		accounts, privileged int
-		ids                  []string
-		required             strength
-		requiredBy           string
-		recovery             strength
-		k1, k2               evidence.MethodKind
+		tally
+		required   strength
+		requiredBy string
+		recovery   strength
+		k1, k2     evidence.MethodKind
 	}
 	fails := map[int]*gap{}
 	manual := map[int]*gap{}
@@ -252,13 +251,7 @@ func evalREC03(e *env) outcome {
 				g = &gap{recovery: s, k1: k1, k2: k2}
 				into[pi] = g
 			}
-			g.accounts++
-			if x.privileged {
-				g.privileged++
-			}
-			if len(g.ids) < sampleSize {
-				g.ids = append(g.ids, x.a.ID)
-			}
+			g.count(x)
 			if g.required.less(req) {
 				g.required, g.requiredBy = req, by
 			}

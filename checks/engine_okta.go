@@ -920,14 +920,13 @@ func evalEXC01Access(e *env) outcome {
 	// excluded from (a subject appears once per check: waivers and finding
 	// ids refer to it).
 	type hit struct {
-		ex                   *mfaExclusion
-		rules                []*mfaExclusion
-		accounts, privileged int
-		service              int
-		ids                  []string
-		paths                []int32
-		acct                 *acct
-		seen                 map[int]bool
+		ex    *mfaExclusion
+		rules []*mfaExclusion
+		tally
+		service int
+		paths   []int32
+		acct    *acct
+		seen    map[int]bool
 	}
 	hits := map[string]*hit{}
 	var order []string
@@ -983,16 +982,10 @@ func evalEXC01Access(e *env) outcome {
 				continue
 			}
 			h.seen[j] = true
-			h.accounts++
+			h.count(x)
 			h.acct = x
-			if x.privileged {
-				h.privileged++
-			}
 			if x.service {
 				h.service++
-			}
-			if len(h.ids) < sampleSize {
-				h.ids = append(h.ids, x.a.ID)
 			}
 			if len(h.paths) < sampleSize {
 				h.paths = append(h.paths, weak[0])
@@ -1083,11 +1076,10 @@ func dedupeIDs(ids []int32) []int32 {
 func evalREC03Paths(e *env) outcome {
 	var o outcome
 	type gap struct {
-		pol                  PolicyRef
-		accounts, privileged int
-		ids                  []string
-		recovery, required   strength
-		path                 int32
+		pol PolicyRef
+		tally
+		recovery, required strength
+		path               int32
 	}
 	gaps := map[string]*gap{}
 	for i := range e.accts {
@@ -1115,13 +1107,7 @@ func evalREC03Paths(e *env) outcome {
 			g = &gap{pol: pol, recovery: rec.s, required: sign.s, path: recID}
 			gaps[pol.ID] = g
 		}
-		g.accounts++
-		if x.privileged {
-			g.privileged++
-		}
-		if len(g.ids) < sampleSize {
-			g.ids = append(g.ids, x.a.ID)
-		}
+		g.count(x)
 		if rec.s.less(g.recovery) {
 			g.recovery, g.path = rec.s, recID
 		}

@@ -31,12 +31,11 @@ import (
 
 // enrolGate is one rule that decides enrolment for some accounts.
 type enrolGate struct {
-	ref                  PolicyRef
-	documented           bool // Okta's documented default, not a rule read
-	accounts, privileged int
-	ids                  []string
-	proofs               map[string]bool
-	contexts             map[string]bool
+	ref        PolicyRef
+	documented bool // Okta's documented default, not a rule read
+	tally
+	proofs   map[string]bool
+	contexts map[string]bool
 }
 
 // defaultAccountManagement is Okta's documented catch-all of the account
@@ -54,13 +53,7 @@ func evalREC05Okta(e *env) outcome {
 			g = &enrolGate{ref: ref, documented: documented, proofs: map[string]bool{}, contexts: map[string]bool{}}
 			gates[key] = g
 		}
-		g.accounts++
-		if x.privileged {
-			g.privileged++
-		}
-		if len(g.ids) < sampleSize {
-			g.ids = append(g.ids, x.a.ID)
-		}
+		g.count(x)
 		g.proofs[strings.Join(kindStrings(proofs), " + ")] = true
 		if ctx != "" {
 			g.contexts[ctx] = true

@@ -11,6 +11,24 @@ import (
 // do not turn one finding into a megabyte.
 const sampleSize = 20
 
+// tally counts the accounts a finding covers: how many, how many of them
+// privileged, and the first sampleSize ids.
+type tally struct {
+	accounts, privileged int
+	ids                  []string
+}
+
+// count adds x to the tally.
+func (t *tally) count(x *acct) {
+	t.accounts++
+	if x.privileged {
+		t.privileged++
+	}
+	if len(t.ids) < sampleSize {
+		t.ids = append(t.ids, x.a.ID)
+	}
+}
+
 func (e *env) tenantSubject() Subject {
 	return Subject{Type: "tenant", ID: e.src.Tenant, Name: e.src.TenantName}
 }
