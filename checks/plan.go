@@ -665,47 +665,52 @@ func nameOf(e *env, typ, id string) string {
 	return id
 }
 
-// consolePath and apiField say where an action is made, per vendor.
-func consolePath(p evidence.Provider, what string) string {
-	okta := map[string]string{
+// consolePaths and apiFields say where an action is made, per vendor
+// (consolePath and apiField look them up; a provider other than Okta reads
+// Entra's).
+var consolePaths = map[evidence.Provider]map[string]string{
+	evidence.Okta: {
 		"recovery": "Okta Admin Console › Security › Authenticators › Password › Edit (password policy rule: self-service password reset)",
 		"rule":     "Okta Admin Console › Security › Authentication Policies › (policy) › Rules",
 		"method":   "Okta Admin Console › Security › Authenticators › (authenticator) › Edit › Used for",
 		"tap":      "Okta Admin Console › Security › Authenticators › Temporary Access Code",
 		"enrol":    "Okta End-User Settings › Security Methods (or Admin Console › Directory › People › (user) › enrol)",
-	}
-	entra := map[string]string{
+	},
+	evidence.Entra: {
 		"recovery": "Entra admin center › Protection › Password reset › Authentication methods",
 		"rule":     "Entra admin center › Protection › Conditional Access › Policies",
 		"method":   "Entra admin center › Protection › Authentication methods › Policies",
 		"tap":      "Entra admin center › Protection › Authentication methods › Temporary Access Pass",
 		"enrol":    "My Security Info (aka.ms/mysecurityinfo), after a Temporary Access Pass for bootstrap",
-	}
-	if p == evidence.Okta {
-		return okta[what]
-	}
-	return entra[what]
+	},
 }
 
-func apiField(p evidence.Provider, what string) string {
-	okta := map[string]string{
+var apiFields = map[evidence.Provider]map[string]string{
+	evidence.Okta: {
 		"recovery":  "PUT /api/v1/policies/{id}/rules/{ruleId}: actions.selfServicePasswordReset (access, requirement.primary.methods)",
 		"rule":      "PUT /api/v1/policies/{id}/rules/{ruleId}: actions.appSignOn.verificationMethod.factorMode",
 		"exclusion": "PUT /api/v1/policies/{id}/rules/{ruleId}: conditions.people.users.exclude / groups.exclude",
 		"method":    "PUT /api/v1/authenticators/{id}: settings.allowedFor",
 		"tap":       "PUT /api/v1/authenticators/{id}: provider.configuration (multiUseAllowed, maxTtl)",
 		"enrol":     "POST /api/v1/users/{id}/factors (webauthn)",
-	}
-	entra := map[string]string{
+	},
+	evidence.Entra: {
 		"recovery":  "SSPR methods are not in Graph: set them in the admin center",
 		"rule":      "PATCH /identity/conditionalAccess/policies/{id}: grantControls",
 		"exclusion": "PATCH /identity/conditionalAccess/policies/{id}: conditions.users.excludeUsers / excludeGroups / excludeRoles",
 		"method":    "PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}: state, includeTargets",
 		"tap":       "PATCH …/authenticationMethodConfigurations/TemporaryAccessPass: isUsableOnce, maximumLifetimeInMinutes",
 		"enrol":     "fido2Methods registration by the user",
+	},
+}
+
+func consolePath(p evidence.Provider, what string) string { return vendorEntry(consolePaths, p, what) }
+
+func apiField(p evidence.Provider, what string) string { return vendorEntry(apiFields, p, what) }
+
+func vendorEntry(m map[evidence.Provider]map[string]string, p evidence.Provider, what string) string {
+	if p != evidence.Okta {
+		p = evidence.Entra
 	}
-	if p == evidence.Okta {
-		return okta[what]
-	}
-	return entra[what]
+	return m[p][what]
 }
