@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -169,6 +170,14 @@ func TestOktaIdentityEngineDefaultOrg(t *testing.T) {
 		r := evaluate(t, testParams(), src)
 		if exc := result(t, r, "EXC-02", evidence.Okta); exc.Status != Fail || !contains(subjects(exc), oktaDefPol) {
 			t.Errorf("EXC-02 %s %v: %s", exc.Status, subjects(exc), exc.Rationale)
+		}
+		// The finding's counts and evidence (no golden has an EXC-02 finding).
+		exc := result(t, r, "EXC-02", evidence.Okta)
+		const want = "map[accounts:4 path_policies:[00pgsp/0prgspdef (Default Policy / Default Rule) 00pdefault/0prdefault (Default Policy / Catch-all Rule)] " +
+			"paths:[password (password only: Default Policy / Catch-all Rule; for Salesforce (if assigned))] privileged_accounts:1 " +
+			"rules:[Default Policy / Catch-all Rule] sample:[00u1alice 00u2admin 00u3bob 00u4carol]]"
+		if len(exc.Findings) != 1 || fmt.Sprint(exc.Findings[0].Evidence) != want {
+			t.Errorf("EXC-02 findings %+v, want one with evidence %s", exc.Findings, want)
 		}
 	})
 	// A 1FA rule whose constraints admit only phishing-resistant,
