@@ -185,9 +185,35 @@ func evalEXC02(e *env) outcome {
 		paths map[string]bool
 	}
 	groups := map[string]*group{}
+	// merge adds path p to its group; what it adds depends on the path
+	// alone, so it runs once per interned path, not once per account.
+	merge := func(id int32, p *pathInfo) *group {
+		var subj PolicyRef
+		if n := len(p.path.Policies); n > 0 {
+			subj = p.path.Policies[n-1]
+		}
+		key := subj.ID + "\x00" + subj.Name
+		g := groups[key]
+		if g == nil {
+			g = &group{subject: subj, paths: map[string]bool{}}
+			groups[key] = g
+		}
+		if !slices.Contains(g.rules, subj.Label()) {
+			g.rules = append(g.rules, subj.Label())
+		}
+		for _, pol := range e.pathPolicies([]int32{id}) {
+			if !slices.Contains(g.policies, pol) {
+				g.policies = append(g.policies, pol)
+			}
+		}
+		g.paths[p.path.Label] = true
+		return g
+	}
+	byPath := map[int32]*group{}
+	var seen []*group // the groups counted for this account
 	for i := range e.accts {
 		x := &e.accts[i]
-		seen := map[string]bool{}
+		seen = seen[:0]
 		for _, id := range e.pathsOf(x) {
 			p := e.path(id)
 			if p.key.kind != PathPasswordOnly && p.key.kind != PathLegacy {
@@ -198,29 +224,15 @@ func evalEXC02(e *env) outcome {
 				// break-glass accounts (EXC-01 judges their exclusion).
 				continue
 			}
-			var subj PolicyRef
-			if n := len(p.path.Policies); n > 0 {
-				subj = p.path.Policies[n-1]
-			}
-			key := subj.ID + "\x00" + subj.Name
-			g := groups[key]
+			g := byPath[id]
 			if g == nil {
-				g = &group{subject: subj, paths: map[string]bool{}}
-				groups[key] = g
+				g = merge(id, p)
+				byPath[id] = g
 			}
-			if !slices.Contains(g.rules, subj.Label()) {
-				g.rules = append(g.rules, subj.Label())
-			}
-			for _, pol := range e.pathPolicies([]int32{id}) {
-				if !slices.Contains(g.policies, pol) {
-					g.policies = append(g.policies, pol)
-				}
-			}
-			g.paths[p.path.Label] = true
-			if seen[key] {
+			if slices.Contains(seen, g) {
 				continue
 			}
-			seen[key] = true
+			seen = append(seen, g)
 			g.count(x)
 		}
 	}
