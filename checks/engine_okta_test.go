@@ -70,6 +70,16 @@ func oktaDefaultOrg() *evidence.Source {
 	return src
 }
 
+// oktaNoEmailNoReset is oktaDefaultOrg with e-mail for recovery only (not a
+// sign-in factor) and self-service recovery off: what is left are the
+// sign-in policies' own paths.
+func oktaNoEmailNoReset() *evidence.Source {
+	src := oktaDefaultOrg()
+	setting(src, oktaEmail).SignIn = false
+	src.Policies.Recovery[0].SelfService = false
+	return src
+}
+
 func policy(src *evidence.Source, id string) *evidence.AccessPolicy {
 	for i := range src.Policies.Access {
 		if src.Policies.Access[i].ID == id {
@@ -114,9 +124,7 @@ func TestOktaIdentityEngineDefaultOrg(t *testing.T) {
 	// "Global session policies": the authentication policy of the app is
 	// evaluated after it; okta-sdk-golang openapi.yaml primaryFactor).
 	t.Run("no password-only path", func(t *testing.T) {
-		src := oktaDefaultOrg()
-		setting(src, oktaEmail).SignIn = false // email for recovery only
-		src.Policies.Recovery[0].SelfService = false
+		src := oktaNoEmailNoReset()
 		a := assuranceOf(t, src, oktaAlice)
 		if a.Effective != AAL2 || hasPath(a, PathPasswordOnly, "password", "") {
 			t.Fatalf("alice effective %s via %q; paths:\n%s", a.Effective, a.WeakestPath, pathList(a))
@@ -150,9 +158,7 @@ func TestOktaIdentityEngineDefaultOrg(t *testing.T) {
 		}
 	})
 	t.Run("a policy mapped to no app decides nothing", func(t *testing.T) {
-		src := oktaDefaultOrg()
-		setting(src, oktaEmail).SignIn = false
-		src.Policies.Recovery[0].SelfService = false
+		src := oktaNoEmailNoReset()
 		src.Policies.Access = append(src.Policies.Access, evidence.AccessPolicy{ID: "00punused", Name: "Password only", Type: evidence.APOktaAuthentication,
 			Priority: 4, Status: "ACTIVE", Enabled: true, AppsKnown: true,
 			Rules: []evidence.AccessRule{rule("0prpw", "Catch-all Rule", 99, "ALLOW", evidence.Requirement{FactorMode: "1FA"})}})
@@ -206,9 +212,7 @@ func TestOktaIdentityEngineDefaultOrg(t *testing.T) {
 		}
 	})
 	t.Run("global session requireFactor adds to a one-factor app rule", func(t *testing.T) {
-		src := oktaDefaultOrg()
-		setting(src, oktaEmail).SignIn = false
-		src.Policies.Recovery[0].SelfService = false
+		src := oktaNoEmailNoReset()
 		policy(src, oktaGSP).Rules[0].Requirement.RequireFactor = true
 		policy(src, oktaDefPol).Rules[0].Requirement = evidence.Requirement{FactorMode: "1FA"}
 		if a := assuranceOf(t, src, oktaAlice); a.Effective != AAL2 || hasPath(a, PathPasswordOnly, "password", "") {
@@ -222,9 +226,7 @@ func TestOktaIdentityEngineDefaultOrg(t *testing.T) {
 // applies and lower rules are not evaluated; a rule that holds only in some
 // contexts (a network zone) leaves the others to the rules below it.
 func TestOktaFirstMatchAndContexts(t *testing.T) {
-	src := oktaDefaultOrg()
-	setting(src, oktaEmail).SignIn = false
-	src.Policies.Recovery[0].SelfService = false
+	src := oktaNoEmailNoReset()
 	def := policy(src, oktaDefPol)
 	office := rule("0proffice", "Office network", 1, "ALLOW", evidence.Requirement{FactorMode: "1FA"})
 	office.Conditions.Network = &evidence.Network{Connection: "ZONE", Include: []string{"nzoOffice"}, Names: map[string]string{"nzoOffice": "Corporate"}}
@@ -341,9 +343,7 @@ func contains(list []string, v string) bool {
 // the next (Policy API "Policy evaluation"); the exclusion is a finding only
 // when the rule it lands on is weaker.
 func TestOktaExclusionFallsThrough(t *testing.T) {
-	src := oktaDefaultOrg()
-	setting(src, oktaEmail).SignIn = false
-	src.Policies.Recovery[0].SelfService = false
+	src := oktaNoEmailNoReset()
 	def := policy(src, oktaDefPol)
 	strict := rule("0prstrict", "Everyone: phishing-resistant", 1, "ALLOW", evidence.Requirement{FactorMode: "2FA",
 		Constraints: []evidence.Constraint{{Possession: &evidence.ConstraintPart{PhishingResistant: "REQUIRED"}}}})
@@ -390,9 +390,7 @@ func TestOktaContextSources(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			src := oktaDefaultOrg()
-			setting(src, oktaEmail).SignIn = false
-			src.Policies.Recovery[0].SelfService = false
+			src := oktaNoEmailNoReset()
 			r := rule("0prctx", "Contextual one factor", 1, "ALLOW", evidence.Requirement{FactorMode: "1FA"})
 			r.Conditions = tc.cond
 			def := policy(src, oktaDefPol)
@@ -412,9 +410,7 @@ func TestOktaContextSources(t *testing.T) {
 // rules is one finding naming them all (a subject appears once per check:
 // waivers and finding ids refer to it).
 func TestExclusionOneFindingPerPrincipal(t *testing.T) {
-	src := oktaDefaultOrg()
-	setting(src, oktaEmail).SignIn = false
-	src.Policies.Recovery[0].SelfService = false
+	src := oktaNoEmailNoReset()
 	for _, id := range []string{oktaDefPol, oktaDashPol} {
 		p := policy(src, id)
 		strict := rule("0prstrict"+id, "Everyone: two factors", 1, "ALLOW", evidence.Requirement{FactorMode: "2FA"})

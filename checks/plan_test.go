@@ -48,9 +48,7 @@ func TestPlanActionKinds(t *testing.T) {
 		}
 	})
 	t.Run("require two factors in a one-factor rule", func(t *testing.T) {
-		src := oktaDefaultOrg()
-		setting(src, oktaEmail).SignIn = false
-		src.Policies.Recovery[0].SelfService = false
+		src := oktaNoEmailNoReset()
 		policy(src, oktaDefPol).Rules[0].Requirement = evidence.Requirement{FactorMode: "1FA"}
 		pl := planFor(t, src)
 		a := candidate(pl, ActRequireTwoFactors)
@@ -62,9 +60,7 @@ func TestPlanActionKinds(t *testing.T) {
 		}
 	})
 	t.Run("disabling SMS locks out an SMS-only account", func(t *testing.T) {
-		src := oktaDefaultOrg()
-		setting(src, oktaEmail).SignIn = false
-		src.Policies.Recovery[0].SelfService = false
+		src := oktaNoEmailNoReset()
 		src.Policies.Methods = append(src.Policies.Methods, evidence.MethodSetting{ID: "autphone", Name: "Phone", VendorKey: "phone_number",
 			Kinds: []evidence.MethodKind{evidence.KindSMS, evidence.KindVoice}, Enabled: true, SignIn: true, Targets: evidence.Targets{All: true}})
 		account(src, oktaCarol).Methods = []evidence.Method{method(evidence.KindSMS, "sms1")}
@@ -82,9 +78,7 @@ func TestPlanActionKinds(t *testing.T) {
 		}
 	})
 	t.Run("enrol phishing-resistant for privileged accounts", func(t *testing.T) {
-		src := oktaDefaultOrg()
-		setting(src, oktaEmail).SignIn = false
-		src.Policies.Recovery[0].SelfService = false
+		src := oktaNoEmailNoReset()
 		account(src, oktaAdmin).Methods = []evidence.Method{method(evidence.KindPush, "p1")}
 		pl := planFor(t, src)
 		a := candidate(pl, ActEnrolPhishingRes)
