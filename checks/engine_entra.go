@@ -463,48 +463,44 @@ func (en *entraEngine) contexts(ps []*entraPolicy) []entraContext {
 	}
 	groups := map[string]*group{}
 	var order []string
-	n := 0
+	// The atoms are the product of the dimensions below, the client
+	// outermost and the flags fastest; only the first maxAtoms are explored.
+	dims := [...]int{len(entraClients), len(apps), len(locs), len(plats), len(risk), len(urisk), 1 << len(flags)}
+	atoms := 1
+	for _, d := range dims {
+		atoms = min(atoms*d, maxAtoms)
+	}
 	set := make([]bool, len(ps))
-	for ci := range entraClients {
-		for _, app := range apps {
-			for _, loc := range locs {
-				for _, plat := range plats {
-					for _, sr := range risk {
-						for _, ur := range urisk {
-							for fl := 0; fl < 1<<len(flags); fl++ {
-								if n++; n > maxAtoms {
-									continue
-								}
-								key := make([]byte, 0, len(ps)+1)
-								if ci >= 2 {
-									key = append(key, 'L')
-								} else {
-									key = append(key, 'M')
-								}
-								for i, p := range ps {
-									set[i] = p.clients&(1<<ci) != 0 && (p.apps == nil || appMatch(p.apps, app)) &&
-										en.locMatch(p.net, loc) && platformMatch(p.platforms, plat) &&
-										(len(p.risk) == 0 || slices.Contains(p.risk, sr)) &&
-										(len(p.urisk) == 0 || slices.Contains(p.urisk, ur)) && flagsHold(p.flags, flags, fl)
-									if set[i] {
-										key = append(key, '1')
-									} else {
-										key = append(key, '0')
-									}
-								}
-								g := groups[string(key)]
-								if g == nil {
-									g = &group{set: slices.Clone(set)}
-									groups[string(key)] = g
-									order = append(order, string(key))
-								}
-								g.clients |= 1 << ci
-							}
-						}
-					}
-				}
+	for a := range atoms {
+		var ix [len(dims)]int
+		for d, r := len(dims)-1, a; d >= 0; d-- {
+			ix[d], r = r%dims[d], r/dims[d]
+		}
+		ci, app, loc, plat, sr, ur, fl := ix[0], apps[ix[1]], locs[ix[2]], plats[ix[3]], risk[ix[4]], urisk[ix[5]], ix[6]
+		key := make([]byte, 0, len(ps)+1)
+		if ci >= 2 {
+			key = append(key, 'L')
+		} else {
+			key = append(key, 'M')
+		}
+		for i, p := range ps {
+			set[i] = p.clients&(1<<ci) != 0 && (p.apps == nil || appMatch(p.apps, app)) &&
+				en.locMatch(p.net, loc) && platformMatch(p.platforms, plat) &&
+				(len(p.risk) == 0 || slices.Contains(p.risk, sr)) &&
+				(len(p.urisk) == 0 || slices.Contains(p.urisk, ur)) && flagsHold(p.flags, flags, fl)
+			if set[i] {
+				key = append(key, '1')
+			} else {
+				key = append(key, '0')
 			}
 		}
+		g := groups[string(key)]
+		if g == nil {
+			g = &group{set: slices.Clone(set)}
+			groups[string(key)] = g
+			order = append(order, string(key))
+		}
+		g.clients |= 1 << ci
 	}
 	var out []entraContext
 	for _, k := range order {
