@@ -11,29 +11,31 @@ import (
 // trendRuns is how many runs (this one included) the reports' trend shows.
 const trendRuns = 8
 
-// addTrend puts the key figures of the last runs kept in dir, and of this
-// run, into res.Trend.
+// addHistory puts the key figures of the last runs kept in dir, and of this
+// run, into res.Trend, and adds to seen when each finding was first seen in
+// the kept runs. Each entry is read and verified once for both.
 //
 // An entry that fails verification (tampered) is skipped with a warning:
-// the trend is drawn from the others and the scan goes on.
-func addTrend(dir string, res *checks.Results, log *slog.Logger) error {
-	st := history.Store{Dir: dir, OnCorrupt: func(e history.Entry, err error) {
+// the trend and first-seen dates are drawn from the others and the scan
+// goes on.
+func addHistory(dir string, res *checks.Results, seen checks.SeenBefore, log *slog.Logger) error {
+	runs, err := history.Store{Dir: dir}.Runs()
+	if err != nil {
+		return envErr(fmt.Errorf("--history %s: %w", dir, err))
+	}
+	runs.OnCorrupt = func(e history.Entry, err error) {
 		log.Warn("history entry skipped: it does not verify (altered or damaged); the trend leaves it out", "entry", e.Dir, "err", err)
-	}}
-	t, err := st.ResultsTrend(trendRuns, res)
+	}
+	t, err := runs.ResultsTrend(trendRuns, res)
 	if err != nil {
 		return envErr(fmt.Errorf("--history %s: %w", dir, err))
 	}
 	res.Trend = t
-	return nil
-}
 
-// addSeen adds when each finding was first seen in the kept runs.
-func addSeen(dir string, seen checks.SeenBefore, log *slog.Logger) error {
-	st := history.Store{Dir: dir, OnCorrupt: func(e history.Entry, err error) {
+	runs.OnCorrupt = func(e history.Entry, err error) {
 		log.Warn("history entry skipped: it does not verify (altered or damaged); first-seen dates leave it out", "entry", e.Dir, "err", err)
-	}}
-	s, err := st.SeenBefore()
+	}
+	s, err := runs.SeenBefore()
 	if err != nil {
 		return envErr(fmt.Errorf("--history %s: %w", dir, err))
 	}

@@ -203,10 +203,7 @@ func scanRun(ctx context.Context, f *factory, opts *scanOptions) (err error) {
 	}
 
 	if opts.history != "" {
-		if err := addTrend(opts.history, res, log); err != nil {
-			return err
-		}
-		if err := addSeen(opts.history, seen, log); err != nil {
+		if err := addHistory(opts.history, res, seen, log); err != nil {
 			return err
 		}
 	}

@@ -394,8 +394,12 @@ type TrendPoint struct {
 // first. Each entry is verified first; a corrupt entry is an error, since a
 // trend drawn from altered records would mislead.
 func (s Store) Trend(n int) ([]TrendPoint, error) {
+	rs, err := s.Runs()
+	if err != nil {
+		return nil, err
+	}
 	var out []TrendPoint
-	err := s.each(n, func(e Entry, r *checks.Results) { out = append(out, Point(e.ID, r)) })
+	err = rs.each(rs.entries, n, func(e Entry, r *checks.Results) { out = append(out, Point(e.ID, r)) })
 	return out, err
 }
 
@@ -403,24 +407,66 @@ func (s Store) Trend(n int) ([]TrendPoint, error) {
 // run that verifies (corrupt entries are reported through OnCorrupt and left
 // out, as in Trend).
 func (s Store) SeenBefore() (checks.SeenBefore, error) {
+	rs, err := s.Runs()
+	if err != nil {
+		return nil, err
+	}
+	return rs.SeenBefore()
+}
+
+// Runs is the complete entries of a Store, listed once; each entry is read
+// and verified at most once however many figures are drawn from it (the
+// scan's trend and first-seen dates share one walk of the history).
+type Runs struct {
+	// OnCorrupt is as Store.OnCorrupt, for the calls made after it is set
+	// (each call reports the corrupt entries it would have used).
+	OnCorrupt func(e Entry, err error)
+
+	store   Store
+	entries []Entry
+	loads   map[string]loaded
+}
+
+type loaded struct {
+	r   *checks.Results
+	err error
+}
+
+// Runs lists the store's entries; they are loaded when first used.
+func (s Store) Runs() (*Runs, error) {
+	entries, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	return &Runs{OnCorrupt: s.OnCorrupt, store: s, entries: entries, loads: map[string]loaded{}}, nil
+}
+
+// SeenBefore is Store.SeenBefore over the listed entries.
+func (rs *Runs) SeenBefore() (checks.SeenBefore, error) {
 	seen := checks.SeenBefore{}
-	err := s.each(0, func(_ Entry, r *checks.Results) { seen.SeeResults(r) })
+	err := rs.each(rs.entries, 0, func(_ Entry, r *checks.Results) { seen.SeeResults(r) })
 	return seen, err
 }
 
-// each loads the last n entries (0: all), oldest first, and calls fn with
-// each one's results; a corrupt entry is skipped when OnCorrupt is set.
-func (s Store) each(n int, fn func(Entry, *checks.Results)) error {
-	entries, err := s.List()
-	if err != nil {
-		return err
+// load is Store.Load, once per entry.
+func (rs *Runs) load(e Entry) (*checks.Results, error) {
+	l, ok := rs.loads[e.Dir]
+	if !ok {
+		l.r, l.err = rs.store.Load(e)
+		rs.loads[e.Dir] = l
 	}
+	return l.r, l.err
+}
+
+// each loads the last n of entries (0: all), oldest first, and calls fn with
+// each one's results; a corrupt entry is skipped when OnCorrupt is set.
+func (rs *Runs) each(entries []Entry, n int, fn func(Entry, *checks.Results)) error {
 	if n > 0 && len(entries) > n {
 		entries = entries[len(entries)-n:]
 	}
 	for _, e := range entries {
-		r, err := s.Load(e)
-		if s.skip(e, err) {
+		r, err := rs.load(e)
+		if rs.skip(e, err) {
 			continue
 		}
 		if err != nil {
@@ -450,11 +496,11 @@ func (s Store) Load(e Entry) (*checks.Results, error) {
 
 // skip reports whether a Load error is a corrupt entry to skip (OnCorrupt
 // set), reporting it.
-func (s Store) skip(e Entry, err error) bool {
-	if err == nil || s.OnCorrupt == nil || !errors.Is(err, ErrCorrupt) {
+func (rs *Runs) skip(e Entry, err error) bool {
+	if err == nil || rs.OnCorrupt == nil || !errors.Is(err, ErrCorrupt) {
 		return false
 	}
-	s.OnCorrupt(e, err)
+	rs.OnCorrupt(e, err)
 	return true
 }
 
@@ -530,10 +576,19 @@ func (s Store) ResultsTrend(n int, cur *checks.Results) ([]checks.TrendPoint, er
 	if cur == nil {
 		return nil, errors.New("history: trend: no current results")
 	}
-	entries, err := s.List()
+	rs, err := s.Runs()
 	if err != nil {
 		return nil, err
 	}
+	return rs.ResultsTrend(n, cur)
+}
+
+// ResultsTrend is Store.ResultsTrend over the listed entries.
+func (rs *Runs) ResultsTrend(n int, cur *checks.Results) ([]checks.TrendPoint, error) {
+	if cur == nil {
+		return nil, errors.New("history: trend: no current results")
+	}
+	entries := rs.entries
 	if k := len(entries); k > 0 && entries[k-1].GeneratedAt.Equal(cur.GeneratedAt.UTC().Truncate(time.Second)) {
 		entries = entries[:k-1]
 	}
@@ -541,15 +596,9 @@ func (s Store) ResultsTrend(n int, cur *checks.Results) ([]checks.TrendPoint, er
 		entries = entries[len(entries)-(n-1):]
 	}
 	out := make([]checks.TrendPoint, 0, len(entries)+1)
-	for _, e := range entries {
-		r, err := s.Load(e)
-		if s.skip(e, err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Point(e.ID, r).ForResults())
+	err := rs.each(entries, 0, func(e Entry, r *checks.Results) { out = append(out, Point(e.ID, r).ForResults()) })
+	if err != nil {
+		return nil, err
 	}
 	return append(out, Point("", cur).ForResults()), nil
 }
