@@ -63,6 +63,15 @@ func checkBounds(t *template.Template, origin string) error {
 		}
 		return 0, false
 	}
+	// branch is an {{if}} or {{with}}: one of its two lists runs.
+	branch := func(n *tparse.BranchNode, depth int) (float64, error) {
+		a, err := cost(n.List, depth)
+		if err != nil {
+			return 0, err
+		}
+		b, err := cost(n.ElseList, depth)
+		return 1 + max(a, b), err
+	}
 	tooBig := func(n tparse.Node, what string) error {
 		return fmt.Errorf("templates: %s: %s %s: %w (loops over at most %s)", origin, what, n, ErrTooExpensive, strconv.Itoa(maxLoop))
 	}
@@ -89,19 +98,9 @@ func checkBounds(t *template.Template, origin string) error {
 			}
 			return 1, nil
 		case *tparse.IfNode:
-			a, err := cost(n.List, depth)
-			if err != nil {
-				return 0, err
-			}
-			b, err := cost(n.ElseList, depth)
-			return 1 + max(a, b), err
+			return branch(&n.BranchNode, depth)
 		case *tparse.WithNode:
-			a, err := cost(n.List, depth)
-			if err != nil {
-				return 0, err
-			}
-			b, err := cost(n.ElseList, depth)
-			return 1 + max(a, b), err
+			return branch(&n.BranchNode, depth)
 		case *tparse.RangeNode:
 			body, err := cost(n.List, depth)
 			if err != nil {
