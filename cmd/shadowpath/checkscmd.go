@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -104,8 +103,5 @@ func printCatalogJSON(f *factory, cat []checks.Check) error {
 		}
 		out = append(out, e)
 	}
-	enc := json.NewEncoder(f.stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(map[string]any{"catalog_version": "1", "checks": out})
+	return writeJSON(f.stdout, map[string]any{"catalog_version": "1", "checks": out})
 }
