@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -192,12 +191,12 @@ func writeExplanation(w io.Writer, ex *checks.Explanation) {
 // printable escapes control and bidi-override characters so tenant data
 // cannot drive the terminal.
 func printable(s string) string {
-	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }) < 0 {
+	if strings.IndexFunc(s, controlRune) < 0 {
 		return s
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+		if controlRune(r) {
 			fmt.Fprintf(&b, "\\u%04x", r)
 			continue
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -72,16 +73,17 @@ func incompleteTail(b []byte) int {
 	return 0
 }
 
-// unsafeRune reports the characters termWriter escapes.
+// unsafeRune reports the characters termWriter escapes: printable's, bar
+// newline and tab, and the line and paragraph separators.
 func unsafeRune(r rune) bool {
-	switch {
-	case r == '\n' || r == '\t':
+	if r == '\n' || r == '\t' {
 		return false
-	case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
-		return true
-	case r == 0x061c, r == 0x200e, r == 0x200f, r == 0x2028, r == 0x2029,
-		r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-		return true
 	}
-	return false
+	return controlRune(r) || r == 0x2028 || r == 0x2029
+}
+
+// controlRune reports the control characters (C0, DEL, C1) and the
+// bidirectional-text controls (an RLO reorders the line it is printed on).
+func controlRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
 }
