@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -73,8 +71,7 @@ func verifyRun(_ context.Context, f *factory, opts *verifyOptions) error {
 	if err != nil {
 		return usageErr(fmt.Errorf("snapshot %s: %w", path, err))
 	}
-	sum := sha256.Sum256(data)
-	fmt.Fprintf(f.stdout, "snapshot %s\n  file sha256 %s\n", path, hex.EncodeToString(sum[:]))
+	fmt.Fprintf(f.stdout, "snapshot %s\n  file sha256 %s\n", path, sha256Hex(data))
 	hashes := map[string]string{}
 	for _, src := range snap.Sources {
 		h, err := src.Hash()
@@ -212,8 +209,7 @@ func writeEvidence(path string, data []byte, key ed25519.PrivateKey) (string, er
 	if err := safeio.WriteSet(filepath.Dir(path), set); err != nil {
 		return "", envErr(fmt.Errorf("snapshot %s: %w", path, err))
 	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:]), nil
+	return sha256Hex(data), nil
 }
 
 // loadSignKey reads and checks --sign-key: an ed25519 private key, PKCS#8
