@@ -242,9 +242,7 @@ func parseConfig(path string, data []byte, getenv func(string) string, warn func
 		}
 		c.oktaRateShare = v
 	}
-	switch c.Entra.Cloud {
-	case "", "global", "usgov", "usgov-dod", "china":
-	default:
+	if c.Entra.Cloud != "" && !knownCloud(c.Entra.Cloud) {
 		return nil, fmt.Errorf("%s:%d: field %q: %q is not one of global, usgov, usgov-dod, china", path, lineOf(data, "entra.cloud"), "entra.cloud", c.Entra.Cloud)
 	}
 	for _, p := range c.ServiceAccounts.Patterns {

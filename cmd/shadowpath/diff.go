@@ -61,14 +61,21 @@ func diffRun(_ context.Context, f *factory, opts *diffOptions) error {
 	} else if err := printDrift(f.stdout, d, opts.all); err != nil {
 		return err
 	}
-	if rank := opts.failOn.rank(); rank > 0 {
-		for _, n := range d.New {
-			if n.Severity.Rank() >= rank {
-				return exitWith(exitFailing)
-			}
-		}
+	if rank := opts.failOn.rank(); rank > 0 && newAtOrAbove(d, rank) {
+		return exitWith(exitFailing)
 	}
 	return nil
+}
+
+// newAtOrAbove reports whether a finding new in d has a severity of at
+// least rank: diff --fail-on, and scan --fail-on with --fail-on-new.
+func newAtOrAbove(d *checks.Drift, rank int) bool {
+	for _, n := range d.New {
+		if n.Severity.Rank() >= rank {
+			return true
+		}
+	}
+	return false
 }
 
 func compareResults(old, cur *checks.Results) *checks.Drift { return drift.Compare(old, cur) }

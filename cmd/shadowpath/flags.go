@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/connectors/entra"
 )
 
 // liveFlags are the flags of every command that reads tenants — scan,
@@ -158,10 +159,19 @@ func (c *entraCloud) String() string { return string(*c) }
 func (c *entraCloud) Type() string   { return "cloud" }
 
 func (c *entraCloud) Set(s string) error {
-	switch s {
-	case "global", "usgov", "usgov-dod", "china":
-		*c = entraCloud(s)
-		return nil
+	if !knownCloud(s) {
+		return errors.New("want global, usgov, usgov-dod or china")
 	}
-	return errors.New("want global, usgov, usgov-dod or china")
+	*c = entraCloud(s)
+	return nil
+}
+
+// knownCloud reports whether s names one of the Entra national clouds
+// (--entra-cloud, the config's entra.cloud).
+func knownCloud(s string) bool {
+	switch s {
+	case entra.CloudGlobal, entra.CloudUSGov, entra.CloudUSGovDoD, entra.CloudChina:
+		return true
+	}
+	return false
 }

@@ -431,10 +431,8 @@ func verdict(res *checks.Results, failRank int, onlyNew bool) int {
 		return exitOK
 	}
 	if onlyNew && res.Drift != nil {
-		for _, nf := range res.Drift.New {
-			if nf.Severity.Rank() >= failRank {
-				return exitFailing
-			}
+		if newAtOrAbove(res.Drift, failRank) {
+			return exitFailing
 		}
 		return exitOK
 	}
