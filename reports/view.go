@@ -614,6 +614,9 @@ type SubjectRow struct {
 	Facts     []Fact `json:"facts,omitempty"`
 	MoreFacts int    `json:"more_facts,omitempty"`
 	Waiver    string `json:"waiver,omitempty"`
+	// WaiverExpired says the subject's waiver has expired (its finding counts
+	// as failing): the writers mark it without reading Waiver's wording.
+	WaiverExpired bool `json:"waiver_expired,omitempty"`
 }
 
 // WaiverRow is an applied (or expired) waiver.
@@ -1616,7 +1619,8 @@ func (b *builder) providerFinding(c *checks.CheckResult) ProviderFinding {
 }
 
 func (b *builder) subjectRow(c *checks.CheckResult, f checks.Finding) SubjectRow {
-	row := SubjectRow{Type: f.Subject.Type, ID: f.Subject.ID, Name: f.Subject.Name, Severity: c.SeverityOf(&f), Message: b.names.resolve(f.Message, false, f.Subject.ID), Waiver: WaiverLabel(f.Waiver)}
+	row := SubjectRow{Type: f.Subject.Type, ID: f.Subject.ID, Name: f.Subject.Name, Severity: c.SeverityOf(&f), Message: b.names.resolve(f.Message, false, f.Subject.ID), Waiver: WaiverLabel(f.Waiver),
+		WaiverExpired: f.Waiver != nil && f.Waiver.Expired}
 	if l, ok := f.Evidence["login"].(string); ok && l != f.Subject.Name {
 		row.Login = l
 	}

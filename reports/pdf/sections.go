@@ -778,7 +778,7 @@ func subjectCells(sub reports.SubjectRow, waivers bool) []cell {
 		return []cell{subject, severityCell(sub.Severity), finding}
 	}
 	w := cell{text: sub.Waiver}
-	if strings.HasPrefix(sub.Waiver, "waiver expired") {
+	if sub.WaiverExpired {
 		c := statusColor(checks.Fail)
 		w.color = &c
 	}
