@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -88,50 +89,35 @@ const (
 
 type rgb struct{ r, g, b int }
 
-// Palette: one colour per meaning, used the same way everywhere.
+// Palette: the report's colours of meaning come from reports (the same in
+// the XLSX); the rest only lay out the page.
 var (
-	cNavy    = rgb{31, 58, 95}
+	cNavy    = hexRGB(reports.ColorNavy)
 	cInk     = rgb{33, 37, 41}
-	cMuted   = rgb{107, 114, 128}
+	cMuted   = hexRGB(reports.ColorMuted)
 	cRule    = rgb{209, 213, 219}
 	cZebra   = rgb{246, 247, 249}
 	cTint    = rgb{234, 240, 247}
 	cWarnBg  = rgb{255, 243, 224}
 	cWhite   = rgb{255, 255, 255}
-	cSecond  = rgb{86, 156, 214}
-	cNominal = rgb{156, 163, 175}
+	cSecond  = hexRGB(reports.ColorSecond)
+	cThird   = hexRGB(reports.ColorThird)
+	cNominal = hexRGB(reports.ColorNominal)
 )
 
-// statusColor is the colour of a status.
-func statusColor(s checks.Status) rgb {
-	switch s {
-	case checks.Pass:
-		return rgb{46, 125, 50}
-	case checks.Fail:
-		return rgb{198, 40, 40}
-	case checks.Waived:
-		return rgb{106, 27, 154}
-	case checks.NotAssessed:
-		return rgb{230, 108, 0}
-	case checks.Manual:
-		return rgb{21, 101, 192}
+// hexRGB converts a palette colour ("1F3A5F"); anything else is muted grey.
+func hexRGB(s string) rgb {
+	v, err := strconv.ParseUint(s, 16, 32)
+	if err != nil || len(s) != 6 {
+		return rgb{117, 117, 117}
 	}
-	return rgb{117, 117, 117}
+	return rgb{int(v >> 16), int(v >> 8 & 0xff), int(v & 0xff)}
 }
 
-func severityColor(s checks.Severity) rgb {
-	switch s {
-	case checks.Critical:
-		return rgb{127, 29, 29}
-	case checks.High:
-		return rgb{198, 40, 40}
-	case checks.Medium:
-		return rgb{230, 143, 0}
-	case checks.Low:
-		return rgb{85, 139, 47}
-	}
-	return cMuted
-}
+// statusColor is the colour of a status.
+func statusColor(s checks.Status) rgb { return hexRGB(reports.StatusColor(s)) }
+
+func severityColor(s checks.Severity) rgb { return hexRGB(reports.SeverityColor(s)) }
 
 // doc wraps gofpdf; its methods are the only way text reaches the page and
 // they all clean it first.
@@ -535,4 +521,13 @@ func (d *doc) box(text string, bg, edge rgb, style string, size float64) {
 		d.cellText(marginL+6, y+3+float64(i)*lineH, bodyW-10, lineH, l, "L")
 	}
 	d.f.SetXY(marginL, y+h+3)
+}
+
+// colors converts a list of palette colours.
+func colors(hex []string) []rgb {
+	out := make([]rgb, len(hex))
+	for i, h := range hex {
+		out[i] = hexRGB(h)
+	}
+	return out
 }

@@ -344,7 +344,7 @@ func (d *doc) trend() {
 			hollow[i] = true
 		}
 	}
-	d.lineChart(marginL, d.y(), bodyW, 92, tr.Chart, []rgb{statusColor(checks.Fail), severityColor(checks.Critical), cSecond}, hollow)
+	d.lineChart(marginL, d.y(), bodyW, 92, tr.Chart, colors(reports.TrendColors), hollow)
 	d.f.Ln(4)
 	runs := tr.Runs
 	const maxRows = 10 // with the chart, one page
@@ -387,7 +387,7 @@ func (d *doc) charts() {
 	d.heading("Where the risk sits", 0, true)
 	d.para(marginL, bodyW, "Open findings count every failing subject not covered by an unexpired waiver. The assurance chart compares each account's strongest method (nominal) with the weakest path that still yields a session (effective): the gap between the two bars is the shadow login path.", "", 9, cInk, 4.5)
 	d.f.Ln(4)
-	d.barChart(marginL, d.y(), bodyW, 98, d.v.Charts.FindingsBySeverity, []rgb{cNavy, cSecond, rgb{120, 144, 156}})
+	d.barChart(marginL, d.y(), bodyW, 98, d.v.Charts.FindingsBySeverity, []rgb{cNavy, cSecond, cThird})
 	d.f.Ln(8)
 	d.barChart(marginL, d.y(), bodyW, 98, d.v.Charts.AAL, []rgb{cNominal, cNavy})
 }

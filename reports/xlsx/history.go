@@ -104,7 +104,7 @@ func (b *book) trend() error {
 	if err := s.para(b.sNote, "Complete is FALSE for a run that could not assess everything: its figures are lower bounds.", len(cs)); err != nil {
 		return err
 	}
-	colors := []string{"C62828", "7F1D1D", "569CD6"}
+	colors := reports.TrendColors
 	var series []excelize.ChartSeries
 	for i, col := range []string{"I", "J", "M"} {
 		series = append(series, excelize.ChartSeries{

@@ -2,6 +2,7 @@ package xlsx
 
 import (
 	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/reports"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -51,13 +52,13 @@ func (b *book) styles() error {
 	// Table cells have a light grid so adjacent values (a right-aligned
 	// number, then text) stay apart on screen and on paper.
 	grid := box("D0D7DE")
-	b.sHeader = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Color: "FFFFFF"}), Fill: solid("1F3A5F"), Border: box("8FA3BF"), Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
-	b.sHeaderNum = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Color: "FFFFFF"}), Fill: solid("1F3A5F"), Border: box("8FA3BF"), Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center", WrapText: true}})
-	b.sTitle = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Size: 16, Color: "1F3A5F"}), Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
-	b.sSub = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Size: 12, Color: "1F3A5F"}), Alignment: &excelize.Alignment{Vertical: "bottom"}})
+	b.sHeader = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Color: "FFFFFF"}), Fill: solid(reports.ColorNavy), Border: box("8FA3BF"), Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
+	b.sHeaderNum = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Color: "FFFFFF"}), Fill: solid(reports.ColorNavy), Border: box("8FA3BF"), Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center", WrapText: true}})
+	b.sTitle = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Size: 16, Color: reports.ColorNavy}), Alignment: &excelize.Alignment{Vertical: "center", WrapText: true}})
+	b.sSub = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Size: 12, Color: reports.ColorNavy}), Alignment: &excelize.Alignment{Vertical: "bottom"}})
 	b.sBold = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true}), Alignment: top})
 	b.sHeadline = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true}), Alignment: wrapTop})
-	b.sNote = mk(&excelize.Style{Font: calibri(excelize.Font{Italic: true, Color: "6B7280"}), Alignment: wrapTop})
+	b.sNote = mk(&excelize.Style{Font: calibri(excelize.Font{Italic: true, Color: reports.ColorMuted}), Alignment: wrapTop})
 	b.sWrap = mk(&excelize.Style{Border: grid, Alignment: wrapTop})
 	// #,##0: counts read 12,345; text in the same style is unaffected.
 	b.sLink = mk(&excelize.Style{Font: calibri(excelize.Font{Color: "1F5FBF", Underline: "single"}), Border: grid, Alignment: top})
@@ -84,27 +85,21 @@ func (b *book) styles() error {
 	}
 	b.status = map[checks.Status]int{}
 	// Ordered slices, not map literals: style ids must not depend on map order.
-	for _, x := range []struct {
-		st  checks.Status
-		hex string
-	}{{checks.Pass, "2E7D32"}, {checks.Fail, "C62828"}, {checks.Waived, "6A1B9A"}, {checks.NotAssessed, "E66C00"}, {checks.Manual, "1565C0"}, {checks.NotApplicable, "757575"}} {
-		st, hex := x.st, x.hex
+	for _, st := range []checks.Status{checks.Pass, checks.Fail, checks.Waived, checks.NotAssessed, checks.Manual, checks.NotApplicable} {
+		hex := reports.StatusColor(st)
 		b.status[st] = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Color: "FFFFFF"}), Fill: solid(hex), Border: grid, Alignment: top})
 	}
 	b.severity = map[checks.Severity]int{}
 	b.cfSeverity = map[checks.Severity]int{}
-	for _, x := range []struct {
-		sv  checks.Severity
-		hex string
-	}{{checks.Critical, "7F1D1D"}, {checks.High, "C62828"}, {checks.Medium, "E68F00"}, {checks.Low, "558B2F"}} {
-		sv, hex := x.sv, x.hex
+	for _, sv := range []checks.Severity{checks.Critical, checks.High, checks.Medium, checks.Low} {
+		hex := reports.SeverityColor(sv)
 		b.severity[sv] = mk(&excelize.Style{Font: calibri(excelize.Font{Bold: true, Color: hex}), Border: grid, Alignment: top})
 		if err == nil {
 			b.cfSeverity[sv], err = f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: solid(hex)})
 		}
 	}
 	if err == nil {
-		b.cfAAL1, err = f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "C62828"}, Fill: solid("FDECEA")})
+		b.cfAAL1, err = f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: reports.StatusColor(checks.Fail)}, Fill: solid("FDECEA")})
 	}
 	if err != nil {
 		return err

@@ -57,7 +57,7 @@ func axis(title string, grid bool) excelize.ChartAxis {
 
 // chartTitle is a chart title in the report's heading colour.
 func chartTitle(t string) excelize.ChartTitle {
-	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: t, Font: &excelize.Font{Color: "1F3A5F", Size: 12, Bold: true}}}}
+	return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: t, Font: &excelize.Font{Color: reports.ColorNavy, Size: 12, Bold: true}}}}
 }
 
 func (b *book) summary() error {
@@ -186,9 +186,9 @@ func (b *book) summary() error {
 
 	series := func(c reports.Chart, first, last int) []excelize.ChartSeries {
 		var out []excelize.ChartSeries
-		colors := []string{"1F3A5F", "569CD6", "78909C"}
+		colors := []string{reports.ColorNavy, reports.ColorSecond, reports.ColorThird}
 		if !c.Stacked {
-			colors = []string{"9CA3AF", "1F3A5F"}
+			colors = []string{reports.ColorNominal, reports.ColorNavy}
 		}
 		for i := range c.Series {
 			col, _ := excelize.ColumnNumberToName(i + 2)
