@@ -103,3 +103,59 @@ func chunk(s string) string {
 	}
 	return s[:i]
 }
+
+// ControlLabel is one mapped control as a list names it: "NIST SP
+// 800-63B-4 2.2.1", followed by " (supports the intent of)" when the mapping
+// interprets the control (the XLSX and OSCAL).
+func ControlLabel(c checks.Control) string {
+	if c.Interpretive {
+		return c.Framework + " " + c.ID + " (" + RelIntent + ")"
+	}
+	return c.Framework + " " + c.ID
+}
+
+// ControlsList lists mapped controls in one cell, "; " between them.
+func ControlsList(cs []checks.Control) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = ControlLabel(c)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// ControlsText prints a findings section's mapped controls grouped by
+// framework and relation: "NIST SP 800-63B-4 2.2.1, 2.3.1 · supports the
+// intent of …" (the PDF).
+func ControlsText(cs []ControlRef) string {
+	var parts []string
+	for _, fw := range append(append([]string(nil), Frameworks...), "") {
+		for _, rel := range []string{RelImplements, RelIntent} {
+			var ids []string
+			for _, c := range cs {
+				known := false
+				for _, f := range Frameworks {
+					known = known || f == c.Framework
+				}
+				if c.Relation == rel && (c.Framework == fw || (fw == "" && !known)) {
+					id := c.ID
+					if fw == "" {
+						id = c.Framework + " " + c.ID
+					}
+					ids = append(ids, id)
+				}
+			}
+			if len(ids) == 0 {
+				continue
+			}
+			p := fw + " " + strings.Join(ids, ", ")
+			if fw == "" {
+				p = strings.Join(ids, ", ")
+			}
+			if rel == RelIntent {
+				p = "supports the intent of " + p
+			}
+			parts = append(parts, strings.TrimSpace(p))
+		}
+	}
+	return strings.Join(parts, " · ")
+}

@@ -60,6 +60,7 @@ import (
 	ot "github.com/defenseunicorns/go-oscal/src/types/oscal-1-2-2"
 
 	"github.com/shadowpath/shadowpath/checks"
+	"github.com/shadowpath/shadowpath/reports"
 )
 
 // OSCALVersion is the OSCAL version written (metadata.oscal-version) and
@@ -564,11 +565,7 @@ func (b *builder) finding(c *checks.CheckResult, obsUUID string) ot.Finding {
 	}
 	var ctlProps []ot.Property
 	for _, ctl := range c.Controls {
-		remark := line(ctl.Framework+" "+ctl.ID, "")
-		if ctl.Interpretive {
-			remark += " (supports the intent of)"
-		}
-		ctlProps = append(ctlProps, prop("control-id", ControlID(ctl.Framework, ctl.ID), "", remark))
+		ctlProps = append(ctlProps, prop("control-id", ControlID(ctl.Framework, ctl.ID), "", line(reports.ControlLabel(ctl), "")))
 	}
 	props := checkProps(c)
 	return ot.Finding{

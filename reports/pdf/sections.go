@@ -632,7 +632,7 @@ func (d *doc) section(s reports.FindingSection) {
 		}
 		d.f.Ln(1)
 	}
-	d.block("Mapped controls", controlsText(s.Controls))
+	d.block("Mapped controls", reports.ControlsText(s.Controls))
 	if len(s.Docs) > 0 {
 		d.ensure(14)
 		d.para(marginL, bodyW, "Vendor documentation", "B", 8.5, cNavy, 4.4)
@@ -783,41 +783,6 @@ func subjectCells(sub reports.SubjectRow, waivers bool) []cell {
 		w.color = &c
 	}
 	return []cell{subject, severityCell(sub.Severity), finding, w}
-}
-
-// controlsText prints mapped controls grouped by framework and relation.
-func controlsText(cs []reports.ControlRef) string {
-	var parts []string
-	for _, fw := range append(append([]string(nil), reports.Frameworks...), "") {
-		for _, rel := range []string{reports.RelImplements, reports.RelIntent} {
-			var ids []string
-			for _, c := range cs {
-				known := false
-				for _, f := range reports.Frameworks {
-					known = known || f == c.Framework
-				}
-				if c.Relation == rel && (c.Framework == fw || (fw == "" && !known)) {
-					id := c.ID
-					if fw == "" {
-						id = c.Framework + " " + c.ID
-					}
-					ids = append(ids, id)
-				}
-			}
-			if len(ids) == 0 {
-				continue
-			}
-			p := fw + " " + strings.Join(ids, ", ")
-			if fw == "" {
-				p = strings.Join(ids, ", ")
-			}
-			if rel == reports.RelIntent {
-				p = "supports the intent of " + p
-			}
-			parts = append(parts, strings.TrimSpace(p))
-		}
-	}
-	return strings.Join(parts, " · ")
 }
 
 func coverageColor(status string) rgb {

@@ -1,23 +1,9 @@
 package xlsx
 
 import (
-	"strings"
-
-	"github.com/shadowpath/shadowpath/checks"
 	"github.com/shadowpath/shadowpath/reports"
 	"github.com/xuri/excelize/v2"
 )
-
-func controlsText(cs []checks.Control) string {
-	parts := make([]string, len(cs))
-	for i, c := range cs {
-		parts[i] = c.Framework + " " + c.ID
-		if c.Interpretive {
-			parts[i] += " (supports the intent of)"
-		}
-	}
-	return strings.Join(parts, "; ")
-}
 
 func (b *book) checks() error {
 	s, err := b.newSheet(SheetChecks)
@@ -42,7 +28,7 @@ func (b *book) checks() error {
 			}
 		}
 		if err := s.put(b.str(c.ID), b.str(c.Provider), b.str(c.Title), b.statusCell(c.Status), c.Incomplete, b.severityCell(c.Severity),
-			b.str(controlsText(c.Controls)), len(c.Findings), open, len(c.Findings)-open, b.str(c.Rationale), b.docCell(reports.CheckDoc(c.ID, c.Provider))); err != nil {
+			b.str(reports.ControlsList(c.Controls)), len(c.Findings), open, len(c.Findings)-open, b.str(c.Rationale), b.docCell(reports.CheckDoc(c.ID, c.Provider))); err != nil {
 			return err
 		}
 		if u := reports.CheckDoc(c.ID, c.Provider); u != "" {

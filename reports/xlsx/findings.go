@@ -109,7 +109,7 @@ func (b *book) findings() error {
 				row = append(row, b.evidenceCell(f.Evidence, e.key, e.number, f.Subject.ID))
 			}
 			row = append(row, b.str(b.v.Names.ResolveEvidence("", otherEvidence(f.Evidence), f.Subject.ID)), wl, wo, wa, we, wx,
-				b.str(findingID(c, &f)), b.str(status), b.firstSeen(f.FirstSeen), b.str(login), priv, b.str(controlsText(c.Controls)), b.str(remediation[c.ID+"\x00"+c.Provider]))
+				b.str(findingID(c, &f)), b.str(status), b.firstSeen(f.FirstSeen), b.str(login), priv, b.str(reports.ControlsList(c.Controls)), b.str(remediation[c.ID+"\x00"+c.Provider]))
 			row = append(row, fixCells(b, fixes[c.ID+"\x00"+c.Provider])...)
 			row = append(row, b.str(""), b.str(""))
 			if err := st.put(row...); err != nil {
