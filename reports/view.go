@@ -411,9 +411,50 @@ type DriftSummary struct {
 	Sentence string `json:"sentence"`
 }
 
+// Kinds of change since the baseline: DriftLine.Kind, and the rows of the
+// XLSX Drift sheet (which also lists what is still failing).
+const (
+	DriftNew          = "new"
+	DriftResolved     = "resolved"
+	DriftWaived       = "waived"
+	DriftUnassessed   = "unassessed"
+	DriftStillFailing = "still_failing"
+	DriftStatus       = "status"
+	DriftDowngrade    = "downgrade"
+)
+
+// DriftKindLabel words a kind of change for people, the same in the PDF's
+// table and the XLSX's Drift sheet.
+func DriftKindLabel(kind string) string {
+	switch kind {
+	case DriftNew:
+		return "New finding"
+	case DriftResolved:
+		return "Resolved"
+	case DriftWaived:
+		return "Newly waived"
+	case DriftUnassessed:
+		return "No longer assessed"
+	case DriftStillFailing:
+		return "Still failing"
+	case DriftStatus:
+		return "Status changed"
+	case DriftDowngrade:
+		return "AAL downgrade"
+	}
+	return kind
+}
+
+// Compared opens the drift's account in either document: what the run is
+// compared with (named by the baseline's evidence collection time) and
+// every count.
+func (ds *DriftSummary) Compared() string {
+	return "Compared with the results of the evidence collected " + ds.Baseline.Format("2006-01-02 15:04 UTC") + ": " + ds.Sentence
+}
+
 // DriftLine is one notable change (new findings, status changes, downgrades).
 type DriftLine struct {
-	Kind     string `json:"kind"` // new | resolved | waived | unassessed | status | downgrade
+	Kind     string `json:"kind"` // one of the Drift* kinds
 	CheckID  string `json:"check_id,omitempty"`
 	Provider string `json:"provider"`
 	Subject  string `json:"subject,omitempty"`
@@ -1144,22 +1185,22 @@ func (b *builder) summary(matrix []MatrixRow) ExecutiveSummary {
 			if f.Reason != "" {
 				detail += " (" + f.Reason + ")"
 			}
-			ds.Lines = append(ds.Lines, DriftLine{Kind: "new", CheckID: f.CheckID, Provider: f.Provider, Subject: subjectLabel(f.Subject), Detail: detail})
+			ds.Lines = append(ds.Lines, DriftLine{Kind: DriftNew, CheckID: f.CheckID, Provider: f.Provider, Subject: subjectLabel(f.Subject), Detail: detail})
 		}
 		for _, f := range d.Resolved {
-			ds.Lines = append(ds.Lines, DriftLine{Kind: "resolved", CheckID: f.CheckID, Provider: f.Provider, Subject: subjectLabel(f.Subject), Detail: string(f.Severity) + " finding no longer found"})
+			ds.Lines = append(ds.Lines, DriftLine{Kind: DriftResolved, CheckID: f.CheckID, Provider: f.Provider, Subject: subjectLabel(f.Subject), Detail: string(f.Severity) + " finding no longer found"})
 		}
 		for _, f := range d.NewlyWaived {
-			ds.Lines = append(ds.Lines, DriftLine{Kind: "waived", CheckID: f.CheckID, Provider: f.Provider, Subject: subjectLabel(f.Subject), Detail: "now covered by a waiver (risk accepted, not fixed)"})
+			ds.Lines = append(ds.Lines, DriftLine{Kind: DriftWaived, CheckID: f.CheckID, Provider: f.Provider, Subject: subjectLabel(f.Subject), Detail: "now covered by a waiver (risk accepted, not fixed)"})
 		}
 		for _, f := range d.NoLongerAssessed {
-			ds.Lines = append(ds.Lines, DriftLine{Kind: "unassessed", CheckID: f.CheckID, Provider: f.Provider, Subject: subjectLabel(f.Subject), Detail: "its check could not be assessed: not shown to be fixed"})
+			ds.Lines = append(ds.Lines, DriftLine{Kind: DriftUnassessed, CheckID: f.CheckID, Provider: f.Provider, Subject: subjectLabel(f.Subject), Detail: "its check could not be assessed: not shown to be fixed"})
 		}
 		for _, c := range d.Changed {
-			ds.Lines = append(ds.Lines, DriftLine{Kind: "status", CheckID: c.CheckID, Provider: c.Provider, Detail: fmt.Sprintf("%s → %s", StatusLabel(c.From), StatusLabel(c.To))})
+			ds.Lines = append(ds.Lines, DriftLine{Kind: DriftStatus, CheckID: c.CheckID, Provider: c.Provider, Detail: fmt.Sprintf("%s → %s", StatusLabel(c.From), StatusLabel(c.To))})
 		}
 		for _, a := range d.AALDowngrades {
-			ds.Lines = append(ds.Lines, DriftLine{Kind: "downgrade", Provider: a.Provider, Subject: nameOr(a.Name, a.ID), Detail: fmt.Sprintf("effective %s → %s", a.From, a.To)})
+			ds.Lines = append(ds.Lines, DriftLine{Kind: DriftDowngrade, Provider: a.Provider, Subject: nameOr(a.Name, a.ID), Detail: fmt.Sprintf("effective %s → %s", a.From, a.To)})
 		}
 		ds.Lines = ds.Lines[:min(len(ds.Lines), b.opts.TopAccounts)]
 		s.Drift = ds

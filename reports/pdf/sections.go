@@ -399,16 +399,11 @@ func (d *doc) drift() {
 		return
 	}
 	d.heading("Change since the baseline", 0, true)
-	d.para(marginL, bodyW, fmt.Sprintf("Compared with the results of the evidence collected %s: %s The most notable changes are listed below; the Drift sheet of %s lists all of them.",
-		dr.Baseline.Format("2006-01-02"), dr.Sentence, reports.WorkbookFilename), "", 9, cInk, 4.5)
+	d.para(marginL, bodyW, dr.Compared()+" The most notable changes are listed below; the Drift sheet of "+reports.WorkbookFilename+" lists all of them.", "", 9, cInk, 4.5)
 	d.f.Ln(3)
-	labels := map[string]string{"new": "New finding", "resolved": "Resolved", "waived": "Newly waived", "unassessed": "No longer assessed", "status": "Status changed", "downgrade": "AAL downgrade"}
 	var rows [][]cell
 	for _, l := range dr.Lines {
-		kind := cell{text: labels[l.Kind], bold: true}
-		if kind.text == "" {
-			kind.text = l.Kind
-		}
+		kind := cell{text: reports.DriftKindLabel(l.Kind), bold: true}
 		rows = append(rows, []cell{kind, txt(l.CheckID), txt(reports.ProviderName(l.Provider)), txt(l.Subject), txt(l.Detail)})
 	}
 	if len(rows) == 0 {

@@ -20,7 +20,7 @@ func (b *book) drift() error {
 	if err := s.columns(col(14), col(9), col(9), col(40), wcol(26), col(10), col(13), col(13), wcol(48)); err != nil {
 		return err
 	}
-	if err := s.para(b.sNote, "Compared with the baseline generated "+d.BaselineGeneratedAt.UTC().Format("2006-01-02 15:04 UTC"), 9); err != nil {
+	if err := s.para(b.sNote, b.v.Summary.Drift.Compared(), 9); err != nil {
 		return err
 	}
 	s.skip(1)
@@ -31,9 +31,9 @@ func (b *book) drift() error {
 	for _, g := range []struct {
 		kind string
 		fs   []checks.DriftFinding
-	}{{"new finding", d.New}, {"resolved", d.Resolved}, {"newly waived", d.NewlyWaived}, {"no longer assessed", d.NoLongerAssessed}, {"still failing", d.StillFailing}} {
+	}{{reports.DriftNew, d.New}, {reports.DriftResolved, d.Resolved}, {reports.DriftWaived, d.NewlyWaived}, {reports.DriftUnassessed, d.NoLongerAssessed}, {reports.DriftStillFailing, d.StillFailing}} {
 		for _, f := range g.fs {
-			kind := g.kind
+			kind := reports.DriftKindLabel(g.kind)
 			if f.Reason != "" {
 				kind += " (" + f.Reason + ")"
 			}
@@ -43,12 +43,12 @@ func (b *book) drift() error {
 		}
 	}
 	for _, c := range d.Changed {
-		if err := s.put("status changed", b.str(c.CheckID), b.str(c.Provider), nil, nil, nil, b.str(string(c.From)), b.str(string(c.To)), nil); err != nil {
+		if err := s.put(reports.DriftKindLabel(reports.DriftStatus), b.str(c.CheckID), b.str(c.Provider), nil, nil, nil, b.str(string(c.From)), b.str(string(c.To)), nil); err != nil {
 			return err
 		}
 	}
 	for _, a := range d.AALDowngrades {
-		if err := s.put("AAL downgrade", nil, b.str(a.Provider), b.str(a.ID), b.str(a.Name), nil, b.str(a.From), b.str(a.To), nil); err != nil {
+		if err := s.put(reports.DriftKindLabel(reports.DriftDowngrade), nil, b.str(a.Provider), b.str(a.ID), b.str(a.Name), nil, b.str(a.From), b.str(a.To), nil); err != nil {
 			return err
 		}
 	}
