@@ -1,5 +1,7 @@
 package reports
 
+import "strings"
+
 // EvidenceRecords returns the records a finding's evidence lists under key
 // (checks write "event_details" on REC-06/REC-07 findings and "credentials"
 // on NHI-04/NHI-07 findings): the maps of a list, whether built in memory
@@ -42,4 +44,19 @@ func RecordInt(rec map[string]any, key string) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// EvidenceValue reads an evidence key as text (lists joined with ", "); ""
+// when the key is absent.
+func EvidenceValue(ev map[string]any, key string) string {
+	v, ok := ev[key]
+	if !ok {
+		return ""
+	}
+	s := EvidenceText(map[string]any{"v": v}, 0)
+	s = strings.TrimPrefix(s, "v: ")
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		s = s[1 : len(s)-1]
+	}
+	return s
 }

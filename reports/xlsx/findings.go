@@ -109,7 +109,7 @@ func (b *book) findings() error {
 				row = append(row, b.evidenceCell(f.Evidence, e.key, e.number, f.Subject.ID))
 			}
 			row = append(row, b.str(b.v.Names.ResolveEvidence("", otherEvidence(f.Evidence), f.Subject.ID)), wl, wo, wa, we, wx,
-				b.str(findingID(c, &f)), b.str(status), b.firstSeen(f.FirstSeen), b.str(login), priv, b.str(reports.ControlsList(c.Controls)), b.str(remediation[c.ID+"\x00"+c.Provider]))
+				b.str(reports.FindingID(c, &f)), b.str(status), b.firstSeen(f.FirstSeen), b.str(login), priv, b.str(reports.ControlsList(c.Controls)), b.str(remediation[c.ID+"\x00"+c.Provider]))
 			row = append(row, fixCells(b, fixes[c.ID+"\x00"+c.Provider])...)
 			row = append(row, b.str(""), b.str(""))
 			if err := st.put(row...); err != nil {
@@ -158,7 +158,7 @@ func (b *book) evidenceCell(ev map[string]any, key string, number bool, self str
 			return n
 		}
 	}
-	return b.str(b.v.Names.ResolveEvidence(key, evidenceValue(ev, key), self))
+	return b.str(b.v.Names.ResolveEvidence(key, reports.EvidenceValue(ev, key), self))
 }
 
 // otherEvidence is the "k: v; …" text of the keys without a column.

@@ -147,6 +147,4 @@ type book struct {
 	// fonts holds, for the styles that wrap or use a larger font, what the
 	// row height estimate needs.
 	fonts map[int]styleFont
-	// byID indexes the identities by provider and id (see people).
-	byID map[string]*checks.Identity
 }
