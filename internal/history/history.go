@@ -403,17 +403,6 @@ func (s Store) Trend(n int) ([]TrendPoint, error) {
 	return out, err
 }
 
-// SeenBefore returns when each finding id was first seen across every kept
-// run that verifies (corrupt entries are reported through OnCorrupt and left
-// out, as in Trend).
-func (s Store) SeenBefore() (checks.SeenBefore, error) {
-	rs, err := s.Runs()
-	if err != nil {
-		return nil, err
-	}
-	return rs.SeenBefore()
-}
-
 // Runs is the complete entries of a Store, listed once; each entry is read
 // and verified at most once however many figures are drawn from it (the
 // scan's trend and first-seen dates share one walk of the history).
@@ -441,7 +430,9 @@ func (s Store) Runs() (*Runs, error) {
 	return &Runs{OnCorrupt: s.OnCorrupt, store: s, entries: entries, loads: map[string]loaded{}}, nil
 }
 
-// SeenBefore is Store.SeenBefore over the listed entries.
+// SeenBefore returns when each finding id was first seen across every
+// listed run that verifies (a corrupt entry is reported through OnCorrupt
+// and left out).
 func (rs *Runs) SeenBefore() (checks.SeenBefore, error) {
 	seen := checks.SeenBefore{}
 	err := rs.each(rs.entries, 0, func(_ Entry, r *checks.Results) { seen.SeeResults(r) })
