@@ -28,6 +28,9 @@ const (
 	ActDisableMethod      = "disable_method_for_sign_in"
 	ActBoundTemporary     = "bound_temporary_access"
 	ActEnrolPhishingRes   = "enrol_phishing_resistant"
+	// Entra Conditional Access.
+	ActBlockLegacyAuth       = "block_legacy_authentication"
+	ActRemoveLocationExclude = "remove_location_exclusion"
 )
 
 // Action is one candidate change and its measured effect.
@@ -457,12 +460,17 @@ func candidates(e *env) []Action {
 					weakKinds |= bitOf(k)
 				}
 			}
+			if pi.key.kind == PathLegacy && e.provider == evidence.Entra {
+				add(e.blockLegacyAction(prov))
+			}
 			for _, pol := range pi.path.Policies {
 				switch {
 				case pol.Type == PolicyTypeRecovery || (pol.Type == "" && pi.key.kind == PathRecovery):
 					e.recoveryCandidates(prov, pol, pi, add)
-				case pol.Type == evidence.APOktaAuthentication || pol.Type == evidence.APOktaGlobalSession || pol.Type == evidence.APEntraConditionalAccess:
+				case pol.Type == evidence.APOktaAuthentication || pol.Type == evidence.APOktaGlobalSession:
 					e.ruleCandidates(prov, pol, add)
+				case pol.Type == evidence.APEntraConditionalAccess:
+					e.locationCandidates(prov, pol, add)
 				}
 			}
 		}
@@ -621,6 +629,109 @@ func (e *env) ruleCandidates(prov string, pol PolicyRef, add func(Action)) {
 		}})
 }
 
+// blockLegacyAction: a Conditional Access policy that blocks legacy
+// clients, as Microsoft's template does (learn.microsoft.com "Block legacy
+// authentication with Conditional Access": all users but emergency access
+// accounts, all resources, client apps Exchange ActiveSync and other
+// clients, grant Block access). The declared break-glass accounts are
+// excluded, as the template excludes emergency access accounts.
+func (e *env) blockLegacyAction(prov string) Action {
+	var excluded []string
+	for i := range e.accts {
+		if x := &e.accts[i]; x.breakGlass {
+			excluded = append(excluded, x.a.ID)
+		}
+	}
+	sort.Strings(excluded)
+	const id = "shadowpath:block-legacy-authentication"
+	return Action{ID: actionID(ActBlockLegacyAuth, prov), Provider: prov, Kind: ActBlockLegacyAuth, Check: "EXC-02",
+		Title:       "Block legacy authentication with a Conditional Access policy",
+		Change:      "a policy for all users except the break-glass accounts, all resources, client apps Exchange ActiveSync and other clients, grant Block access (Microsoft's template); run it report-only first to see who still uses those clients",
+		ConsolePath: consolePath(e.provider, "legacy"), APIField: apiField(e.provider, "legacy"),
+		Target:   policySubject(id, "Block legacy authentication (new policy)"),
+		accounts: excluded,
+		apply: func(src *evidence.Source) {
+			src.Policies.Access = append(slices.Clone(src.Policies.Access), evidence.AccessPolicy{
+				ID: id, Name: "Block legacy authentication (planned)", Type: evidence.APEntraConditionalAccess, Status: "enabled", Enabled: true,
+				Conditions: evidence.Conditions{
+					People:         evidence.Targets{All: true, ExcludeUsers: excluded},
+					Apps:           &evidence.AppCondition{Include: []string{"All"}},
+					ClientAppTypes: []string{"exchangeActiveSync", "other"},
+				},
+				Rules: []evidence.AccessRule{{Enabled: true, Access: "ALLOW", Requirement: evidence.Requirement{Operator: "OR", Controls: []string{"block"}}}},
+			})
+		}}
+}
+
+// locationCandidates: a Conditional Access policy that asks for MFA but
+// leaves out network locations (trusted or named: the "from trusted
+// locations" paths it does not decide) applies everywhere once the
+// location exclusion is removed (learn.microsoft.com "Conditional Access:
+// Network assignment": an excluded location is one the policy does not
+// apply from).
+func (e *env) locationCandidates(prov string, pol PolicyRef, add func(Action)) {
+	var ap *evidence.AccessPolicy
+	for i := range e.src.Policies.Access {
+		if p := &e.src.Policies.Access[i]; p.ID == pol.ID && p.Type == evidence.APEntraConditionalAccess {
+			ap = p
+		}
+	}
+	if ap == nil || ap.Conditions.Network == nil || len(ap.Conditions.Network.Exclude) == 0 || len(ap.Rules) == 0 {
+		return
+	}
+	q := ap.Rules[0].Requirement
+	if slices.Contains(q.Controls, "block") {
+		return
+	}
+	for _, w := range grantWays(q) {
+		if !w.needsMFA() {
+			return // the grant can be met without MFA: the exclusion is not what lets the account through
+		}
+	}
+	nw := ap.Conditions.Network
+	names := make([]string, len(nw.Exclude))
+	for i, l := range nw.Exclude {
+		names[i] = locationName(l, nw.Names, e.src.Policies.Entra)
+	}
+	id := ap.ID
+	add(Action{ID: actionID(ActRemoveLocationExclude, prov, id), Provider: prov, Kind: ActRemoveLocationExclude, Check: "EXC-02",
+		Title:       fmt.Sprintf("Remove the location exclusion (%s) from %q", strings.Join(names, ", "), ap.Name),
+		Change:      "the policy then asks for MFA from every network; a trusted network is a condition, not a second factor",
+		ConsolePath: consolePath(e.provider, "location"), APIField: apiField(e.provider, "location"),
+		Target: policySubject(id, ap.Name),
+		apply: func(src *evidence.Source) {
+			for i := range src.Policies.Access {
+				if p := &src.Policies.Access[i]; p.ID == id && p.Conditions.Network != nil {
+					n := *p.Conditions.Network
+					n.Exclude = nil
+					p.Conditions.Network = &n
+				}
+			}
+		}})
+}
+
+// locationName names an excluded location: "trusted locations" for
+// AllTrusted, a named location's display name, else its id.
+func locationName(id string, names map[string]string, s *evidence.EntraSettings) string {
+	switch id {
+	case "AllTrusted":
+		return "trusted locations"
+	case "All":
+		return "all locations"
+	}
+	if n := names[id]; n != "" {
+		return n
+	}
+	if s != nil {
+		for _, l := range s.NamedLocations {
+			if l.ID == id && l.Name != "" {
+				return l.Name
+			}
+		}
+	}
+	return id
+}
+
 // methodCheck: email for sign-in is MFA-07's finding, SMS and voice MFA-06's.
 func methodCheck(ks kindSet) string {
 	if ks.has(evidence.KindEmailOTP) && ks&restrictedKinds == 0 {
@@ -682,6 +793,8 @@ var consolePaths = map[evidence.Provider]map[string]string{
 		"method":   "Entra admin center › Protection › Authentication methods › Policies",
 		"tap":      "Entra admin center › Protection › Authentication methods › Temporary Access Pass",
 		"enrol":    "My Security Info (aka.ms/mysecurityinfo), after a Temporary Access Pass for bootstrap",
+		"legacy":   "Entra admin center › Protection › Conditional Access › Create new policy from templates › Block legacy authentication",
+		"location": "Entra admin center › Protection › Conditional Access › Policies › (policy) › Conditions › Network › Exclude",
 	},
 }
 
@@ -701,6 +814,8 @@ var apiFields = map[evidence.Provider]map[string]string{
 		"method":    "PATCH /policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}: state, includeTargets",
 		"tap":       "PATCH …/authenticationMethodConfigurations/TemporaryAccessPass: isUsableOnce, maximumLifetimeInMinutes",
 		"enrol":     "fido2Methods registration by the user",
+		"legacy":    "POST /identity/conditionalAccess/policies: conditions.clientAppTypes [exchangeActiveSync, other], grantControls.builtInControls [block]",
+		"location":  "PATCH /identity/conditionalAccess/policies/{id}: conditions.locations.excludeLocations",
 	},
 }
 

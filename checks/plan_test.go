@@ -164,3 +164,76 @@ func TestPlanPerSignatureIsExact(t *testing.T) {
 		t.Errorf("per-signature plan differs from per-account (-every +signature):\n%s", d)
 	}
 }
+
+// TestPlanEntraConditionalAccess: the plan's Conditional Access actions,
+// each measured by the Entra engine on the changed evidence.
+func TestPlanEntraConditionalAccess(t *testing.T) {
+	plan := func(t *testing.T, p Params, src *evidence.Source, every bool) *Plan {
+		t.Helper()
+		pl, err := ComputePlan(snapshotOf(src), p, PlanOptions{everyAccount: every})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pl
+	}
+	t.Run("remove a trusted-location exclusion from the MFA policy", func(t *testing.T) {
+		// learn.microsoft.com "Network assignment in Conditional Access
+		// policy": the policy does not apply from an excluded location, so
+		// FIDO2 users reach a session there with the password alone.
+		src := entraEngineSrc()
+		src.Policies.Access[0].Conditions.Network = &evidence.Network{Include: []string{"All"}, Exclude: []string{"AllTrusted"}}
+		pl := plan(t, testParams(), src, false)
+		a := candidate(pl, ActRemoveLocationExclude)
+		if a == nil || a.Target.ID != entraCAMFA || !strings.Contains(a.Title, "(trusted locations)") || a.Check != "EXC-02" {
+			t.Fatalf("candidate %+v (all: %+v)", a, pl.Candidates)
+		}
+		if !slices.Contains(a.Effect.Sample, "alice@contoso.com") || a.Effect.PrivilegedRaised != 1 || !slices.Contains(a.Effect.ChecksPassing, "EXC-02/entra") {
+			t.Errorf("effect %+v", a.Effect)
+		}
+		if !strings.Contains(a.APIField, "excludeLocations") || !strings.Contains(a.ConsolePath, "Conditional Access") {
+			t.Errorf("where to change it: %q, %q", a.ConsolePath, a.APIField)
+		}
+		if got := plan(t, testParams(), src, true); candidate(got, ActRemoveLocationExclude).Effect.AccountsRaised != a.Effect.AccountsRaised {
+			t.Errorf("per signature and per account disagree: %+v vs %+v", a.Effect, candidate(got, ActRemoveLocationExclude).Effect)
+		}
+		for _, c := range pl.Candidates {
+			if c.Kind == ActRequireTwoFactors {
+				t.Errorf("an Okta factor-mode action for an Entra policy: %+v", c)
+			}
+		}
+	})
+	t.Run("no location action where the grant needs no MFA", func(t *testing.T) {
+		// "Require one of the selected controls" with a compliant device:
+		// the device alone passes, wherever the sign-in comes from.
+		src := entraEngineSrc()
+		src.Policies.Access[0].Conditions.Network = &evidence.Network{Include: []string{"All"}, Exclude: []string{"loc-hq"}}
+		src.Policies.Access[0].Rules[0].Requirement.Controls = []string{"mfa", "compliantDevice"}
+		if a := candidate(plan(t, testParams(), src, false), ActRemoveLocationExclude); a != nil {
+			t.Errorf("candidate %+v", a)
+		}
+	})
+	t.Run("block legacy authentication, break-glass accounts excluded", func(t *testing.T) {
+		// learn.microsoft.com "Block legacy authentication with Conditional
+		// Access": all users but emergency access accounts, client apps
+		// Exchange ActiveSync and other clients, Block access.
+		src := entraEngineSrc()
+		src.Policies.Access = src.Policies.Access[:1] // no block
+		src.Policies.Access[0].Conditions.ClientAppTypes = []string{"browser", "mobileAppsAndDesktopClients"}
+		p := testParams()
+		p.BreakGlass = []string{entraAdmin}
+		pl := plan(t, p, src, false)
+		a := candidate(pl, ActBlockLegacyAuth)
+		if a == nil || a.Check != "EXC-02" || !strings.Contains(a.APIField, "exchangeActiveSync") {
+			t.Fatalf("candidate %+v (all: %+v)", a, pl.Candidates)
+		}
+		if !slices.Contains(a.Effect.Sample, "alice@contoso.com") || slices.Contains(a.Effect.Sample, "ada@contoso.com") || !slices.Contains(a.Effect.ChecksPassing, "EXC-02/entra") {
+			t.Errorf("effect %+v", a.Effect)
+		}
+		if got := candidate(plan(t, p, src, true), ActBlockLegacyAuth); got.Effect.AccountsRaised != a.Effect.AccountsRaised {
+			t.Errorf("per signature and per account disagree: %+v vs %+v", a.Effect, got.Effect)
+		}
+		if a := candidate(planFor(t, entraEngineSrc()), ActBlockLegacyAuth); a != nil {
+			t.Errorf("legacy authentication is already blocked, yet %+v", a)
+		}
+	})
+}
