@@ -31,6 +31,7 @@ const (
 	// Entra Conditional Access.
 	ActBlockLegacyAuth       = "block_legacy_authentication"
 	ActRemoveLocationExclude = "remove_location_exclusion"
+	ActEnablePolicy          = "enable_report_only_policy"
 )
 
 // Action is one candidate change and its measured effect.
@@ -460,7 +461,9 @@ func candidates(e *env) []Action {
 					weakKinds |= bitOf(k)
 				}
 			}
-			if pi.key.kind == PathLegacy && e.provider == evidence.Entra {
+			if pi.key.kind == PathLegacy && e.provider == evidence.Entra && !x.breakGlass {
+				// The block excludes break-glass accounts, as Microsoft's
+				// template does: their legacy path is EXC-01's to judge.
 				add(e.blockLegacyAction(prov))
 			}
 			for _, pol := range pi.path.Policies {
@@ -509,6 +512,9 @@ func candidates(e *env) []Action {
 					t.ExcludeRoles = slices.DeleteFunc(slices.Clone(t.ExcludeRoles), func(s string) bool { return s == ex.id })
 				})
 			}})
+	}
+	if e.provider == evidence.Entra {
+		e.reportOnlyCandidates(prov, add)
 	}
 	limit := int(e.p.Thresholds.TAPMaxLifetime.Minutes())
 	for _, t := range e.src.Policies.TemporaryAccess {
@@ -710,6 +716,48 @@ func (e *env) locationCandidates(prov string, pol PolicyRef, add func(Action)) {
 		}})
 }
 
+// reportOnlyCandidates: a report-only Conditional Access policy that would
+// ask for MFA (or block) is evaluated at sign-in but never enforced
+// (learn.microsoft.com "Conditional Access report-only mode"); turning it
+// on is measured like any other change. Report-only policies met by a
+// device alone are left out: a device is not a second factor.
+func (e *env) reportOnlyCandidates(prov string, add func(Action)) {
+	for i := range e.src.Policies.Access {
+		ap := &e.src.Policies.Access[i]
+		if ap.Type != evidence.APEntraConditionalAccess || !ap.ReportOnly || len(ap.Rules) == 0 {
+			continue
+		}
+		q := ap.Rules[0].Requirement
+		needs := slices.Contains(q.Controls, "block")
+		if !needs {
+			needs = true
+			for _, w := range grantWays(q) {
+				needs = needs && w.needsMFA()
+			}
+		}
+		if !needs {
+			continue
+		}
+		check := "EXC-02"
+		if a := ap.Conditions.Apps; a != nil && slices.Contains(a.UserActions, "urn:user:registersecurityinfo") {
+			check = "REC-05"
+		}
+		id := ap.ID
+		add(Action{ID: actionID(ActEnablePolicy, prov, id), Provider: prov, Kind: ActEnablePolicy, Check: check,
+			Title:       fmt.Sprintf("Turn on %q (report-only: evaluated, never enforced)", ap.Name),
+			Change:      "review its report-only sign-in results first, then set it to On",
+			ConsolePath: consolePath(e.provider, "enable"), APIField: apiField(e.provider, "enable"),
+			Target: policySubject(id, ap.Name),
+			apply: func(src *evidence.Source) {
+				for j := range src.Policies.Access {
+					if p := &src.Policies.Access[j]; p.ID == id {
+						p.Enabled, p.ReportOnly, p.Status = true, false, "enabled"
+					}
+				}
+			}})
+	}
+}
+
 // locationName names an excluded location: "trusted locations" for
 // AllTrusted, a named location's display name, else its id.
 func locationName(id string, names map[string]string, s *evidence.EntraSettings) string {
@@ -795,6 +843,7 @@ var consolePaths = map[evidence.Provider]map[string]string{
 		"enrol":    "My Security Info (aka.ms/mysecurityinfo), after a Temporary Access Pass for bootstrap",
 		"legacy":   "Entra admin center › Protection › Conditional Access › Create new policy from templates › Block legacy authentication",
 		"location": "Entra admin center › Protection › Conditional Access › Policies › (policy) › Conditions › Network › Exclude",
+		"enable":   "Entra admin center › Protection › Conditional Access › Policies › (policy) › Enable policy: On",
 	},
 }
 
@@ -816,6 +865,7 @@ var apiFields = map[evidence.Provider]map[string]string{
 		"enrol":     "fido2Methods registration by the user",
 		"legacy":    "POST /identity/conditionalAccess/policies: conditions.clientAppTypes [exchangeActiveSync, other], grantControls.builtInControls [block]",
 		"location":  "PATCH /identity/conditionalAccess/policies/{id}: conditions.locations.excludeLocations",
+		"enable":    "PATCH /identity/conditionalAccess/policies/{id}: state (enabledForReportingButNotEnforced → enabled)",
 	},
 }
 

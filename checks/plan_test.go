@@ -235,5 +235,31 @@ func TestPlanEntraConditionalAccess(t *testing.T) {
 		if a := candidate(planFor(t, entraEngineSrc()), ActBlockLegacyAuth); a != nil {
 			t.Errorf("legacy authentication is already blocked, yet %+v", a)
 		}
+		// Blocked for everyone but the declared break-glass account: the
+		// template's block would exclude it too, so there is nothing to do.
+		src = entraEngineSrc()
+		src.Policies.Access[0].Conditions.ClientAppTypes = []string{"browser", "mobileAppsAndDesktopClients"}
+		src.Policies.Access[1].Conditions.People.ExcludeUsers = []string{entraAdmin}
+		if a := candidate(plan(t, p, src, false), ActBlockLegacyAuth); a != nil {
+			t.Errorf("only the break-glass account has a legacy path, yet %+v", a)
+		}
+	})
+	t.Run("turn on a report-only MFA policy", func(t *testing.T) {
+		// learn.microsoft.com "Conditional Access report-only mode": a
+		// report-only policy is evaluated at sign-in and never enforced.
+		src := entraEngineSrc()
+		src.Policies.Access[0].Enabled, src.Policies.Access[0].ReportOnly, src.Policies.Access[0].Status = false, true, "enabledForReportingButNotEnforced"
+		a := candidate(plan(t, testParams(), src, false), ActEnablePolicy)
+		if a == nil || a.Target.ID != entraCAMFA || a.Check != "EXC-02" || !strings.Contains(a.APIField, "state") {
+			t.Fatalf("candidate %+v", a)
+		}
+		if !slices.Contains(a.Effect.Sample, "alice@contoso.com") || !slices.Contains(a.Effect.ChecksPassing, "EXC-02/entra") {
+			t.Errorf("effect %+v", a.Effect)
+		}
+		// One met by a compliant device alone raises no one: not proposed.
+		src.Policies.Access[0].Rules[0].Requirement = evidence.Requirement{Operator: "OR", Controls: []string{"compliantDevice"}}
+		if a := candidate(plan(t, testParams(), src, false), ActEnablePolicy); a != nil {
+			t.Errorf("device-only report-only policy proposed: %+v", a)
+		}
 	})
 }

@@ -48,9 +48,10 @@ func newPlanCmd(f *factory, runF func(*planOptions) error) *cobra.Command {
 		Short: "The remediation plan: candidate changes ranked by their measured effect",
 		Long: `plan generates candidate changes from the policies that decide the weak access paths
 and from the findings (turn off or narrow self-service recovery, require a second factor in a
-rule, narrow an exclusion, remove a Conditional Access location exclusion, block legacy
-authentication, stop a weak method being used for sign-in, bound the temporary access pass,
-enrol phishing-resistant methods for privileged accounts), applies each to a copy
+rule, narrow an exclusion, remove a Conditional Access location exclusion, turn on a
+report-only Conditional Access policy, block legacy authentication, stop a weak method being
+used for sign-in, bound the temporary access pass, enrol phishing-resistant methods for
+privileged accounts), applies each to a copy
 of the evidence (no tenant is ever written) and measures its effect by evaluating again:
 accounts whose effective AAL rises, findings closed, checks that would pass, and accounts left
 without a usable method (they must enrol first). The plan orders them greedily, each step
