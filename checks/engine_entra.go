@@ -203,18 +203,27 @@ func (e *env) compileEntra() *entraEngine {
 			q := p.Rules[0].Requirement
 			ep.block = slices.Contains(q.Controls, "block")
 			ep.ways = grantWays(q)
+			ep.mfa = grantNeedsMFA(q)
 		} else {
 			ep.ways = []grantWay{{}}
-		}
-		ep.mfa = !ep.block && len(ep.ways) > 0
-		for i := range ep.ways {
-			if !ep.ways[i].needsMFA() {
-				ep.mfa = false
-			}
 		}
 		en.pols = append(en.pols, ep)
 	}
 	return en
+}
+
+// grantNeedsMFA reports whether every way to meet a grant asks for MFA (or
+// an authentication strength); a block grants nothing.
+func grantNeedsMFA(q evidence.Requirement) bool {
+	if slices.Contains(q.Controls, "block") {
+		return false
+	}
+	for _, w := range grantWays(q) {
+		if !w.needsMFA() {
+			return false
+		}
+	}
+	return true
 }
 
 // grantWays splits a grant into its alternatives (learn.microsoft.com

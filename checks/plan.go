@@ -685,14 +685,8 @@ func (e *env) locationCandidates(prov string, pol PolicyRef, add func(Action)) {
 	if ap == nil || ap.Conditions.Network == nil || len(ap.Conditions.Network.Exclude) == 0 || len(ap.Rules) == 0 {
 		return
 	}
-	q := ap.Rules[0].Requirement
-	if slices.Contains(q.Controls, "block") {
-		return
-	}
-	for _, w := range grantWays(q) {
-		if !w.needsMFA() {
-			return // the grant can be met without MFA: the exclusion is not what lets the account through
-		}
+	if !grantNeedsMFA(ap.Rules[0].Requirement) {
+		return // met without MFA, or a block: the exclusion is not what lets the account through
 	}
 	nw := ap.Conditions.Network
 	names := make([]string, len(nw.Exclude))
@@ -727,15 +721,7 @@ func (e *env) reportOnlyCandidates(prov string, add func(Action)) {
 		if ap.Type != evidence.APEntraConditionalAccess || !ap.ReportOnly || len(ap.Rules) == 0 {
 			continue
 		}
-		q := ap.Rules[0].Requirement
-		needs := slices.Contains(q.Controls, "block")
-		if !needs {
-			needs = true
-			for _, w := range grantWays(q) {
-				needs = needs && w.needsMFA()
-			}
-		}
-		if !needs {
+		if q := ap.Rules[0].Requirement; !slices.Contains(q.Controls, "block") && !grantNeedsMFA(q) {
 			continue
 		}
 		check := "EXC-02"
