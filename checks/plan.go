@@ -700,13 +700,13 @@ func (e *env) locationCandidates(prov string, pol PolicyRef, add func(Action)) {
 		ConsolePath: consolePath(e.provider, "location"), APIField: apiField(e.provider, "location"),
 		Target: policySubject(id, ap.Name),
 		apply: func(src *evidence.Source) {
-			for i := range src.Policies.Access {
-				if p := &src.Policies.Access[i]; p.ID == id && p.Conditions.Network != nil {
+			forPolicy(src, id, func(p *evidence.AccessPolicy) {
+				if p.Conditions.Network != nil {
 					n := *p.Conditions.Network
 					n.Exclude = nil
 					p.Conditions.Network = &n
 				}
-			}
+			})
 		}})
 }
 
@@ -735,11 +735,7 @@ func (e *env) reportOnlyCandidates(prov string, add func(Action)) {
 			ConsolePath: consolePath(e.provider, "enable"), APIField: apiField(e.provider, "enable"),
 			Target: policySubject(id, ap.Name),
 			apply: func(src *evidence.Source) {
-				for j := range src.Policies.Access {
-					if p := &src.Policies.Access[j]; p.ID == id {
-						p.Enabled, p.ReportOnly, p.Status = true, false, "enabled"
-					}
-				}
+				forPolicy(src, id, func(p *evidence.AccessPolicy) { p.Enabled, p.ReportOnly, p.Status = true, false, "enabled" })
 			}})
 	}
 }
@@ -772,6 +768,14 @@ func methodCheck(ks kindSet) string {
 		return "MFA-07"
 	}
 	return "MFA-06"
+}
+
+func forPolicy(src *evidence.Source, id string, fn func(p *evidence.AccessPolicy)) {
+	for i := range src.Policies.Access {
+		if src.Policies.Access[i].ID == id {
+			fn(&src.Policies.Access[i])
+		}
+	}
 }
 
 func forRule(src *evidence.Source, pid, rid string, fn func(r *evidence.AccessRule)) {
