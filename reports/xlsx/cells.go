@@ -246,13 +246,15 @@ func (s *sheet) write(cells []excelize.Cell, height float64) error {
 			return err
 		}
 		// The stream writes the row before SetRow returns, so one buffer
-		// serves every row.
+		// serves every row, and its values can point into cells: a Cell
+		// stored in an interface by value would be copied to the heap, once
+		// per cell of every row.
 		s.vals = s.vals[:0]
-		for _, c := range cells {
-			if c.StyleID == skipStyle {
+		for i := range cells {
+			if cells[i].StyleID == skipStyle {
 				s.vals = append(s.vals, nil)
 			} else {
-				s.vals = append(s.vals, c)
+				s.vals = append(s.vals, &cells[i])
 			}
 		}
 		if height > 0 {

@@ -112,6 +112,34 @@ func TestByteIdentical(t *testing.T) {
 	}
 }
 
+// failAfter accepts n bytes, then fails every write.
+type failAfter struct{ n int }
+
+func (w *failAfter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		n := w.n
+		w.n = 0
+		return n, errors.New("disk full")
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// TestSpillFileRemoved: the temporary file that holds the compressed parts
+// until they are written in order is removed after a write, and after one
+// whose destination fails part-way.
+func TestSpillFileRemoved(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	write(t, fixture.Results())
+	if err := New(Options{}).Write(context.Background(), &failAfter{n: 1000}, fixture.Results()); err == nil {
+		t.Error("Write to a failing destination: no error")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
 func TestSheetsAndProps(t *testing.T) {
 	f := open(t, write(t, fixture.Results()))
 	want := []string{SheetSummary, SheetChecks, SheetFindings, SheetIdentity, SheetPaths, SheetRecovery, SheetWorkloads, SheetActions, SheetControls, SheetWaivers, SheetDrift, SheetTrend, SheetEvidence}
