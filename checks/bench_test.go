@@ -193,3 +193,31 @@ func BenchmarkPlan100k(b *testing.B) {
 		b.ReportMetric(float64(n), "evaluations")
 	})
 }
+
+// BenchmarkPlanEntra100k: the plan over 100,000 Entra accounts whose
+// legacy clients are not blocked and whose MFA policy leaves out trusted
+// locations, so every account's weak paths propose the same Conditional
+// Access actions (generated once per interned path, not per account).
+func BenchmarkPlanEntra100k(b *testing.B) {
+	src := entraEngineSrc()
+	src.Policies.Access = src.Policies.Access[:1] // no legacy block
+	src.Policies.Access[0].Conditions.ClientAppTypes = []string{"browser", "mobileAppsAndDesktopClients"}
+	src.Policies.Access[0].Conditions.Network = &evidence.Network{Include: []string{"All"}, Exclude: []string{"AllTrusted"}}
+	alice := src.Accounts[0]
+	for i := range 100_000 {
+		a := alice
+		a.ID, a.Login = "u"+strconv.Itoa(i), "u"+strconv.Itoa(i)+"@contoso.com"
+		src.Accounts = append(src.Accounts, a)
+	}
+	snap, p := snapshotOf(src), testParams()
+	for b.Loop() {
+		pl, err := ComputePlan(snap, p, PlanOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if candidate(pl, ActBlockLegacyAuth) == nil || candidate(pl, ActRemoveLocationExclude) == nil {
+			b.Fatalf("candidates %+v", pl.Candidates)
+		}
+		b.ReportMetric(float64(len(pl.Candidates)), "candidates")
+	}
+}

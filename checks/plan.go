@@ -443,6 +443,11 @@ func candidates(e *env) []Action {
 	}
 	weakKinds := kindSet(0)
 	var needPR []string
+	// What a weak path proposes depends on the path alone (its proofs and
+	// policies), so each interned path is read once, however many accounts
+	// share it; the legacy block, which depends on the account, once.
+	done := map[int32]bool{}
+	legacy := false
 	for i := range e.accts {
 		x := &e.accts[i]
 		if !x.methodsKnown {
@@ -456,15 +461,20 @@ func candidates(e *env) []Action {
 			if pi.s.AAL >= x.nominal && !(x.privileged && !pi.path.PhishingResistant) {
 				continue
 			}
+			if pi.key.kind == PathLegacy && e.provider == evidence.Entra && !x.breakGlass && !legacy {
+				// The block excludes break-glass accounts, as Microsoft's
+				// template does: their legacy path is EXC-01's to judge.
+				legacy = true
+				add(e.blockLegacyAction(prov))
+			}
+			if done[id] {
+				continue
+			}
+			done[id] = true
 			for _, k := range pi.key.proofs {
 				if k != "" && k != evidence.KindPassword {
 					weakKinds |= bitOf(k)
 				}
-			}
-			if pi.key.kind == PathLegacy && e.provider == evidence.Entra && !x.breakGlass {
-				// The block excludes break-glass accounts, as Microsoft's
-				// template does: their legacy path is EXC-01's to judge.
-				add(e.blockLegacyAction(prov))
 			}
 			for _, pol := range pi.path.Policies {
 				switch {
@@ -682,20 +692,15 @@ func (e *env) locationCandidates(prov string, pol PolicyRef, add func(Action)) {
 			ap = p
 		}
 	}
-	if ap == nil || ap.Conditions.Network == nil || len(ap.Conditions.Network.Exclude) == 0 || len(ap.Rules) == 0 {
+	if e.entra == nil || ap == nil || ap.Conditions.Network == nil || len(ap.Conditions.Network.Exclude) == 0 || len(ap.Rules) == 0 {
 		return
 	}
 	if !grantNeedsMFA(ap.Rules[0].Requirement) {
 		return // met without MFA, or a block: the exclusion is not what lets the account through
 	}
-	nw := ap.Conditions.Network
-	names := make([]string, len(nw.Exclude))
-	for i, l := range nw.Exclude {
-		names[i] = locationName(l, nw.Names, e.src.Policies.Entra)
-	}
 	id := ap.ID
 	add(Action{ID: actionID(ActRemoveLocationExclude, prov, id), Provider: prov, Kind: ActRemoveLocationExclude, Check: "EXC-02",
-		Title:       fmt.Sprintf("Remove the location exclusion (%s) from %q", strings.Join(names, ", "), ap.Name),
+		Title:       fmt.Sprintf("Remove the location exclusion (%s) from %q", e.entra.locs(ap.Conditions.Network.Exclude), ap.Name),
 		Change:      "the policy then asks for MFA from every network; a trusted network is a condition, not a second factor",
 		ConsolePath: consolePath(e.provider, "location"), APIField: apiField(e.provider, "location"),
 		Target: policySubject(id, ap.Name),
@@ -738,28 +743,6 @@ func (e *env) reportOnlyCandidates(prov string, add func(Action)) {
 				forPolicy(src, id, func(p *evidence.AccessPolicy) { p.Enabled, p.ReportOnly, p.Status = true, false, "enabled" })
 			}})
 	}
-}
-
-// locationName names an excluded location: "trusted locations" for
-// AllTrusted, a named location's display name, else its id.
-func locationName(id string, names map[string]string, s *evidence.EntraSettings) string {
-	switch id {
-	case "AllTrusted":
-		return "trusted locations"
-	case "All":
-		return "all locations"
-	}
-	if n := names[id]; n != "" {
-		return n
-	}
-	if s != nil {
-		for _, l := range s.NamedLocations {
-			if l.ID == id && l.Name != "" {
-				return l.Name
-			}
-		}
-	}
-	return id
 }
 
 // methodCheck: email for sign-in is MFA-07's finding, SMS and voice MFA-06's.
