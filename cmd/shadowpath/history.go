@@ -13,32 +13,21 @@ const trendRuns = 8
 
 // addHistory puts the key figures of the last runs kept in dir, and of this
 // run, into res.Trend, and adds to seen when each finding was first seen in
-// the kept runs. Each entry is read and verified once for both.
+// the kept runs. Each entry is read and verified once for both, one at a
+// time.
 //
 // An entry that fails verification (tampered) is skipped with a warning:
 // the trend and first-seen dates are drawn from the others and the scan
 // goes on.
 func addHistory(dir string, res *checks.Results, seen checks.SeenBefore, log *slog.Logger) error {
-	runs, err := history.Store{Dir: dir}.Runs()
-	if err != nil {
-		return envErr(fmt.Errorf("--history %s: %w", dir, err))
-	}
-	runs.OnCorrupt = func(e history.Entry, err error) {
-		log.Warn("history entry skipped: it does not verify (altered or damaged); the trend leaves it out", "entry", e.Dir, "err", err)
-	}
-	t, err := runs.ResultsTrend(trendRuns, res)
+	st := history.Store{Dir: dir, OnCorrupt: func(e history.Entry, err error) {
+		log.Warn("history entry skipped: it does not verify (altered or damaged); the trend and first-seen dates leave it out", "entry", e.Dir, "err", err)
+	}}
+	t, s, err := st.ScanHistory(trendRuns, res)
 	if err != nil {
 		return envErr(fmt.Errorf("--history %s: %w", dir, err))
 	}
 	res.Trend = t
-
-	runs.OnCorrupt = func(e history.Entry, err error) {
-		log.Warn("history entry skipped: it does not verify (altered or damaged); first-seen dates leave it out", "entry", e.Dir, "err", err)
-	}
-	s, err := runs.SeenBefore()
-	if err != nil {
-		return envErr(fmt.Errorf("--history %s: %w", dir, err))
-	}
 	for id, t := range s {
 		if old, ok := seen[id]; !ok || t.Before(old) {
 			seen[id] = t

@@ -394,70 +394,25 @@ type TrendPoint struct {
 // first. Each entry is verified first; a corrupt entry is an error, since a
 // trend drawn from altered records would mislead.
 func (s Store) Trend(n int) ([]TrendPoint, error) {
-	rs, err := s.Runs()
-	if err != nil {
-		return nil, err
-	}
-	var out []TrendPoint
-	err = rs.each(rs.entries, n, func(e Entry, r *checks.Results) { out = append(out, Point(e.ID, r)) })
-	return out, err
-}
-
-// Runs is the complete entries of a Store, listed once; each entry is read
-// and verified at most once however many figures are drawn from it (the
-// scan's trend and first-seen dates share one walk of the history).
-type Runs struct {
-	// OnCorrupt is as Store.OnCorrupt, for the calls made after it is set
-	// (each call reports the corrupt entries it would have used).
-	OnCorrupt func(e Entry, err error)
-
-	store   Store
-	entries []Entry
-	loads   map[string]loaded
-}
-
-type loaded struct {
-	r   *checks.Results
-	err error
-}
-
-// Runs lists the store's entries; they are loaded when first used.
-func (s Store) Runs() (*Runs, error) {
 	entries, err := s.List()
 	if err != nil {
 		return nil, err
 	}
-	return &Runs{OnCorrupt: s.OnCorrupt, store: s, entries: entries, loads: map[string]loaded{}}, nil
-}
-
-// SeenBefore returns when each finding id was first seen across every
-// listed run that verifies (a corrupt entry is reported through OnCorrupt
-// and left out).
-func (rs *Runs) SeenBefore() (checks.SeenBefore, error) {
-	seen := checks.SeenBefore{}
-	err := rs.each(rs.entries, 0, func(_ Entry, r *checks.Results) { seen.SeeResults(r) })
-	return seen, err
-}
-
-// load is Store.Load, once per entry.
-func (rs *Runs) load(e Entry) (*checks.Results, error) {
-	l, ok := rs.loads[e.Dir]
-	if !ok {
-		l.r, l.err = rs.store.Load(e)
-		rs.loads[e.Dir] = l
-	}
-	return l.r, l.err
-}
-
-// each loads the last n of entries (0: all), oldest first, and calls fn with
-// each one's results; a corrupt entry is skipped when OnCorrupt is set.
-func (rs *Runs) each(entries []Entry, n int, fn func(Entry, *checks.Results)) error {
 	if n > 0 && len(entries) > n {
 		entries = entries[len(entries)-n:]
 	}
+	var out []TrendPoint
+	err = s.each(entries, func(e Entry, r *checks.Results) { out = append(out, Point(e.ID, r)) })
+	return out, err
+}
+
+// each loads entries in order and calls fn with each one's results, one
+// entry in memory at a time; a corrupt entry is skipped when OnCorrupt is
+// set.
+func (s Store) each(entries []Entry, fn func(Entry, *checks.Results)) error {
 	for _, e := range entries {
-		r, err := rs.load(e)
-		if rs.skip(e, err) {
+		r, err := s.Load(e)
+		if s.skip(e, err) {
 			continue
 		}
 		if err != nil {
@@ -487,11 +442,11 @@ func (s Store) Load(e Entry) (*checks.Results, error) {
 
 // skip reports whether a Load error is a corrupt entry to skip (OnCorrupt
 // set), reporting it.
-func (rs *Runs) skip(e Entry, err error) bool {
-	if err == nil || rs.OnCorrupt == nil || !errors.Is(err, ErrCorrupt) {
+func (s Store) skip(e Entry, err error) bool {
+	if err == nil || s.OnCorrupt == nil || !errors.Is(err, ErrCorrupt) {
 		return false
 	}
-	rs.OnCorrupt(e, err)
+	s.OnCorrupt(e, err)
 	return true
 }
 
@@ -567,29 +522,56 @@ func (s Store) ResultsTrend(n int, cur *checks.Results) ([]checks.TrendPoint, er
 	if cur == nil {
 		return nil, errors.New("history: trend: no current results")
 	}
-	rs, err := s.Runs()
+	entries, err := s.List()
 	if err != nil {
 		return nil, err
 	}
-	return rs.ResultsTrend(n, cur)
+	used := trendEntries(entries, n, cur)
+	out := make([]checks.TrendPoint, 0, len(used)+1)
+	err = s.each(used, func(e Entry, r *checks.Results) { out = append(out, Point(e.ID, r).ForResults()) })
+	if err != nil {
+		return nil, err
+	}
+	return append(out, Point("", cur).ForResults()), nil
 }
 
-// ResultsTrend is Store.ResultsTrend over the listed entries.
-func (rs *Runs) ResultsTrend(n int, cur *checks.Results) ([]checks.TrendPoint, error) {
+// ScanHistory is what a scan draws from the kept runs, reading each entry
+// once and holding one at a time: ResultsTrend(n, cur), and when each
+// finding was first seen across every entry that verifies.
+func (s Store) ScanHistory(n int, cur *checks.Results) ([]checks.TrendPoint, checks.SeenBefore, error) {
 	if cur == nil {
-		return nil, errors.New("history: trend: no current results")
+		return nil, nil, errors.New("history: trend: no current results")
 	}
-	entries := rs.entries
+	entries, err := s.List()
+	if err != nil {
+		return nil, nil, err
+	}
+	inTrend := map[string]bool{}
+	for _, e := range trendEntries(entries, n, cur) {
+		inTrend[e.Dir] = true
+	}
+	var trend []checks.TrendPoint
+	seen := checks.SeenBefore{}
+	err = s.each(entries, func(e Entry, r *checks.Results) {
+		seen.SeeResults(r)
+		if inTrend[e.Dir] {
+			trend = append(trend, Point(e.ID, r).ForResults())
+		}
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(trend, Point("", cur).ForResults()), seen, nil
+}
+
+// trendEntries are the entries of ResultsTrend: the last n-1 (all when n
+// <= 0), leaving out the newest when it is cur already saved.
+func trendEntries(entries []Entry, n int, cur *checks.Results) []Entry {
 	if k := len(entries); k > 0 && entries[k-1].GeneratedAt.Equal(cur.GeneratedAt.UTC().Truncate(time.Second)) {
 		entries = entries[:k-1]
 	}
 	if n > 0 && len(entries) > n-1 {
 		entries = entries[len(entries)-(n-1):]
 	}
-	out := make([]checks.TrendPoint, 0, len(entries)+1)
-	err := rs.each(entries, 0, func(e Entry, r *checks.Results) { out = append(out, Point(e.ID, r).ForResults()) })
-	if err != nil {
-		return nil, err
-	}
-	return append(out, Point("", cur).ForResults()), nil
+	return entries
 }

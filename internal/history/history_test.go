@@ -490,10 +490,37 @@ func TestResultsTrend(t *testing.T) {
 			if first := pts[0]; len(pts) > 1 && first.FailingCritical != first.Failing {
 				t.Errorf("saved point = %+v, want every failing finding critical", first)
 			}
+			// A scan's one walk gives the same trend, and first-seen dates
+			// from every entry.
+			trend, seen, err := s.ScanHistory(tt.n, &cur)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !cmp.Equal(trend, pts) {
+				t.Errorf("ScanHistory trend differs from ResultsTrend:\n%s", cmp.Diff(pts, trend))
+			}
+			entries, err := s.List()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := checks.SeenBefore{}
+			for _, e := range entries {
+				r, err := s.Load(e)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want.SeeResults(r)
+			}
+			if len(want) == 0 || !cmp.Equal(seen, want) {
+				t.Errorf("ScanHistory first seen = %v, want %v", seen, want)
+			}
 		})
 	}
 	if _, err := s.ResultsTrend(3, nil); err == nil {
 		t.Error("ResultsTrend(nil) did not fail")
+	}
+	if _, _, err := s.ScanHistory(3, nil); err == nil {
+		t.Error("ScanHistory(nil) did not fail")
 	}
 }
 
