@@ -53,8 +53,7 @@ func EvidenceValue(ev map[string]any, key string) string {
 	if !ok {
 		return ""
 	}
-	s := EvidenceText(map[string]any{"v": v}, 0)
-	s = strings.TrimPrefix(s, "v: ")
+	s := valueText(v)
 	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
 		s = s[1 : len(s)-1]
 	}
