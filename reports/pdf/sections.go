@@ -399,7 +399,11 @@ func (d *doc) drift() {
 		return
 	}
 	d.heading("Change since the baseline", 0, true)
-	d.para(marginL, bodyW, dr.Compared()+" The most notable changes are listed below; the Drift sheet of "+reports.WorkbookFilename+" lists all of them.", "", 9, cInk, 4.5)
+	intro := dr.Compared()
+	if len(dr.Lines) > 0 {
+		intro += " The most notable changes are listed below; the Drift sheet of " + reports.WorkbookFilename + " lists all of them."
+	}
+	d.para(marginL, bodyW, intro, "", 9, cInk, 4.5)
 	d.f.Ln(3)
 	var rows [][]cell
 	for _, l := range dr.Lines {
