@@ -445,3 +445,16 @@ func TestIncompleteAndPaths(t *testing.T) {
 		t.Errorf("no privileged access-path table")
 	}
 }
+
+// TestDriftWithoutChanges: a baseline with nothing changed says so, and
+// promises no list of changes.
+func TestDriftWithoutChanges(t *testing.T) {
+	r := fixture.Results()
+	d := *r.Drift
+	d.New, d.Resolved, d.Changed, d.AALDowngrades, d.NewlyWaived, d.NoLongerAssessed = nil, nil, nil, nil, nil, nil
+	r.Drift = &d
+	text := strings.Join(strings.Fields(pdftotext(t, write(t, t.Context(), r), 0, 0)), " ")
+	if !strings.Contains(text, "No finding, check status or account assurance changed.") || strings.Contains(text, "listed below") {
+		t.Errorf("drift without changes:\n%s", text[strings.Index(text, "Change since the baseline"):][:600])
+	}
+}
